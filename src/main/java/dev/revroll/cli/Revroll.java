@@ -1,0 +1,49 @@
+package dev.revroll.cli;
+
+import dev.revroll.errors.ExitCode;
+import io.micronaut.configuration.picocli.MicronautFactory;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.env.Environment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code revroll} command. Subcommands do the work; this class only wires picocli into Micronaut. */
+@Command(
+        name = "revroll",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
+        subcommands = {CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"%s"})
+public class Revroll implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line in a fresh application context and returns the exit code. */
+    public static int execute(String... args) {
+        try (ApplicationContext context = ApplicationContext.builder(Revroll.class, Environment.CLI).start()) {
+            return commandLine(context).execute(args);
+        }
+    }
+
+    public static CommandLine commandLine(ApplicationContext context) {
+        CommandLine cmd = new CommandLine(Revroll.class, new MicronautFactory(context));
+        cmd.getCommandSpec().usageMessage().footer(ExitCode.table());
+        cmd.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table()));
+        ErrorHandler handler = new ErrorHandler();
+        cmd.setExecutionExceptionHandler(handler);
+        cmd.setParameterExceptionHandler(handler);
+        return cmd;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,91 @@
+package dev.revroll.plan;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A validated rollout plan (design.md section 7). Built only by {@link PlanLoader}; every default is applied there,
+ * so the engine never sees a null where the plan allows an omission (optional parts are {@link Optional} or empty).
+ */
+public record Plan(Path source, String apiVersion, String kind, Metadata metadata, Spec spec) {
+
+    public String name() {
+        return metadata.name();
+    }
+
+    public record Metadata(String name) {
+    }
+
+    public record Spec(
+            Cluster cluster,
+            ControlPlane controlPlane,
+            Revision revision,
+            List<Wave> waves,
+            Restart restart,
+            Gates gates,
+            Duration bake,
+            OnFailure onFailure,
+            Optional<PrometheusConfig> prometheus,
+            Optional<GitConfig> git,
+            Optional<Window> window) {
+    }
+
+    /** {@code context} empty: use the current kube context (and print it). */
+    public record Cluster(Optional<String> context) {
+    }
+
+    public record ControlPlane(String namespace) {
+    }
+
+    /** {@code to} is a revision name or a tag name; {@code from} empty: any revision may be moved. */
+    public record Revision(Optional<String> from, String to) {
+    }
+
+    /** A wave lists namespaces and/or selects them by label; {@code parallel} is at least 1. */
+    public record Wave(String name, List<String> namespaces, Optional<String> selector, List<String> exclude, int parallel) {
+    }
+
+    public record Restart(List<WorkloadKind> kinds, SurgePolicy surge, Duration timeout) {
+    }
+
+    public record Gates(ProxySyncGateSpec proxySync, List<MetricGateSpec> metrics) {
+    }
+
+    public record ProxySyncGateSpec(boolean enabled, Duration timeout) {
+    }
+
+    /**
+     * A PromQL gate. {@code query} is a template with {@code {{namespace}}}, {@code {{revision}}}, {@code {{fromRevision}}},
+     * {@code {{workload}}}, {@code {{wave}}}, {@code {{plan}}} placeholders. Evaluated every {@code interval}, {@code samples}
+     * times (or through the bake time); fails the step when more than {@code failureLimit} samples fail.
+     * {@code minRequests}: a sample backed by fewer requests (per {@code volumeQuery}) is NO_DATA.
+     */
+    public record MetricGateSpec(
+            String name,
+            String query,
+            Condition failWhen,
+            Duration interval,
+            int samples,
+            int failureLimit,
+            OnNoData onNoData,
+            Optional<Double> minRequests,
+            Optional<String> volumeQuery,
+            Optional<Baseline> baseline) {
+    }
+
+    /** The same measure for a reference ({@code query}: a template, e.g. the old revision or {@code offset 1h}); fail when value / baseline > maxRatio. */
+    public record Baseline(String query, double maxRatio) {
+    }
+
+    public record PrometheusConfig(String url, Duration timeout) {
+    }
+
+    public record GitConfig(String repo, String path, boolean push, Optional<String> authorName, Optional<String> authorEmail) {
+    }
+
+    public record Window(String cron, Duration duration, ZoneId timeZone) {
+    }
+}

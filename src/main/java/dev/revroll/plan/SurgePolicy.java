@@ -1,0 +1,16 @@
+package dev.revroll.plan;
+
+/** How revroll treats a workload's rollout strategy: make it make-before-break for the restart, refuse unless it is, or leave it. */
+public enum SurgePolicy {
+    ENFORCE("enforce"), REQUIRE("require"), KEEP("keep");
+
+    private final String yaml;
+
+    SurgePolicy(String yaml) {
+        this.yaml = yaml;
+    }
+
+    public String yaml() {
+        return yaml;
+    }
+}

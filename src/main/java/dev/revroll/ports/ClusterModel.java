@@ -1,0 +1,78 @@
+package dev.revroll.ports;
+
+import dev.revroll.plan.WorkloadKind;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the engine reads from the cluster: plain records, no client-java types. */
+public final class ClusterModel {
+
+    private ClusterModel() {
+    }
+
+    public record NamespaceState(String name, Map<String, String> labels, Map<String, String> annotations) {
+    }
+
+    public record WorkloadRef(WorkloadKind kind, String namespace, String name) {
+        @Override
+        public String toString() {
+            return kind + "/" + namespace + "/" + name;
+        }
+    }
+
+    /**
+     * A Deployment, StatefulSet or DaemonSet. {@code strategyType}: RollingUpdate / Recreate / OnDelete.
+     * {@code maxUnavailable}/{@code maxSurge} as written in the spec ("0", "1", "25%"), empty when not set.
+     */
+    public record Workload(
+            WorkloadRef ref,
+            long generation,
+            int replicas,
+            String strategyType,
+            Optional<String> maxUnavailable,
+            Optional<String> maxSurge,
+            Map<String, String> annotations,
+            Map<String, String> podTemplateLabels,
+            Map<String, String> podTemplateAnnotations) {
+    }
+
+    /** kubectl's rollout rule applied: done, failed (progress deadline exceeded), or still going, with a message. */
+    public record RolloutState(boolean done, boolean failed, String message) {
+    }
+
+    /** A pod; {@code owner} is the top-level workload it belongs to (ReplicaSet resolved to its Deployment), when any. */
+    public record PodState(
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            Map<String, String> annotations,
+            String phase,
+            boolean ready,
+            boolean deleting,
+            boolean hasIstioProxy,
+            Optional<WorkloadRef> owner,
+            Instant created) {
+    }
+
+    /** One webhook entry of an injector configuration. */
+    public record WebhookEntry(String name, LabelSelector namespaceSelector, LabelSelector objectSelector) {
+    }
+
+    /**
+     * A sidecar-injector MutatingWebhookConfiguration: a revision's ({@code tag} empty) or a tag's
+     * ({@code revision} is the revision the tag points at).
+     */
+    public record InjectorWebhook(String name, Optional<String> revision, Optional<String> tag, List<WebhookEntry> entries) {
+    }
+
+    /** An istiod pod of one revision. */
+    public record IstiodPod(String namespace, String name, String revision, boolean ready) {
+    }
+
+    /** A warning event on an object (FailedCreate from a ReplicaSet whose injector is down, ...). */
+    public record ClusterEvent(String involvedKind, String involvedName, String reason, String message, Instant last) {
+    }
+}

@@ -1,0 +1,71 @@
+package dev.revroll.ports;
+
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.ClusterEvent;
+import dev.revroll.ports.ClusterModel.InjectorWebhook;
+import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.RolloutState;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything the engine does to and reads from the cluster. The client-java adapter is the production one; writes
+ * take {@code dryRun} and are then sent with server-side dry run ({@code dryRun=All}) so admission answers without
+ * anything being written. Writes use field manager {@code revroll}.
+ */
+public interface KubernetesGateway {
+
+    /** The kube context in use ("in-cluster" inside a pod). */
+    String contextName();
+
+    Optional<NamespaceState> namespace(String name);
+
+    /** Namespaces matching a label selector string ({@code team=shop,tier!=x}). */
+    List<NamespaceState> namespaces(String labelSelector);
+
+    /** One JSON merge patch on the namespace's labels and annotations; a null value removes the key. */
+    void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun);
+
+    List<Workload> workloads(String namespace, Set<WorkloadKind> kinds);
+
+    Optional<Workload> workload(WorkloadRef ref);
+
+    /** As {@code kubectl rollout restart}: merge-patch {@code spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]}. */
+    void restart(WorkloadRef ref, String restartedAt, boolean dryRun);
+
+    /** Sets {@code rollingUpdate.maxUnavailable}/{@code maxSurge} ("0", "1", "25%"; null removes the field). */
+    void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun);
+
+    /** Merge-patch the workload's own metadata annotations (null removes). */
+    void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun);
+
+    /** kubectl's rollout-status rule for the workload's kind. */
+    RolloutState rolloutState(WorkloadRef ref);
+
+    List<PodState> pods(String namespace);
+
+    void deletePod(String namespace, String name);
+
+    /** Warning events in a namespace newer than {@code since} seconds ago (FailedCreate and the like). */
+    List<ClusterEvent> warningEvents(String namespace, Duration since);
+
+    /** Every sidecar-injector webhook configuration (revisions and tags), with their entries' selectors. */
+    List<InjectorWebhook> injectorWebhooks();
+
+    /** Pods of {@code istiod-<revision>} in the control-plane namespace (label {@code istio.io/rev=<revision>, app=istiod}). */
+    List<IstiodPod> istiodPods(String controlPlaneNamespace, String revision);
+
+    /** HTTP GET on a pod's port through an API-server port-forward (how istioctl reaches istiod); returns the body. */
+    String podHttpGet(String namespace, String pod, int port, String path, Duration timeout);
+
+    /** A ConfigMap's data key, when present (mesh config {@code istio-<rev>}: key {@code mesh}). */
+    Optional<String> configMapValue(String namespace, String name, String key);
+}

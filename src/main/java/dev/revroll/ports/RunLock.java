@@ -1,0 +1,19 @@
+package dev.revroll.ports;
+
+import java.time.Duration;
+
+/** A cluster-wide lock (a coordination Lease) so that two runs never go at once. */
+public interface RunLock {
+
+    /** Takes the lock for {@code holder} or throws {@link dev.revroll.errors.LockedException} naming who holds it. */
+    Handle acquire(String holder, Duration ttl);
+
+    interface Handle extends AutoCloseable {
+        /** Extends the lease; called by the engine between actions. */
+        void renew();
+
+        /** Releases the lease. */
+        @Override
+        void close();
+    }
+}
