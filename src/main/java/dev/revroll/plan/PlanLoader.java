@@ -109,9 +109,11 @@ public final class PlanLoader {
             }
             return root;
         } catch (MarkedYAMLException e) {
-            String message = "YAML syntax error: " + e.getProblem()
-                    + (e.getContext() != null ? " (" + e.getContext() + ")" : "")
-                    + conditionHint(text, e);
+            String context = e.getContext();
+            String what = context == null ? e.getProblem()
+                    : context.startsWith("while") ? e.getProblem() + " (" + context + ")"
+                    : context + ", " + e.getProblem();
+            String message = "YAML syntax error: " + what + conditionHint(text, e);
             problems.add(e.getProblemMark(), "", message.replaceAll("\\(\\d+\\)", "").replaceAll("\\s+", " ").trim());
             return null;
         } catch (YAMLException e) {
@@ -224,7 +226,10 @@ public final class PlanLoader {
                     problems.add(PlanSchema.valueOf(w, "selector"), path + ".selector", e.getMessage());
                 }
             }
-            if (namespaces.isEmpty() && selector.isEmpty() && nsNodes.isEmpty()) {
+            Node nsField = PlanSchema.valueOf(w, "namespaces");
+            boolean noNamespaces = PlanSchema.isNull(nsField) || (nsField instanceof SequenceNode seq && seq.getValue().isEmpty());
+            boolean selectorGiven = !PlanSchema.isNull(PlanSchema.valueOf(w, "selector"));
+            if (noNamespaces && !selectorGiven) {
                 problems.add(w, path, "a wave needs namespaces or a selector (or both)");
             }
             List<String> exclude = new ArrayList<>();
