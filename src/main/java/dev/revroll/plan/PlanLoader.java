@@ -238,8 +238,13 @@ public final class PlanLoader {
                 problems.add(w, path, "a wave needs namespaces or a selector (or both)");
             }
             List<String> exclude = new ArrayList<>();
-            for (Node n : items(w, "exclude")) {
-                if (n instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
+            List<Node> excludeNodes = items(w, "exclude");
+            for (int j = 0; j < excludeNodes.size(); j++) {
+                if (excludeNodes.get(j) instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
+                    if (namespaces.contains(sn.getValue())) {
+                        problems.add(sn, path + ".exclude[" + j + "]", "'" + sn.getValue()
+                                + "' is both listed in namespaces and excluded in this wave; remove one");
+                    }
                     exclude.add(sn.getValue());
                 }
             }
@@ -310,6 +315,10 @@ public final class PlanLoader {
         checkQuery(g, "query", path);
         Optional<String> volumeQuery = optionalString(g, "volumeQuery");
         checkQuery(g, "volumeQuery", path);
+        if (volumeQuery.isEmpty() && !PlanSchema.isNull(value(g, "minRequests"))) {
+            problems.add(keyOf(g, "minRequests"), path + ".minRequests",
+                    "needs volumeQuery, the PromQL that counts the requests behind a sample");
+        }
         Optional<Plan.Baseline> baseline = Optional.empty();
         MappingNode b = map(g, "baseline");
         if (b != null) {

@@ -484,4 +484,28 @@ class PlanLoaderTest {
         assertTrue(all.get(0).startsWith("F:6:"), all.toString());
         assertTrue(all.get(2).startsWith("F:8:"), all.toString());
     }
+
+    @Test
+    void gitPathPlaceholdersExcludedListedNamespacesAndMinRequestsWithoutVolume() throws IOException {
+        assertEquals(List.of(
+                "F:11:17: spec.waves[0].exclude[0]: 'x' is both listed in namespaces and excluded in this wave; remove one",
+                "F:16:9: spec.gates.metrics[0].minRequests: needs volumeQuery, the PromQL that counts the requests behind a sample",
+                "F:21:11: spec.git.path: unknown placeholder {{cluster}}; known: namespace, wave, plan, revision"),
+                problems(HEAD + """
+                          waves:
+                            - name: a
+                              namespaces: [x, y]
+                              exclude: [x]
+                          prometheus: {url: http://p:9090}
+                          gates:
+                            metrics:
+                              - name: e
+                                minRequests: 10
+                                query: up
+                                failWhen: "> 1"
+                          git:
+                            repo: /srv/gitops
+                            path: "{{cluster}}/{{namespace}}.yaml"
+                        """));
+    }
 }
