@@ -57,6 +57,10 @@ public final class PlanLoader {
         this.problems = new PlanProblems(file.toString());
     }
 
+    /**
+     * Reads and checks a plan file. Throws {@link PlanException} (exit 2) listing every problem, sorted by position;
+     * a missing file, an empty file and YAML syntax errors are problems too. Never touches anything else.
+     */
     public static Plan load(Path file) {
         return new PlanLoader(file).load();
     }
@@ -581,8 +585,8 @@ public final class PlanLoader {
     private boolean bool(MappingNode parent, String key, String... defaultPath) {
         Node n = parent == null ? null : value(parent, key);
         if (n instanceof ScalarNode s && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
-            Object v = new Yaml(new SafeConstructor(new LoaderOptions())).load(s.getValue());
-            return Boolean.TRUE.equals(v);
+            // YAML 1.1 booleans (snakeyaml's resolver): true, yes, on are true; false, no, off are false.
+            return Set.of("true", "yes", "on").contains(s.getValue().toLowerCase(Locale.ROOT));
         }
         return (Boolean) schema.defaultAt(defaultPath);
     }

@@ -508,4 +508,17 @@ class PlanLoaderTest {
                             path: "{{cluster}}/{{namespace}}.yaml"
                         """));
     }
+
+    @Test
+    void yamlBooleansInEveryForm() throws IOException {
+        for (String[] c : new String[][] {{"no", "false"}, {"off", "false"}, {"False", "false"}, {"yes", "true"}, {"ON", "true"}, {"true", "true"}}) {
+            Plan plan = PlanLoader.load(write("plan.yaml", HEAD + """
+                      waves: [{name: a, namespaces: [x]}]
+                      gates: {proxySync: {enabled: %s}}
+                      git: {repo: r, path: p, push: %s}
+                    """.formatted(c[0], c[0])));
+            assertEquals(Boolean.parseBoolean(c[1]), plan.spec().gates().proxySync().enabled(), c[0]);
+            assertEquals(Boolean.parseBoolean(c[1]), plan.spec().git().orElseThrow().push(), c[0]);
+        }
+    }
 }
