@@ -105,9 +105,13 @@ class PrometheusMetricsProviderIT {
 
         provider = new PrometheusMetricsProvider(new Plan.PrometheusConfig(prometheusUrl, Duration.ofSeconds(5)), Optional.empty());
         gates = new MetricGateRunner(provider, GateClock.system());
-        await(Duration.ofSeconds(60), "request rates of shop and cart in Prometheus", () ->
-                hasValue(provider.query(render(REQUEST_RATE, "shop"), Instant.now()))
-                        && hasValue(provider.query(render(REQUEST_RATE, "cart"), Instant.now())));
+        // rates are steady once every series has a full 5s window of samples behind it
+        await(Duration.ofSeconds(60), "5s of scraped istio_requests_total for shop and cart in Prometheus", () -> {
+            QueryResult r = provider.query("min(count_over_time(istio_requests_total[5s]))", Instant.now());
+            return hasValue(r) && r.samples().get(0).value() >= 5
+                    && provider.query("count(count by (destination_workload_namespace) (istio_requests_total))", Instant.now())
+                    .samples().stream().anyMatch(x -> x.value() == 2);
+        });
     }
 
     @AfterAll
