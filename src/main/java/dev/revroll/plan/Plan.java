@@ -61,7 +61,7 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
      * A PromQL gate. {@code query} is a template with {@code {{namespace}}}, {@code {{revision}}}, {@code {{fromRevision}}},
      * {@code {{workload}}}, {@code {{wave}}}, {@code {{plan}}} placeholders. Evaluated every {@code interval}, {@code samples}
      * times (or through the bake time); fails the step when more than {@code failureLimit} samples fail.
-     * {@code minRequests}: a sample backed by fewer requests (per {@code volumeQuery}) is NO_DATA.
+     * {@code minRequests}: a sample backed by fewer requests (per {@code volumeQuery}, or by default the namespace's request count over the interval) is NO_DATA.
      */
     public record MetricGateSpec(
             String name,

@@ -319,10 +319,6 @@ public final class PlanLoader {
         checkQuery(g, "query", path);
         Optional<String> volumeQuery = optionalString(g, "volumeQuery");
         checkQuery(g, "volumeQuery", path);
-        if (volumeQuery.isEmpty() && !PlanSchema.isNull(value(g, "minRequests"))) {
-            problems.add(keyOf(g, "minRequests"), path + ".minRequests",
-                    "needs volumeQuery, the PromQL that counts the requests behind a sample");
-        }
         Optional<Plan.Baseline> baseline = Optional.empty();
         MappingNode b = map(g, "baseline");
         if (b != null) {

@@ -486,10 +486,9 @@ class PlanLoaderTest {
     }
 
     @Test
-    void gitPathPlaceholdersExcludedListedNamespacesAndMinRequestsWithoutVolume() throws IOException {
+    void gitPathPlaceholdersAndExcludedListedNamespaces() throws IOException {
         assertEquals(List.of(
                 "F:11:17: spec.waves[0].exclude[0]: 'x' is both listed in namespaces and excluded in this wave; remove one",
-                "F:16:9: spec.gates.metrics[0].minRequests: needs volumeQuery, the PromQL that counts the requests behind a sample",
                 "F:21:11: spec.git.path: unknown placeholder {{cluster}}; known: namespace, wave, plan, revision"),
                 problems(HEAD + """
                           waves:
