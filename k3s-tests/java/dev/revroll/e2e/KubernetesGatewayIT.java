@@ -1,7 +1,7 @@
 package dev.revroll.e2e;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.revroll.e2e.kube.BareCluster;
+import dev.revroll.e2e.world.SandboxWorld;
 import dev.revroll.errors.ExitCode;
 import dev.revroll.errors.JournalConflictException;
 import dev.revroll.errors.LockedException;
@@ -53,17 +53,20 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The client-java adapter against a real API server with real controllers (kwok nodes make pods Ready). */
+/**
+ * The client-java adapter against the real test world: a real API server with real controllers (kwok nodes make pods
+ * Ready) and real istiod revisions. Each test works in namespaces of its own.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubernetesGatewayIT {
 
-    private BareCluster cluster;
+    private SandboxWorld cluster;
     private KubeConnection connection;
     private ClientJavaKubernetesGateway gateway;
 
     @BeforeAll
     void connect() {
-        cluster = BareCluster.get();
+        cluster = SandboxWorld.get();
         connection = KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.of(cluster.context()));
         gateway = new ClientJavaKubernetesGateway(connection);
     }
@@ -254,7 +257,8 @@ class KubernetesGatewayIT {
         WorkloadRef agent = new WorkloadRef(WorkloadKind.DaemonSet, ns, "agent");
         awaitDone(agent, Duration.ofSeconds(90));
         Workload daemon = gateway.workload(agent).orElseThrow();
-        assertEquals(2, daemon.replicas(), "one pod per kwok node");
+        long nodes = cluster.kubectl("get", "nodes", "-o", "name").lines().filter(l -> !l.isBlank()).count();
+        assertEquals(nodes, daemon.replicas(), "one pod per node");
         assertEquals(Optional.of("1"), daemon.maxUnavailable());
         assertEquals(Optional.of("0"), daemon.maxSurge());
         gateway.patchRollingUpdate(agent, "0", "1", false);
@@ -263,7 +267,7 @@ class KubernetesGatewayIT {
         gateway.restart(agent, "2026-11-25T12:01:00Z", false);
         assertFalse(gateway.rolloutState(agent).done(), "a restarted DaemonSet is not done at once");
         awaitDone(agent, Duration.ofSeconds(120));
-        assertTrue(gateway.pods(ns).stream().filter(p -> p.owner().equals(Optional.of(agent)) && !p.deleting()).count() == 2);
+        assertEquals(nodes, gateway.pods(ns).stream().filter(p -> p.owner().equals(Optional.of(agent)) && !p.deleting()).count());
         gateway.patchRollingUpdate(agent, null, null, false);
         assertEquals(Optional.of("1"), gateway.workload(agent).orElseThrow().maxUnavailable(), "null removes: the API default comes back");
         assertEquals(Optional.of("0"), gateway.workload(agent).orElseThrow().maxSurge());
@@ -619,6 +623,26 @@ class KubernetesGatewayIT {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void podHttpGetReadsARealIstiodsSyncStatusThroughThePortForward() {
+        String cp = cluster.controlPlaneNamespace();
+        for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
+            String pod = awaitValue(Duration.ofSeconds(60), "a Ready istiod of " + revision, () -> gateway.istiodPods(cp, revision).stream()
+                    .filter(p -> p.ready()).map(p -> p.name()).findFirst().orElse(null));
+            String syncz = gateway.podHttpGet(cp, pod, 15014, "/debug/syncz", Duration.ofSeconds(20));
+            assertTrue(syncz.strip().startsWith("["), "istiod " + revision + " /debug/syncz: " + syncz);
+            String metrics = gateway.podHttpGet(cp, pod, 15014, "/metrics", Duration.ofSeconds(20));
+            assertTrue(metrics.contains("pilot_xds") || metrics.contains("istiod_uptime_seconds"), "istiod " + revision + " /metrics");
+        }
+        List<InjectorWebhook> injectors = gateway.injectorWebhooks();
+        for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
+            assertTrue(injectors.stream().anyMatch(w -> w.tag().isEmpty() && w.revision().equals(Optional.of(revision))
+                    && w.entries().stream().anyMatch(e -> e.name().equals("rev.namespace.sidecar-injector.istio.io")
+                    && e.namespaceSelector().matches(Map.of("istio.io/rev", revision)))), "injector of " + revision + ": " + injectors);
+        }
+        assertTrue(gateway.configMapValue(cp, "istio-" + cluster.newRevision(), "mesh").isPresent(), "mesh config of the new revision");
     }
 
     // ---- helpers
