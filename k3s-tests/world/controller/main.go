@@ -158,6 +158,7 @@ func main() {
 	factory.WaitForCacheSync(ctx.Done())
 	log.Printf("world-controller: watching %s for %d istiod revision(s)", c.ns, len(c.revisions))
 
+	c.probeOnce() // know the processes' state before the first reconcile
 	go c.probe(ctx)
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -182,11 +183,24 @@ func (c *controller) poke() {
 
 // probe asks every local istiod for /ready once a second and pokes the loop when an answer changes.
 func (c *controller) probe(ctx context.Context) {
-	client := &http.Client{Timeout: 700 * time.Millisecond}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		changed := false
+		if c.probeOnce() {
+			c.poke()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *controller) probeOnce() bool {
+	client := &http.Client{Timeout: 700 * time.Millisecond}
+	changed := false
+	{
 		for name, r := range c.revisions {
 			ok := false
 			resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/ready", r.HTTP))
@@ -202,15 +216,8 @@ func (c *controller) probe(ctx context.Context) {
 			}
 			c.mu.Unlock()
 		}
-		if changed {
-			c.poke()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	return changed
 }
 
 func (c *controller) reconcile(ctx context.Context) {
