@@ -299,9 +299,12 @@ func (c *controller) ensureReady(ctx context.Context, pod *corev1.Pod, rev revis
 		status = corev1.ConditionTrue
 	}
 	now := metav1.Now()
-	var containers []map[string]any
+	// containerStatuses is an atomic list: send every entry whole, only "ready" changed
+	containers := make([]corev1.ContainerStatus, 0, len(pod.Status.ContainerStatuses))
 	for _, cs := range pod.Status.ContainerStatuses {
-		containers = append(containers, map[string]any{"name": cs.Name, "ready": want})
+		cs = *cs.DeepCopy()
+		cs.Ready = want
+		containers = append(containers, cs)
 	}
 	patch := map[string]any{"status": map[string]any{
 		"conditions": []map[string]any{
