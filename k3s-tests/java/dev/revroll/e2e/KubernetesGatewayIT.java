@@ -1,5 +1,8 @@
 package dev.revroll.e2e;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import dev.revroll.e2e.world.SandboxWorld;
 import dev.revroll.errors.ExitCode;
@@ -636,6 +639,20 @@ class KubernetesGatewayIT {
             String metrics = gateway.podHttpGet(cp, pod, 15014, "/metrics", Duration.ofSeconds(20));
             assertTrue(metrics.contains("pilot_xds") || metrics.contains("istiod_uptime_seconds"), "istiod " + revision + " /metrics");
         }
+        // the seeded namespaces run on the old revision; the mesh agent's proxies of their pods show in its syncz
+        String oldIstiod = gateway.istiodPods(cp, cluster.oldRevision()).stream().filter(p -> p.ready()).findFirst().orElseThrow().name();
+        List<String> seeded = gateway.pods("web").stream().filter(p -> p.ready() && p.hasIstioProxy()).map(p -> p.name() + ".web").toList();
+        assertFalse(seeded.isEmpty(), "the seeded namespace web has injected pods");
+        awaitValue(Duration.ofSeconds(60), "a proxy of namespace web in the syncz of " + cluster.oldRevision(), () -> {
+            JsonArray entries = JsonParser.parseString(gateway.podHttpGet(cp, oldIstiod, 15014, "/debug/syncz", Duration.ofSeconds(20))).getAsJsonArray();
+            for (JsonElement e : entries) {
+                if (e.getAsJsonObject().has("proxy") && seeded.contains(e.getAsJsonObject().get("proxy").getAsString())) {
+                    return e;
+                }
+            }
+            return null;
+        });
+
         List<InjectorWebhook> injectors = gateway.injectorWebhooks();
         for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
             assertTrue(injectors.stream().anyMatch(w -> w.tag().isEmpty() && w.revision().equals(Optional.of(revision))
