@@ -14,6 +14,7 @@ import dev.revroll.kube.ConfigMapJournalStore;
 import dev.revroll.kube.KubeApiException;
 import dev.revroll.kube.KubeConnection;
 import dev.revroll.kube.LeaseRunLock;
+import io.kubernetes.client.util.Config;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
@@ -99,6 +100,24 @@ class KubernetesGatewayIT {
         assertEquals(0, e.httpCode());
         assertTrue(e.getMessage().startsWith("cannot reach the Kubernetes API at https://127.0.0.1:1 (context " + cluster.context() + ")"), e.getMessage());
         assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    @Test
+    void aForbiddenCallSaysWhoMayNotDoWhat() {
+        String ns = cluster.newNamespace("rbac", Map.of());
+        cluster.kubectl("create", "serviceaccount", "nobody", "-n", ns);
+        String token = cluster.kubectl("create", "token", "nobody", "-n", ns).strip();
+        KubeConnection restricted = KubeConnection.of(Config.fromToken(connection.server(), token, false), "restricted");
+        ClientJavaKubernetesGateway nobody = new ClientJavaKubernetesGateway(restricted);
+        KubeApiException e = assertThrows(KubeApiException.class,
+                () -> nobody.patchNamespace(ns, Map.of("istio.io/rev", "1-28-0"), Map.of(), false));
+        assertEquals(403, e.httpCode());
+        assertEquals(Optional.of("Forbidden"), e.reason());
+        assertTrue(e.getMessage().startsWith("cannot patch Namespace " + ns + ": HTTP 403 Forbidden: "), e.getMessage());
+        assertTrue(e.getMessage().contains("system:serviceaccount:" + ns + ":nobody") && e.getMessage().contains("RBAC"), e.getMessage());
+        assertFalse(gateway.namespace(ns).orElseThrow().labels().containsKey("istio.io/rev"));
+        KubeApiException lock = assertThrows(KubeApiException.class, () -> new LeaseRunLock(restricted, ns).acquire("run-x", Duration.ofMinutes(1)));
+        assertEquals(403, lock.httpCode());
     }
 
     // ---- namespaces
