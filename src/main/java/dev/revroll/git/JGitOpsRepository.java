@@ -331,13 +331,19 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             try (RevWalk rw = new RevWalk(repo)) {
                 ObjectId id = repo.resolve(commitId);
                 if (id == null) {
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "commit " + abbreviate(commitId)
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId)
                             + " is not in the clone " + config.repo() + " (not on " + remoteName() + "?); nothing to revert");
                 }
-                RevCommit target = rw.parseCommit(id);
+                RevCommit target;
+                try {
+                    target = rw.parseCommit(id);
+                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on " + remoteName()
+                            + " (nor in the clone " + config.repo() + "); there is nothing to revert in Git");
+                }
                 RevCommit headCommit = rw.parseCommit(head);
                 if (!rw.isMergedInto(target, headCommit)) {
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "commit " + abbreviate(commitId) + " is not on "
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on "
                             + remoteName() + "; there is nothing to revert in Git");
                 }
                 if (target.getParentCount() != 1) {
