@@ -62,6 +62,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -83,6 +84,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private static final int HISTORY_DEPTH = 5000;
     private static final int TRANSPORT_TIMEOUT_SECONDS = 30;
     private static final Pattern NAMESPACE_PLACEHOLDER = Pattern.compile("\\{\\{\\s*namespace\\s*}}");
+    private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
+    private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private final Plan.GitConfig config;
     private final String planName;
@@ -128,6 +131,13 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
      */
     public static JGitOpsRepository open(Plan.GitConfig config, String planName, Consumer<GitEvent> events) {
         Path dir = Path.of(config.repo());
+        Matcher other = OTHER_PLACEHOLDER.matcher(config.path());
+        while (other.find()) {
+            if (!other.group(1).equals("namespace") && !other.group(1).equals("plan")) {
+                throw new PreflightException(List.of("git.path " + config.path() + ": the placeholder {{" + other.group(1)
+                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})"));
+            }
+        }
         if (!Files.isDirectory(dir)) {
             throw new PreflightException(List.of("git.repo " + dir + " does not exist; clone the GitOps repository there first"));
         }
@@ -268,7 +278,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     /** The manifest path of a namespace, from the plan's template. */
     public String pathOf(String namespace) {
-        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(namespace);
+        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(Matcher.quoteReplacement(namespace));
+        path = PLAN_PLACEHOLDER.matcher(path).replaceAll(Matcher.quoteReplacement(planName));
         while (path.startsWith("/")) {
             path = path.substring(1);
         }
