@@ -69,7 +69,9 @@ import java.util.regex.Pattern;
  * The GitOps record on JGit. The plan names a local clone; the remote and branch are that clone's current branch and
  * its upstream. Step commits and reverts are built in the object database on top of the remote head (the clone's
  * working tree is never used to compute them), pushed, and only then is the local branch fast-forwarded, so a
- * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push.
+ * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push. Calls are serialized
+ * per instance (a wave with {@code parallel > 1} shares one clone); concurrent writers elsewhere are handled by the
+ * fetch-rebase-push retry (resilience4j retry "git": exponential backoff with jitter).
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
@@ -184,7 +186,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     // ---- GitOpsRepository ----------------------------------------------------------------------------------------
 
     @Override
-    public List<String> preflight(List<String> namespaces) {
+    public synchronized List<String> preflight(List<String> namespaces) {
         List<String> problems = new ArrayList<>();
         ObjectId head = null;
         try {
@@ -218,7 +220,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String previewDiff(StepChange change) {
+    public synchronized String previewDiff(StepChange change) {
         ObjectId head = headForReading();
         String path = pathOf(change.namespace());
         String before = readFile(head, path).orElseThrow(() -> new GitException(ExitCode.PREFLIGHT_REFUSED,
@@ -228,7 +230,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String commit(StepChange change) {
+    public synchronized String commit(StepChange change) {
         StepAttempt attempt = new StepAttempt(change);
         Supplier<String> decorated = Retry.decorateSupplier(retry, attempt::commitOnce);
         try {
@@ -241,7 +243,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String revert(StepChange change, String commitId) {
+    public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
         Supplier<String> decorated = Retry.decorateSupplier(retry, () -> attempt.revertOnce(commitId));
         try {
@@ -254,7 +256,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public Optional<Map<String, String>> labelsAtRemote(String namespace) {
+    public synchronized Optional<Map<String, String>> labelsAtRemote(String namespace) {
         ObjectId head = headForReading();
         String path = pathOf(namespace);
         return readFile(head, path)
