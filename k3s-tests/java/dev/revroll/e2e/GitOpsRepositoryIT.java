@@ -242,6 +242,24 @@ class GitOpsRepositoryIT {
         assertEquals(1, remoteLog("%H").size());
     }
 
+    @Test
+    void withPushOffTheStepIsCommittedInTheCloneOnly() throws Exception {
+        git(clone, "config", "user.name", "Clone Owner");
+        git(clone, "config", "user.email", "owner@example.com");
+        try (JGitOpsRepository repo = JGitOpsRepository.open(new Plan.GitConfig(clone.toString(), TEMPLATE, false,
+                Optional.empty(), Optional.empty()), PLAN)) {
+            assertEquals(List.of(), repo.preflight(List.of("alpha")));
+            String id = repo.commit(step("run-8", "s1", "alpha"));
+            assertEquals(id, repo.commit(step("run-8", "s1", "alpha")), "found again by its trailers");
+            assertEquals(id, git(clone, "rev-parse", "HEAD").strip());
+            assertEquals("Clone Owner <owner@example.com>", git(clone, "log", "-1", "--format=%an <%ae>").strip(),
+                    "no plan author: git config user.name/email");
+            assertTrue(Files.readString(clone.resolve("clusters/test/namespaces/alpha.yaml")).contains("istio.io/rev: 1-28-0"));
+            assertEquals("", git(clone, "status", "--porcelain"));
+        }
+        assertEquals(1, remoteLog("%H").size(), "nothing pushed");
+    }
+
     private static void otherWriterPushes(Path other, String file, String append) {
         try {
             git(other, "pull", "-q", "--ff-only");

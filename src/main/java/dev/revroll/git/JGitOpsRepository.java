@@ -188,12 +188,16 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     @Override
     public synchronized List<String> preflight(List<String> namespaces) {
         List<String> problems = new ArrayList<>();
-        ObjectId head = null;
-        try {
-            head = fetchRemoteHead();
-        } catch (GitException e) {
-            problems.add(e.getMessage());
-            head = resolveOrNull(trackingRef);
+        ObjectId head;
+        if (!config.push()) {
+            head = resolveOrNull(Constants.R_HEADS + branch);
+        } else {
+            try {
+                head = fetchRemoteHead();
+            } catch (GitException e) {
+                problems.add(e.getMessage());
+                head = resolveOrNull(trackingRef);
+            }
         }
         if (head != null) {
             for (String namespace : namespaces) {
