@@ -46,7 +46,6 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -468,6 +467,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             switch (update.getStatus()) {
                 case OK, UP_TO_DATE -> {
                     updateRef(trackingRef, commit);
+                    fetchedHead = commit;
                     events.accept(new GitEvent(GitEvent.Kind.PUSHED, commit.name()));
                 }
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
@@ -834,9 +834,5 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
         }
         return Redaction.redact(parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts));
-    }
-
-    File directory() {
-        return repo.isBare() ? repo.getDirectory() : repo.getWorkTree();
     }
 }
