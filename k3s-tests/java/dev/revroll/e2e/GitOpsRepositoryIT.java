@@ -260,6 +260,33 @@ class GitOpsRepositoryIT {
         assertEquals(1, remoteLog("%H").size(), "nothing pushed");
     }
 
+    @Test
+    void aRevertMergesUnrelatedEditsAndStopsOnAConflictingOne() throws Exception {
+        Path other = remote.cloneTo(tmp.resolve("other"));
+        try (JGitOpsRepository repo = open()) {
+            // another writer edits another line of the same file after the step: the revert still applies
+            String beta = repo.commit(step("run-9", "s1", "beta"));
+            otherWriterPushes(other, "clusters/test/namespaces/beta.yaml", "# reviewed\n");
+            String revert = repo.revert(step("run-9", "s1", "beta"), beta);
+            assertEquals(manifest("beta", OLD_LABELS) + "# reviewed\n",
+                    git(remote.bare(), "show", revert + ":clusters/test/namespaces/beta.yaml"));
+
+            // another writer changes the very label line: a clear error, nothing pushed
+            String alpha = repo.commit(step("run-9", "s2", "alpha"));
+            git(other, "pull", "-q", "--ff-only");
+            Path file = other.resolve("clusters/test/namespaces/alpha.yaml");
+            Files.writeString(file, Files.readString(file).replace("istio.io/rev: 1-28-0", "istio.io/rev: canary"));
+            git(other, "commit", "-q", "-am", "pin alpha to the canary tag");
+            git(other, "push", "-q", "origin", "main");
+            String head = git(remote.bare(), "rev-parse", "main");
+            GitException e = assertThrows(GitException.class, () -> repo.revert(step("run-9", "s2", "alpha"), alpha));
+            assertTrue(e.getMessage().contains("cannot revert " + alpha.substring(0, 12)), e.getMessage());
+            assertTrue(e.getMessage().contains("clusters/test/namespaces/alpha.yaml changed since on origin/main by"), e.getMessage());
+            assertTrue(e.getMessage().contains("pin alpha to the canary tag"), e.getMessage());
+            assertEquals(head, git(remote.bare(), "rev-parse", "main"));
+        }
+    }
+
     private static void otherWriterPushes(Path other, String file, String append) {
         try {
             git(other, "pull", "-q", "--ff-only");
