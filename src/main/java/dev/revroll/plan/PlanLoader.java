@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
 public final class PlanLoader {
 
     /** Placeholders a {@code git.path} template may use. */
-    public static final Set<String> GIT_PATH_PLACEHOLDERS = Set.of("namespace", "wave", "plan", "revision");
+    public static final Set<String> GIT_PATH_PLACEHOLDERS = Set.of("namespace", "plan");
 
     private static final Pattern CONDITION = Pattern.compile(
             "\\s*(>=|<=|==|!=|>|<)\\s*([-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\\s*");
@@ -432,7 +432,7 @@ public final class PlanLoader {
                 QueryTemplate t = QueryTemplate.of(path);
                 for (String unknown : t.placeholders()) {
                     if (!GIT_PATH_PLACEHOLDERS.contains(unknown)) {
-                        problems.add(n, "spec.git.path", "unknown placeholder {{" + unknown + "}}; known: namespace, wave, plan, revision");
+                        problems.add(n, "spec.git.path", "unknown placeholder {{" + unknown + "}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)");
                     }
                 }
             } catch (IllegalArgumentException e) {

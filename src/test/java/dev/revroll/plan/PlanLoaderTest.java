@@ -489,7 +489,7 @@ class PlanLoaderTest {
     void gitPathPlaceholdersAndExcludedListedNamespaces() throws IOException {
         assertEquals(List.of(
                 "F:11:17: spec.waves[0].exclude[0]: 'x' is both listed in namespaces and excluded in this wave; remove one",
-                "F:21:11: spec.git.path: unknown placeholder {{cluster}}; known: namespace, wave, plan, revision"),
+                "F:21:11: spec.git.path: unknown placeholder {{cluster}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)"),
                 problems(HEAD + """
                           waves:
                             - name: a
