@@ -79,8 +79,9 @@ public final class K3sContainerWorld implements WorldBackend {
             Cluster cluster = new Cluster(bin, kubeconfig);
             for (String revision : List.of(OLD_REVISION, NEW_REVISION)) {
                 System.err.printf("[world] istioctl install revision %s (images %s/*:%s)%n", revision, ISTIO_HUB, istioTag(revision));
-                run(null, cluster.istioctl("install", "-y", "--set", "revision=" + revision, "--set", "profile=minimal",
-                        "--set", "hub=" + image("REVROLL_K3S_ISTIO_HUB", ISTIO_HUB), "--set", "tag=" + istioTag(revision)));
+                List<String> install = new ArrayList<>(List.of("install", "-y"));
+                install.addAll(installFlags(revision, image("REVROLL_K3S_ISTIO_HUB", ISTIO_HUB)));
+                run(null, cluster.istioctl(install.toArray(String[]::new)));
             }
             for (String revision : List.of(OLD_REVISION, NEW_REVISION)) {
                 run(null, cluster.kubectl("-n", CONTROL_PLANE_NS, "rollout", "status", "deployment/istiod-" + revision,
@@ -111,6 +112,17 @@ public final class K3sContainerWorld implements WorldBackend {
         } catch (IOException e) {
             throw new WorldException("cannot write the k3s world's files in " + dir, e);
         }
+    }
+
+    /**
+     * The {@code istioctl install} flags of a revision: the minimal profile, the images of the revision's own version, and
+     * small resource requests so both istiods fit on one CI machine (the chart asks 500m CPU and 2 GiB each).
+     */
+    static List<String> installFlags(String revision, String hub) {
+        return List.of("--set", "revision=" + revision, "--set", "profile=minimal", "--set", "hub=" + hub,
+                "--set", "tag=" + istioTag(revision),
+                "--set", "components.pilot.k8s.resources.requests.cpu=100m",
+                "--set", "components.pilot.k8s.resources.requests.memory=256Mi");
     }
 
     /** The istio image tag of a revision name: {@code 1-27-0} runs {@code 1.27.0}. */

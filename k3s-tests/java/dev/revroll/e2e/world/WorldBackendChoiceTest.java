@@ -1,5 +1,6 @@
 package dev.revroll.e2e.world;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -127,6 +128,27 @@ class WorldBackendChoiceTest {
     }
 
     @Test
+    void theCachedIstioctlRendersEachRevisionWithItsOwnPilotImage() throws Exception {
+        Process print = new ProcessBuilder("k3s-tests/world/build.sh", "--print-bin").redirectErrorStream(true).start();
+        Path istioctl = Path.of(new String(print.getInputStream().readAllBytes()).trim()).resolve("istioctl");
+        print.waitFor();
+        Assumptions.assumeTrue(Files.isExecutable(istioctl), "no cached istioctl at " + istioctl);
+        for (String revision : List.of(K3sContainerWorld.OLD_REVISION, K3sContainerWorld.NEW_REVISION)) {
+            List<String> cmd = new ArrayList<>(List.of(istioctl.toString(), "manifest", "generate"));
+            cmd.addAll(K3sContainerWorld.installFlags(revision, K3sContainerWorld.ISTIO_HUB));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            List<Map<String, Object>> docs = loadAll(new String(p.getInputStream().readAllBytes()));
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), "istioctl manifest generate " + cmd);
+            Map<String, Object> istiod = docs.stream().filter(d -> d != null && "Deployment".equals(d.get("kind"))).findFirst().orElseThrow();
+            assertEquals("istiod-" + revision, cast(istiod.get("metadata")).get("name"));
+            Map<String, Object> container = cast(((List<?>) cast(cast(cast(istiod.get("spec")).get("template")).get("spec")).get("containers")).get(0));
+            assertEquals("docker.io/istio/pilot:" + K3sContainerWorld.istioTag(revision), container.get("image"));
+            assertEquals(Map.of("cpu", "100m", "memory", "256Mi"), cast(container.get("resources")).get("requests"));
+        }
+    }
+
+    @Test
     void prometheusAndTrafficManifestsAreValid() throws Exception {
         Yaml yaml = new Yaml(new LoaderOptions());
         List<Map<String, Object>> docs = new ArrayList<>();
@@ -176,7 +198,9 @@ class WorldBackendChoiceTest {
 
     private static List<Map<String, Object>> loadAll(String text) {
         List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object doc : new Yaml(new LoaderOptions()).loadAll(text)) {
+        LoaderOptions options = new LoaderOptions();
+        options.setCodePointLimit(64 * 1024 * 1024);
+        for (Object doc : new Yaml(options).loadAll(text)) {
             docs.add(cast(doc));
         }
         return docs;
