@@ -78,9 +78,11 @@ public final class K3sContainerWorld implements WorldBackend {
             Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
             Cluster cluster = new Cluster(bin, kubeconfig);
             for (String revision : List.of(OLD_REVISION, NEW_REVISION)) {
-                System.err.printf("[world] istioctl install revision %s (images %s/*:%s)%n", revision, ISTIO_HUB, istioTag(revision));
+                String hub = image("REVROLL_K3S_ISTIO_HUB", ISTIO_HUB);
+                String tag = image("REVROLL_K3S_ISTIO_TAG", istioTag(revision));
+                System.err.printf("[world] istioctl install revision %s (images %s/pilot:%s, %s/proxyv2:%s)%n", revision, hub, tag, hub, tag);
                 List<String> install = new ArrayList<>(List.of("install", "-y"));
-                install.addAll(installFlags(revision, image("REVROLL_K3S_ISTIO_HUB", ISTIO_HUB)));
+                install.addAll(installFlags(revision, hub, tag));
                 run(null, cluster.istioctl(install.toArray(String[]::new)));
             }
             for (String revision : List.of(OLD_REVISION, NEW_REVISION)) {
@@ -115,12 +117,13 @@ public final class K3sContainerWorld implements WorldBackend {
     }
 
     /**
-     * The {@code istioctl install} flags of a revision: the minimal profile, the images of the revision's own version, and
-     * small resource requests so both istiods fit on one CI machine (the chart asks 500m CPU and 2 GiB each).
+     * The {@code istioctl install} flags of a revision: the minimal profile, the images of a version (by default the
+     * revision's own, {@link #istioTag}; {@code REVROLL_K3S_ISTIO_TAG} sets one for both, e.g. the cached istioctl's own
+     * version should an older pilot refuse its newer charts), and small resource requests so both istiods fit on one CI
+     * machine (the chart asks 500m CPU and 2 GiB each).
      */
-    static List<String> installFlags(String revision, String hub) {
-        return List.of("--set", "revision=" + revision, "--set", "profile=minimal", "--set", "hub=" + hub,
-                "--set", "tag=" + istioTag(revision),
+    static List<String> installFlags(String revision, String hub, String tag) {
+        return List.of("--set", "revision=" + revision, "--set", "profile=minimal", "--set", "hub=" + hub, "--set", "tag=" + tag,
                 "--set", "components.pilot.k8s.resources.requests.cpu=100m",
                 "--set", "components.pilot.k8s.resources.requests.memory=256Mi");
     }

@@ -135,7 +135,7 @@ class WorldBackendChoiceTest {
         Assumptions.assumeTrue(Files.isExecutable(istioctl), "no cached istioctl at " + istioctl);
         for (String revision : List.of(K3sContainerWorld.OLD_REVISION, K3sContainerWorld.NEW_REVISION)) {
             List<String> cmd = new ArrayList<>(List.of(istioctl.toString(), "manifest", "generate"));
-            cmd.addAll(K3sContainerWorld.installFlags(revision, K3sContainerWorld.ISTIO_HUB));
+            cmd.addAll(K3sContainerWorld.installFlags(revision, K3sContainerWorld.ISTIO_HUB, K3sContainerWorld.istioTag(revision)));
             Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             List<Map<String, Object>> docs = loadAll(new String(p.getInputStream().readAllBytes()));
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
