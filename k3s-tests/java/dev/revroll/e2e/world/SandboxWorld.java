@@ -50,7 +50,7 @@ public final class SandboxWorld {
     private final Gson gson = new Gson();
     private final SecureRandom random = new SecureRandom();
 
-    private SandboxWorld(Path checkout, Path sandboxDir, int portBase, boolean startedHere) {
+    SandboxWorld(Path checkout, Path sandboxDir, int portBase, boolean startedHere) {
         this.checkout = checkout;
         this.sandboxDir = sandboxDir;
         this.portBase = portBase;
@@ -61,13 +61,13 @@ public final class SandboxWorld {
     /** The world of this JVM, started on first use if it is not already up. */
     public static synchronized SandboxWorld get() {
         if (instance == null) {
-            instance = start();
+            instance = WorldBackendChoice.fromEnvironment().start(findCheckout());
         }
         return instance;
     }
 
-    private static SandboxWorld start() {
-        Path checkout = findCheckout();
+    /** The local sandbox backend ({@link LocalSandboxBackend}). */
+    static SandboxWorld startLocal(Path checkout) {
         Path dir = checkout.resolve("target/e2e-sandbox");
         String baseEnv = System.getenv("REVROLL_PORT_BASE");
         int base = baseEnv == null || baseEnv.isBlank() ? DEFAULT_PORT_BASE : Integer.parseInt(baseEnv.trim());
