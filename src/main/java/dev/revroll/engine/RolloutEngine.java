@@ -1,0 +1,148 @@
+package dev.revroll.engine;
+
+import dev.revroll.engine.RolloutLayout.NamespaceTarget;
+import dev.revroll.engine.journal.RunJournal;
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.engine.journal.RunRecord.RunState;
+import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.PreflightException;
+import dev.revroll.errors.RevrollException;
+import dev.revroll.plan.Plan;
+import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.JournalStore;
+import dev.revroll.ports.KubernetesGateway;
+import dev.revroll.ports.MetricsProvider;
+import dev.revroll.ports.RunLock;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine's entry points: survey (preview), run, resume, rollback, status. Sees only ports.
+ */
+public final class RolloutEngine {
+
+    /** The ports and settings one engine works with. */
+    public record Ports(
+            KubernetesGateway gateway,
+            JournalStore journal,
+            RunLock lock,
+            GitOpsRepository git,
+            Optional<MetricsProvider> metrics,
+            MetricGates gates,
+            RunWindow window,
+            Clock clock,
+            Duration pollInterval,
+            Duration lockTtl) {
+    }
+
+    private final Ports ports;
+
+    public RolloutEngine(Ports ports) {
+        this.ports = ports;
+    }
+
+    public Survey survey(Plan plan) {
+        return new Preflight(ports.gateway(), ports.metrics(), ports.git()).survey(plan);
+    }
+
+    /** Preflight, then every step. Throws {@link PreflightException} (nothing touched) or a lock refusal. */
+    public RunOutcome run(Plan plan, String planHash, RunListener listener) {
+        Survey survey = survey(plan);
+        survey.warnings().forEach(w -> listener.on(new RunEvent(RunEvent.Type.PREFLIGHT_WARNING, ports.clock().instant(), null, null, null, w, Map.of())));
+        if (!survey.refusals().isEmpty()) {
+            throw new PreflightException(survey.refusals());
+        }
+        RevisionTarget target = survey.target().orElseThrow();
+        RolloutLayout layout = survey.layout().orElseThrow();
+        String runId = newRunId(plan);
+        try (RunLock.Handle lock = ports.lock().acquire(runId, ports.lockTtl())) {
+            RunRecord r = new RunRecord();
+            r.runId = runId;
+            r.planName = plan.name();
+            r.planHash = planHash;
+            r.planPath = plan.source() == null ? null : plan.source().toAbsolutePath().toString();
+            r.context = survey.context();
+            r.controlPlaneNamespace = plan.spec().controlPlane().namespace();
+            r.fromRevision = plan.spec().revision().from().orElse(null);
+            r.toLabel = target.label();
+            r.toRevision = target.revision();
+            r.warnings.addAll(survey.warnings());
+            layout.allSkips().forEach(s -> r.skipped.add(s.toString()));
+            for (NamespaceTarget t : layout.allTargets()) {
+                StepRecord s = new StepRecord();
+                s.id = t.stepId();
+                s.wave = t.wave();
+                s.waveIndex = t.waveIndex();
+                s.namespace = t.name();
+                s.fromRevision = t.currentRevision().orElse(null);
+                s.workloads.addAll(survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList());
+                r.steps.add(s);
+            }
+            RunJournal journal = RunJournal.create(ports.journal(), ports.clock(), r);
+            RunContext ctx = context(plan, target, journal, lock, listener);
+            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "run " + runId + ": plan " + plan.name() + " to " + target.describe()
+                    + " on context " + survey.context() + ", " + r.steps.size() + " step(s)", Map.of("plan", plan.name(), "steps", r.steps.size()));
+            return new Rollout(ctx).execute();
+        }
+    }
+
+    private RunContext context(Plan plan, RevisionTarget target, RunJournal journal, RunLock.Handle lock, RunListener listener) {
+        InjectionTable injection = new InjectionTable(ports.gateway().injectorWebhooks());
+        return new RunContext(plan, target, injection, ports.gateway(), ports.git(), ports.gates(), journal, lock, listener,
+                new Polling(ports.pollInterval(), ports.clock()), ports.clock(), ports.window());
+    }
+
+    /** Continues an interrupted or paused run from its journal. */
+    public RunOutcome resume(Plan plan, String runId, RunListener listener) {
+        try (RunLock.Handle lock = ports.lock().acquire(runId, ports.lockTtl())) {
+            RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
+            RunRecord r = journal.record();
+            if (RunState.DONE.name().equals(r.state) || RunState.ROLLED_BACK.name().equals(r.state)) {
+                throw new RevrollException(ExitCode.INVALID, "run " + runId + " is " + r.state + "; nothing to resume (start a new run)");
+            }
+            RevisionTarget target = target(r);
+            RunContext ctx = context(plan, target, journal, lock, listener);
+            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state + ")", Map.of("plan", r.planName));
+            return new Rollout(ctx).execute();
+        }
+    }
+
+    /** Undoes a run's steps newest first (all, or those after {@code keep}); without Git when {@code breakGlass}. */
+    public RunOutcome rollback(Plan plan, String runId, Optional<String> keep, boolean breakGlass, RunListener listener) {
+        try (RunLock.Handle lock = ports.lock().acquire(runId + "-rollback", ports.lockTtl())) {
+            RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
+            RunContext ctx = context(plan, target(journal.record()), journal, lock, listener);
+            return new Rollout(ctx).rollback(keep, !breakGlass);
+        }
+    }
+
+    private static RevisionTarget target(RunRecord r) {
+        return new RevisionTarget(r.toLabel, r.toRevision, r.toLabel.equals(r.toRevision) ? Optional.empty() : Optional.of(r.toLabel),
+                r.toLabel.equals(r.toRevision) ? "istio-sidecar-injector-" + r.toRevision : "istio-revision-tag-" + r.toLabel);
+    }
+
+    /** A run's document, or the latest run's when {@code runId} is empty. */
+    public static Optional<RunRecord> status(JournalStore store, Optional<String> runId) {
+        if (runId.isPresent()) {
+            return store.read(runId.get()).map(e -> RunJournal.parse(e.document()));
+        }
+        List<JournalStore.Entry> all = store.list(Optional.empty());
+        return all.isEmpty() ? Optional.empty() : Optional.of(RunJournal.parse(all.get(0).document()));
+    }
+
+    private String newRunId(Plan plan) {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(ports.clock().instant());
+        String name = plan.name().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
+        if (name.length() > 40) {
+            name = name.substring(0, 40);
+        }
+        return name + "-" + stamp;
+    }
+}
