@@ -1,0 +1,457 @@
+package dev.revroll.kube;
+
+import dev.revroll.errors.ExitCode;
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.ClusterEvent;
+import dev.revroll.ports.ClusterModel.InjectorWebhook;
+import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.RolloutState;
+import dev.revroll.ports.ClusterModel.WebhookEntry;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.KubernetesGateway;
+import dev.revroll.ports.LabelSelector;
+import io.kubernetes.client.PortForward;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AdmissionregistrationV1Api;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1LabelSelectorRequirement;
+import io.kubernetes.client.openapi.models.V1MutatingWebhook;
+import io.kubernetes.client.openapi.models.V1MutatingWebhookConfiguration;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.util.PatchUtils;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The production {@link KubernetesGateway}: client-java 27 against one API server. Every patch is a JSON merge patch
+ * sent through {@link PatchUtils} with the merge-patch content type and field manager {@value #FIELD_MANAGER};
+ * {@code dryRun} sends it with server-side dry run ({@code dryRun=All}), so admission answers and nothing is written.
+ * Reads and idempotent writes are retried per {@link KubeResilience}; failures are {@link KubeApiException}s.
+ */
+public final class ClientJavaKubernetesGateway implements KubernetesGateway {
+
+    public static final String FIELD_MANAGER = "revroll";
+    static final String DRY_RUN_ALL = "All";
+    /** Set by {@code kubectl rollout restart}; bumping it changes the pod template and so rolls the workload. */
+    public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+    static final String ISTIO_PROXY = "istio-proxy";
+    static final String REV_LABEL = "istio.io/rev";
+    static final String TAG_LABEL = "istio.io/tag";
+
+    private final KubeConnection connection;
+    private final KubeCalls calls;
+    private final ApiClient client;
+    private final CoreV1Api core;
+    private final AppsV1Api apps;
+    private final AdmissionregistrationV1Api admission;
+    private final Map<WorkloadKind, KindStrategy> kinds = new EnumMap<>(WorkloadKind.class);
+    private final ExecutorService portForwards = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "revroll-port-forward");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ClientJavaKubernetesGateway(KubeConnection connection) {
+        this.connection = connection;
+        this.calls = new KubeCalls(connection);
+        this.client = connection.apiClient();
+        this.core = new CoreV1Api(client);
+        this.apps = new AppsV1Api(client);
+        this.admission = new AdmissionregistrationV1Api(client);
+        for (KindStrategy k : List.of(new DeploymentKind(calls), new StatefulSetKind(calls), new DaemonSetKind(calls))) {
+            kinds.put(k.kind(), k);
+        }
+    }
+
+    @Override
+    public String contextName() {
+        return connection.contextName();
+    }
+
+    // ---- namespaces
+
+    @Override
+    public Optional<NamespaceState> namespace(String name) {
+        try {
+            return Optional.of(toNamespace(calls.read("read", "Namespace " + name, () -> core.readNamespace(name).execute())));
+        } catch (KubeApiException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<NamespaceState> namespaces(String labelSelector) {
+        String selector = labelSelector == null || labelSelector.isBlank() ? null : labelSelector;
+        return calls.read("list", "Namespaces" + (selector == null ? "" : " matching " + selector),
+                        () -> core.listNamespace().labelSelector(selector).execute())
+                .getItems().stream().map(ClientJavaKubernetesGateway::toNamespace)
+                .sorted(Comparator.comparing(NamespaceState::name)).toList();
+    }
+
+    @Override
+    public void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
+        MergePatch patch = new MergePatch().setAll(labels, "metadata", "labels").setAll(annotations, "metadata", "annotations");
+        if (patch.isEmpty()) {
+            return;
+        }
+        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", "Namespace " + name, () -> PatchUtils.patch(V1Namespace.class,
+                () -> core.patchNamespace(name, patch.toV1Patch())
+                        .fieldManager(FIELD_MANAGER)
+                        .dryRun(dryRun ? DRY_RUN_ALL : null)
+                        .buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    }
+
+    private static NamespaceState toNamespace(V1Namespace ns) {
+        return new NamespaceState(ns.getMetadata().getName(), KubeObjects.labels(ns.getMetadata()), KubeObjects.annotations(ns.getMetadata()));
+    }
+
+    // ---- workloads
+
+    @Override
+    public List<Workload> workloads(String namespace, Set<WorkloadKind> kindsWanted) {
+        List<Workload> all = new ArrayList<>();
+        for (WorkloadKind k : WorkloadKind.values()) {
+            if (kindsWanted.contains(k)) {
+                all.addAll(kinds.get(k).list(namespace));
+            }
+        }
+        all.sort(Comparator.comparing((Workload w) -> w.ref().kind()).thenComparing(w -> w.ref().name()));
+        return all;
+    }
+
+    @Override
+    public Optional<Workload> workload(WorkloadRef ref) {
+        return kinds.get(ref.kind()).read(ref.namespace(), ref.name());
+    }
+
+    @Override
+    public void restart(WorkloadRef ref, String restartedAt, boolean dryRun) {
+        kinds.get(ref.kind()).patch(ref.namespace(), ref.name(),
+                new MergePatch().set(restartedAt, "spec", "template", "metadata", "annotations", RESTARTED_AT), dryRun);
+    }
+
+    @Override
+    public void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
+        kinds.get(ref.kind()).patchRollingUpdate(ref.namespace(), ref.name(), maxUnavailable, maxSurge, dryRun);
+    }
+
+    @Override
+    public void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun) {
+        MergePatch patch = new MergePatch().setAll(annotations, "metadata", "annotations");
+        if (!patch.isEmpty()) {
+            kinds.get(ref.kind()).patch(ref.namespace(), ref.name(), patch, dryRun);
+        }
+    }
+
+    @Override
+    public RolloutState rolloutState(WorkloadRef ref) {
+        return kinds.get(ref.kind()).rolloutState(ref.namespace(), ref.name());
+    }
+
+    // ---- pods
+
+    @Override
+    public List<PodState> pods(String namespace) {
+        List<V1Pod> pods = calls.read("list", "Pods in namespace " + namespace, () -> core.listNamespacedPod(namespace).execute()).getItems();
+        Map<String, String> deploymentOfReplicaSet = new HashMap<>();
+        boolean anyReplicaSet = pods.stream().anyMatch(p -> controller(p.getMetadata().getOwnerReferences())
+                .filter(o -> "ReplicaSet".equals(o.getKind())).isPresent());
+        if (anyReplicaSet) {
+            for (V1ReplicaSet rs : calls.read("list", "ReplicaSets in namespace " + namespace,
+                    () -> apps.listNamespacedReplicaSet(namespace).execute()).getItems()) {
+                controller(rs.getMetadata().getOwnerReferences()).filter(o -> "Deployment".equals(o.getKind()))
+                        .ifPresent(o -> deploymentOfReplicaSet.put(rs.getMetadata().getName(), o.getName()));
+            }
+        }
+        return pods.stream().map(p -> toPod(p, deploymentOfReplicaSet))
+                .sorted(Comparator.comparing(PodState::name)).toList();
+    }
+
+    static PodState toPod(V1Pod p, Map<String, String> deploymentOfReplicaSet) {
+        String namespace = p.getMetadata().getNamespace();
+        Optional<WorkloadRef> owner = controller(p.getMetadata().getOwnerReferences()).flatMap(o -> switch (o.getKind()) {
+            case "ReplicaSet" -> Optional.ofNullable(deploymentOfReplicaSet.get(o.getName()))
+                    .map(d -> new WorkloadRef(WorkloadKind.Deployment, namespace, d));
+            case "StatefulSet" -> Optional.of(new WorkloadRef(WorkloadKind.StatefulSet, namespace, o.getName()));
+            case "DaemonSet" -> Optional.of(new WorkloadRef(WorkloadKind.DaemonSet, namespace, o.getName()));
+            default -> Optional.empty();
+        });
+        return new PodState(
+                namespace,
+                p.getMetadata().getName(),
+                KubeObjects.labels(p.getMetadata()),
+                KubeObjects.annotations(p.getMetadata()),
+                p.getStatus() == null || p.getStatus().getPhase() == null ? "Unknown" : p.getStatus().getPhase(),
+                ready(p),
+                p.getMetadata().getDeletionTimestamp() != null,
+                hasIstioProxy(p),
+                owner,
+                KubeObjects.instant(p.getMetadata().getCreationTimestamp()));
+    }
+
+    /** An {@code istio-proxy} container, or a native sidecar: an init container of that name with restartPolicy Always. */
+    static boolean hasIstioProxy(V1Pod p) {
+        if (p.getSpec() == null) {
+            return false;
+        }
+        List<V1Container> containers = p.getSpec().getContainers() == null ? List.of() : p.getSpec().getContainers();
+        List<V1Container> inits = p.getSpec().getInitContainers() == null ? List.of() : p.getSpec().getInitContainers();
+        return containers.stream().anyMatch(c -> ISTIO_PROXY.equals(c.getName()))
+                || inits.stream().anyMatch(c -> ISTIO_PROXY.equals(c.getName()) && "Always".equals(c.getRestartPolicy()));
+    }
+
+    static boolean ready(V1Pod p) {
+        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
+            return false;
+        }
+        for (V1PodCondition c : p.getStatus().getConditions()) {
+            if ("Ready".equals(c.getType())) {
+                return "True".equals(c.getStatus());
+            }
+        }
+        return false;
+    }
+
+    private static Optional<V1OwnerReference> controller(List<V1OwnerReference> refs) {
+        if (refs == null) {
+            return Optional.empty();
+        }
+        return refs.stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst();
+    }
+
+    @Override
+    public void deletePod(String namespace, String name) {
+        try {
+            calls.idempotentWrite("delete", "Pod " + namespace + "/" + name, () -> core.deleteNamespacedPod(name, namespace).execute());
+        } catch (KubeApiException e) {
+            if (!e.notFound()) {
+                throw e;
+            }
+        }
+    }
+
+    // ---- events
+
+    @Override
+    public List<ClusterEvent> warningEvents(String namespace, Duration since) {
+        Instant after = Instant.now().minus(since);
+        List<ClusterEvent> events = new ArrayList<>();
+        for (CoreV1Event e : calls.read("list", "warning Events in namespace " + namespace,
+                () -> core.listNamespacedEvent(namespace).fieldSelector("type=Warning").execute()).getItems()) {
+            Instant last = lastSeen(e);
+            if (last != null && last.isAfter(after) && "Warning".equals(e.getType())) {
+                events.add(new ClusterEvent(
+                        e.getInvolvedObject() == null ? "" : String.valueOf(e.getInvolvedObject().getKind()),
+                        e.getInvolvedObject() == null ? "" : String.valueOf(e.getInvolvedObject().getName()),
+                        e.getReason() == null ? "" : e.getReason(),
+                        e.getMessage() == null ? "" : e.getMessage(),
+                        last));
+            }
+        }
+        events.sort(Comparator.comparing(ClusterEvent::last));
+        return events;
+    }
+
+    /** The newest of the times an Event carries (series, lastTimestamp, eventTime, firstTimestamp, creation). */
+    static Instant lastSeen(CoreV1Event e) {
+        List<OffsetDateTime> candidates = new ArrayList<>();
+        if (e.getSeries() != null) {
+            candidates.add(e.getSeries().getLastObservedTime());
+        }
+        candidates.add(e.getLastTimestamp());
+        candidates.add(e.getEventTime());
+        candidates.add(e.getFirstTimestamp());
+        candidates.add(e.getMetadata() == null ? null : e.getMetadata().getCreationTimestamp());
+        return candidates.stream().filter(java.util.Objects::nonNull).map(OffsetDateTime::toInstant)
+                .max(Comparator.naturalOrder()).orElse(null);
+    }
+
+    // ---- istio
+
+    @Override
+    public List<InjectorWebhook> injectorWebhooks() {
+        return calls.read("list", "MutatingWebhookConfigurations labelled " + REV_LABEL,
+                        () -> admission.listMutatingWebhookConfiguration().labelSelector(REV_LABEL).execute())
+                .getItems().stream().map(ClientJavaKubernetesGateway::toInjector)
+                .sorted(Comparator.comparing(InjectorWebhook::name)).toList();
+    }
+
+    static InjectorWebhook toInjector(V1MutatingWebhookConfiguration c) {
+        Map<String, String> labels = KubeObjects.labels(c.getMetadata());
+        List<WebhookEntry> entries = c.getWebhooks() == null ? List.of() : c.getWebhooks().stream()
+                .map((V1MutatingWebhook w) -> new WebhookEntry(w.getName(), selector(w.getNamespaceSelector()), selector(w.getObjectSelector())))
+                .toList();
+        return new InjectorWebhook(c.getMetadata().getName(), Optional.ofNullable(labels.get(REV_LABEL)),
+                Optional.ofNullable(labels.get(TAG_LABEL)), entries);
+    }
+
+    /** A missing selector matches everything, as the API server treats it. */
+    static LabelSelector selector(V1LabelSelector s) {
+        if (s == null) {
+            return LabelSelector.EVERYTHING;
+        }
+        Map<String, String> matchLabels = s.getMatchLabels() == null ? Map.of() : Map.copyOf(s.getMatchLabels());
+        List<LabelSelector.Requirement> expressions = s.getMatchExpressions() == null ? List.of() : s.getMatchExpressions().stream()
+                .map((V1LabelSelectorRequirement r) -> new LabelSelector.Requirement(r.getKey(), r.getOperator(),
+                        r.getValues() == null ? List.of() : List.copyOf(r.getValues())))
+                .toList();
+        return new LabelSelector(matchLabels, expressions);
+    }
+
+    @Override
+    public List<IstiodPod> istiodPods(String controlPlaneNamespace, String revision) {
+        String selector = "app=istiod," + REV_LABEL + "=" + revision;
+        return calls.read("list", "istiod Pods (" + selector + ") in namespace " + controlPlaneNamespace,
+                        () -> core.listNamespacedPod(controlPlaneNamespace).labelSelector(selector).execute())
+                .getItems().stream()
+                .map(p -> new IstiodPod(controlPlaneNamespace, p.getMetadata().getName(), revision,
+                        ready(p) && p.getMetadata().getDeletionTimestamp() == null))
+                .sorted(Comparator.comparing(IstiodPod::name)).toList();
+    }
+
+    // ---- port-forward
+
+    /**
+     * Opens a port-forward through the API server to the pod (as {@code kubectl port-forward}), speaks one HTTP/1.1
+     * GET over it, reads the whole body and closes the forward. The whole exchange, retries included, is bounded by
+     * {@code timeout}. A non-2xx answer is an error carrying the pod's status and the start of its body.
+     */
+    @Override
+    public String podHttpGet(String namespace, String pod, int port, String path, Duration timeout) {
+        String object = "Pod " + namespace + "/" + pod + " port " + port;
+        String what = "GET " + path + " on " + object + " through a port-forward";
+        AtomicReference<PortForward.PortForwardResult> open = new AtomicReference<>();
+        TimeLimiter limiter = KubeResilience.timeLimiter("port-forward", timeout);
+        HttpOverStream.Response response;
+        try {
+            response = limiter.executeFutureSupplier(() -> portForwards.submit(() ->
+                    calls.retry().executeCallable(() -> exchange(namespace, pod, port, path, open))));
+        } catch (TimeoutException e) {
+            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " got no complete answer within " + timeout.toSeconds()
+                    + "s (" + connection.describe() + ")", "port-forward", object, 0, null, e);
+        } catch (ApiException e) {
+            if (e.getCode() != 0) {
+                throw calls.translate("port-forward to", object, e, ExitCode.PREFLIGHT_REFUSED);
+            }
+            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
+                    "port-forward", object, 0, null, e);
+        } catch (Exception e) {
+            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
+                    "port-forward", object, 0, null, e);
+        } finally {
+            closeQuietly(open.getAndSet(null));
+        }
+        if (response.status() < 200 || response.status() > 299) {
+            String body = response.text().strip();
+            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " answered HTTP " + response.status() + " " + response.reason()
+                    + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "..." : body)),
+                    "GET", object, response.status(), response.reason(), null);
+        }
+        return response.text();
+    }
+
+    private HttpOverStream.Response exchange(String namespace, String pod, int port, String path,
+                                             AtomicReference<PortForward.PortForwardResult> open) throws ApiException, IOException {
+        closeQuietly(open.getAndSet(null));
+        PortForward.PortForwardResult forward = new PortForward(client).forward(namespace, pod, List.of(port));
+        open.set(forward);
+        InputStream in = forward.getInputStream(port);
+        OutputStream out = forward.getOutboundStream(port);
+        if (in == null || out == null) {
+            throw new IOException("the API server did not forward port " + port);
+        }
+        try {
+            return HttpOverStream.get(new BufferedInputStream(in), out, "localhost:" + port, path);
+        } catch (IOException e) {
+            String error = errorChannel(forward, port);
+            throw error.isEmpty() ? e : new IOException(e.getMessage() + "; the port-forward reported: " + error, e);
+        } finally {
+            closeQuietly(open.getAndSet(null));
+        }
+    }
+
+    /** What the kubelet (or kwok) wrote on the port's error channel, if anything has arrived. */
+    private static String errorChannel(PortForward.PortForwardResult forward, int port) {
+        try {
+            InputStream err = forward.getErrorStream(port);
+            if (err == null || err.available() <= 0) {
+                return "";
+            }
+            byte[] data = err.readNBytes(Math.min(err.available(), 4096));
+            return new String(data, java.nio.charset.StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void closeQuietly(PortForward.PortForwardResult forward) {
+        if (forward != null) {
+            try {
+                forward.close();
+            } catch (RuntimeException ignored) {
+                // closing a broken forward may fail; nothing to do about it
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    // ---- config maps
+
+    @Override
+    public Optional<String> configMapValue(String namespace, String name, String key) {
+        V1ConfigMap cm;
+        try {
+            cm = calls.read("read", "ConfigMap " + namespace + "/" + name, () -> core.readNamespacedConfigMap(name, namespace).execute());
+        } catch (KubeApiException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return cm.getData() == null ? Optional.empty() : Optional.ofNullable(cm.getData().get(key));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.revroll.kube;
+
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.RevrollException;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.Config;
+import io.kubernetes.client.util.KubeConfig;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A connection to one Kubernetes API server in one kube context, found the way kubectl finds it: {@code --kubeconfig},
+ * else the first file of {@code KUBECONFIG}, else {@code ~/.kube/config}, else the pod's service account (in-cluster).
+ */
+public final class KubeConnection {
+
+    /** The context name reported when running in a pod with its service account. */
+    public static final String IN_CLUSTER = "in-cluster";
+
+    private final ApiClient apiClient;
+    private final String contextName;
+    private final String server;
+    private final Optional<Path> kubeconfig;
+
+    private KubeConnection(ApiClient apiClient, String contextName, String server, Optional<Path> kubeconfig) {
+        this.apiClient = apiClient;
+        this.contextName = contextName;
+        this.server = server;
+        this.kubeconfig = kubeconfig;
+    }
+
+    /**
+     * Opens a connection (no request is sent yet). A missing kubeconfig, an unreadable one or an unknown context is a
+     * usage error (exit 2) naming the file and the contexts it has.
+     */
+    public static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context) {
+        return open(kubeconfig, context, System::getenv);
+    }
+
+    static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context, Function<String, String> env) {
+        Optional<Path> file = kubeconfig.isPresent() ? kubeconfig : defaultKubeconfig(env);
+        if (kubeconfig.isPresent() && !Files.isRegularFile(kubeconfig.get())) {
+            throw new RevrollException(ExitCode.INVALID, "kubeconfig " + kubeconfig.get() + " does not exist or is not a file");
+        }
+        if (file.isPresent()) {
+            return fromKubeconfig(file.get(), context);
+        }
+        if (inClusterAvailable(env)) {
+            if (context.isPresent()) {
+                throw new RevrollException(ExitCode.INVALID, "--context " + context.get()
+                        + " was given but there is no kubeconfig (looked at KUBECONFIG and ~/.kube/config); "
+                        + "in a pod revroll uses the service account (context '" + IN_CLUSTER + "')");
+            }
+            return inCluster();
+        }
+        throw new RevrollException(ExitCode.INVALID, "no Kubernetes configuration found: give --kubeconfig, set KUBECONFIG, "
+                + "create ~/.kube/config, or run in a pod with a service account");
+    }
+
+    /** Wraps an already built client (tests, embedding). */
+    public static KubeConnection of(ApiClient apiClient, String contextName) {
+        return new KubeConnection(apiClient, contextName, apiClient.getBasePath(), Optional.empty());
+    }
+
+    public ApiClient apiClient() {
+        return apiClient;
+    }
+
+    /** The kube context in use, {@value #IN_CLUSTER} inside a pod. */
+    public String contextName() {
+        return contextName;
+    }
+
+    /** The API server's URL, for messages. */
+    public String server() {
+        return server;
+    }
+
+    public Optional<Path> kubeconfig() {
+        return kubeconfig;
+    }
+
+    /** "context X at https://..." for messages. */
+    public String describe() {
+        return "context " + contextName + " at " + server;
+    }
+
+    /**
+     * The first existing file of {@code KUBECONFIG} (set but naming no existing file is an error rather than a silent
+     * fall-back to another cluster), else {@code ~/.kube/config} when it exists.
+     */
+    static Optional<Path> defaultKubeconfig(Function<String, String> env) {
+        String fromEnv = env.apply(Config.ENV_KUBECONFIG);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            for (String part : fromEnv.split(File.pathSeparator)) {
+                if (!part.isBlank() && Files.isRegularFile(Path.of(part))) {
+                    return Optional.of(Path.of(part));
+                }
+            }
+            throw new RevrollException(ExitCode.INVALID, "KUBECONFIG=" + fromEnv + " names no existing file");
+        }
+        String home = env.apply("HOME");
+        if (home != null && !home.isBlank()) {
+            Path inHome = Path.of(home, ".kube", "config");
+            if (Files.isRegularFile(inHome)) {
+                return Optional.of(inHome);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean inClusterAvailable(Function<String, String> env) {
+        return env.apply(Config.ENV_SERVICE_HOST) != null && Files.isRegularFile(Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
+    }
+
+    private static KubeConnection fromKubeconfig(Path file, Optional<String> context) {
+        KubeConfig config;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            config = KubeConfig.loadKubeConfig(reader);
+        } catch (IOException | RuntimeException e) {
+            throw new RevrollException(ExitCode.INVALID, "cannot read kubeconfig " + file + ": " + e.getMessage(), e);
+        }
+        if (config == null) {
+            throw new RevrollException(ExitCode.INVALID, "kubeconfig " + file + " is empty");
+        }
+        config.setFile(file.toAbsolutePath().toFile());
+        List<String> contexts = contextNames(config);
+        String chosen;
+        if (context.isPresent()) {
+            if (!contexts.contains(context.get()) || !config.setContext(context.get())) {
+                throw new RevrollException(ExitCode.INVALID, "kube context '" + context.get() + "' is not in " + file
+                        + "; it has: " + (contexts.isEmpty() ? "(no contexts)" : String.join(", ", contexts)));
+            }
+            chosen = context.get();
+        } else {
+            chosen = config.getCurrentContext();
+            if (chosen == null || chosen.isBlank()) {
+                throw new RevrollException(ExitCode.INVALID, "kubeconfig " + file + " has no current context; pick one with --context ("
+                        + (contexts.isEmpty() ? "it has no contexts" : "it has: " + String.join(", ", contexts)) + ")");
+            }
+            if (!contexts.contains(chosen)) {
+                throw new RevrollException(ExitCode.INVALID, "the current context '" + chosen + "' of " + file
+                        + " is not defined in it; it has: " + (contexts.isEmpty() ? "(no contexts)" : String.join(", ", contexts)));
+            }
+        }
+        if (config.getServer() == null) {
+            throw new RevrollException(ExitCode.INVALID, "kube context '" + chosen + "' in " + file + " names no cluster server");
+        }
+        try {
+            ApiClient client = ClientBuilder.kubeconfig(config)
+                    .setReadTimeout(KubeResilience.READ_TIMEOUT)
+                    .build();
+            withTimeouts(client);
+            return new KubeConnection(client, chosen, client.getBasePath(), Optional.of(file));
+        } catch (IOException | RuntimeException e) {
+            throw new RevrollException(ExitCode.INVALID, "cannot use kube context '" + chosen + "' from " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static KubeConnection inCluster() {
+        try {
+            ApiClient client = ClientBuilder.cluster().setReadTimeout(KubeResilience.READ_TIMEOUT).build();
+            withTimeouts(client);
+            return new KubeConnection(client, IN_CLUSTER, client.getBasePath(), Optional.empty());
+        } catch (IOException | RuntimeException e) {
+            throw new RevrollException(ExitCode.INVALID, "cannot use the pod's service account: " + e.getMessage(), e);
+        }
+    }
+
+    private static void withTimeouts(ApiClient client) {
+        client.setConnectTimeout((int) KubeResilience.CONNECT_TIMEOUT.toMillis());
+        client.setReadTimeout((int) KubeResilience.READ_TIMEOUT.toMillis());
+        client.setWriteTimeout((int) KubeResilience.WRITE_TIMEOUT.toMillis());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> contextNames(KubeConfig config) {
+        List<String> names = new ArrayList<>();
+        if (config.getContexts() != null) {
+            for (Object o : config.getContexts()) {
+                if (o instanceof Map<?, ?> m && m.get("name") instanceof String name) {
+                    names.add(name);
+                }
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.revroll.kube;
+
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.RolloutState;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.models.V1RollingUpdateStatefulSetStrategy;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
+import io.kubernetes.client.openapi.models.V1StatefulSetUpdateStrategy;
+import io.kubernetes.client.util.PatchUtils;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * StatefulSets. They have no surge: the controller replaces one pod at a time (maxUnavailable, default 1), which is
+ * their make-before-break; {@code OnDelete} ones change only when their pods are deleted (the engine does that, one
+ * pod at a time, each waited for). The {@link Workload} of a StatefulSet never has a maxSurge.
+ */
+final class StatefulSetKind implements KindStrategy {
+
+    static final String ON_DELETE = "OnDelete";
+
+    private final KubeCalls calls;
+    private final ApiClient client;
+    private final AppsV1Api apps;
+
+    StatefulSetKind(KubeCalls calls) {
+        this.calls = calls;
+        this.client = calls.connection().apiClient();
+        this.apps = new AppsV1Api(client);
+    }
+
+    @Override
+    public WorkloadKind kind() {
+        return WorkloadKind.StatefulSet;
+    }
+
+    @Override
+    public List<Workload> list(String namespace) {
+        return calls.read("list", "StatefulSets in namespace " + namespace,
+                        () -> apps.listNamespacedStatefulSet(namespace).execute())
+                .getItems().stream().map(StatefulSetKind::toWorkload).toList();
+    }
+
+    @Override
+    public Optional<Workload> read(String namespace, String name) {
+        return get(namespace, name).map(StatefulSetKind::toWorkload);
+    }
+
+    private Optional<V1StatefulSet> get(String namespace, String name) {
+        try {
+            return Optional.of(calls.read("read", object(namespace, name), () -> apps.readNamespacedStatefulSet(name, namespace).execute()));
+        } catch (KubeApiException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void patch(String namespace, String name, MergePatch patch, boolean dryRun) {
+        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", object(namespace, name), () -> PatchUtils.patch(V1StatefulSet.class,
+                () -> apps.patchNamespacedStatefulSet(name, namespace, patch.toV1Patch())
+                        .fieldManager(ClientJavaKubernetesGateway.FIELD_MANAGER)
+                        .dryRun(dryRun ? ClientJavaKubernetesGateway.DRY_RUN_ALL : null)
+                        .buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    }
+
+    /**
+     * A StatefulSet has no maxSurge: {@code maxSurge} is ignored. With the {@code OnDelete} strategy nothing is patched
+     * (there is no rolling update to tune). With {@code RollingUpdate}, {@code maxUnavailable} goes to
+     * {@code spec.updateStrategy.rollingUpdate.maxUnavailable}, except "0", which the API rejects for StatefulSets:
+     * it removes the field instead, so the default (one pod at a time, the closest a StatefulSet has to
+     * make-before-break) applies. null removes the field as well. (The API server keeps a maxUnavailable above 1 only
+     * where the MaxUnavailableStatefulSet feature is on.)
+     */
+    @Override
+    public void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
+        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(dev.revroll.errors.ExitCode.ROLLBACK_INCOMPLETE,
+                "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", null));
+        if (ON_DELETE.equals(strategyType(sts))) {
+            return;
+        }
+        Object value = MergePatch.intOrString(maxUnavailable);
+        if (value instanceof Integer i && i == 0) {
+            value = null;
+        }
+        patch(namespace, name, new MergePatch().set(value, "spec", "updateStrategy", "rollingUpdate", "maxUnavailable"), dryRun);
+    }
+
+    @Override
+    public RolloutState rolloutState(String namespace, String name) {
+        return get(namespace, name).map(StatefulSetKind::rolloutRule)
+                .orElseGet(() -> new RolloutState(false, true, "statefulset " + namespace + "/" + name + " no longer exists"));
+    }
+
+    /**
+     * kubectl's {@code StatefulSetStatusViewer} for RollingUpdate: observed generation, every replica ready, the
+     * partition's share updated (or currentRevision == updateRevision without a rollingUpdate block). kubectl has no
+     * rule for {@code OnDelete}; here one is done when observed, every replica ready and every replica updated (each
+     * pod recreated at the update revision).
+     */
+    static RolloutState rolloutRule(V1StatefulSet sts) {
+        String name = sts.getMetadata().getName();
+        V1StatefulSetStatus status = sts.getStatus() == null ? new V1StatefulSetStatus() : sts.getStatus();
+        long observed = KubeObjects.orZero(status.getObservedGeneration());
+        if (observed == 0 || KubeObjects.generation(sts.getMetadata()) > observed) {
+            return new RolloutState(false, false, "waiting for statefulset spec update to be observed");
+        }
+        Integer specReplicas = sts.getSpec() == null ? null : sts.getSpec().getReplicas();
+        int ready = KubeObjects.orZero(status.getReadyReplicas());
+        int updated = KubeObjects.orZero(status.getUpdatedReplicas());
+        if (specReplicas != null && ready < specReplicas) {
+            return new RolloutState(false, false, "waiting for " + (specReplicas - ready) + " pods of statefulset \"" + name + "\" to be ready");
+        }
+        if (ON_DELETE.equals(strategyType(sts))) {
+            int replicas = specReplicas == null ? 1 : specReplicas;
+            if (updated < replicas) {
+                return new RolloutState(false, false, "waiting for OnDelete statefulset \"" + name + "\": " + updated + " out of "
+                        + replicas + " pods recreated at revision " + status.getUpdateRevision());
+            }
+            return new RolloutState(true, false, "OnDelete statefulset \"" + name + "\": all " + updated + " pods at revision "
+                    + status.getUpdateRevision());
+        }
+        V1StatefulSetUpdateStrategy strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+        V1RollingUpdateStatefulSetStrategy ru = strategy == null ? null : strategy.getRollingUpdate();
+        if (ru != null) {
+            if (specReplicas != null && ru.getPartition() != null && updated < specReplicas - ru.getPartition()) {
+                return new RolloutState(false, false, "waiting for partitioned roll out of statefulset \"" + name + "\" to finish: "
+                        + updated + " out of " + (specReplicas - ru.getPartition()) + " new pods have been updated");
+            }
+            return new RolloutState(true, false, "partitioned roll out of statefulset \"" + name + "\" complete: " + updated
+                    + " new pods have been updated");
+        }
+        if (status.getUpdateRevision() != null && !status.getUpdateRevision().equals(status.getCurrentRevision())) {
+            return new RolloutState(false, false, "waiting for statefulset \"" + name + "\" rolling update to complete " + updated
+                    + " pods at revision " + status.getUpdateRevision());
+        }
+        return new RolloutState(true, false, "statefulset \"" + name + "\" rolling update complete "
+                + KubeObjects.orZero(status.getCurrentReplicas()) + " pods at revision " + status.getCurrentRevision());
+    }
+
+    static String strategyType(V1StatefulSet sts) {
+        V1StatefulSetUpdateStrategy strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+        return strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType();
+    }
+
+    static Workload toWorkload(V1StatefulSet sts) {
+        V1StatefulSetUpdateStrategy strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+        V1RollingUpdateStatefulSetStrategy ru = strategy == null ? null : strategy.getRollingUpdate();
+        return new Workload(
+                new WorkloadRef(WorkloadKind.StatefulSet, sts.getMetadata().getNamespace(), sts.getMetadata().getName()),
+                KubeObjects.generation(sts.getMetadata()),
+                sts.getSpec() == null || sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas(),
+                strategyType(sts),
+                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
+                Optional.empty(),
+                KubeObjects.annotations(sts.getMetadata()),
+                KubeObjects.templateLabels(sts.getSpec() == null ? null : sts.getSpec().getTemplate()),
+                KubeObjects.templateAnnotations(sts.getSpec() == null ? null : sts.getSpec().getTemplate()));
+    }
+
+    private static String object(String namespace, String name) {
+        return "StatefulSet " + namespace + "/" + name;
+    }
+}
