@@ -1,0 +1,238 @@
+package dev.revroll.prometheus;
+
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.RevrollException;
+import dev.revroll.plan.Plan;
+import dev.revroll.ports.MetricsProvider;
+import dev.revroll.prometheus.PrometheusResilience.TransientAnswer;
+import io.micronaut.core.type.Argument;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpRequest;
+import io.micronaut.http.client.DefaultHttpClientConfiguration;
+import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
+import io.micronaut.http.uri.UriBuilder;
+import io.micronaut.json.JsonMapper;
+
+import java.math.BigDecimal;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link MetricsProvider} over Prometheus' HTTP API ({@code GET /api/v1/query?query=&time=}) with Micronaut's HTTP
+ * client, created on first use so that commands which never query start fast. Credentials: a bearer token from
+ * {@value #TOKEN_ENV}, else basic auth from the user info of the plan's URL; {@link #describe()} never shows either.
+ * Every failure (no connection, timeout, HTTP error, {@code status: error}) becomes {@link QueryResult#failed}, never an
+ * exception; retries and time limits are {@link PrometheusResilience}'s.
+ */
+public final class PrometheusMetricsProvider implements MetricsProvider, AutoCloseable {
+
+    public static final String TOKEN_ENV = "REVROLL_PROMETHEUS_TOKEN";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final URL root;
+    private final String basePath;
+    private final String shown;
+    private final Optional<String> authorization;
+    private final String authShown;
+    private final PrometheusResilience resilience;
+    private final Object lock = new Object();
+    private volatile HttpClient client;
+    private volatile JsonMapper json;
+
+    /** The plan's Prometheus; bearer token from {@value #TOKEN_ENV} when set. */
+    public PrometheusMetricsProvider(Plan.PrometheusConfig config) {
+        this(config, Optional.ofNullable(System.getenv(TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty()));
+    }
+
+    public PrometheusMetricsProvider(Plan.PrometheusConfig config, Optional<String> bearerToken) {
+        Objects.requireNonNull(config, "config");
+        URI uri = parse(config.url());
+        String userInfo = uri.getRawUserInfo();
+        try {
+            this.root = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), null, null, null).toURL();
+        } catch (URISyntaxException | MalformedURLException e) {
+            throw invalid(config.url(), e.getMessage());
+        }
+        String path = Optional.ofNullable(uri.getRawPath()).orElse("");
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.shown = root.toString().replaceAll("/$", "") + basePath;
+        if (bearerToken.isPresent()) {
+            this.authorization = Optional.of("Bearer " + bearerToken.get());
+            this.authShown = " (bearer token from " + TOKEN_ENV + ")";
+        } else if (userInfo != null && !userInfo.isEmpty()) {
+            String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
+            this.authorization = Optional.of("Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
+            this.authShown = " (basic auth from the URL, redacted)";
+        } else {
+            this.authorization = Optional.empty();
+            this.authShown = "";
+        }
+        Duration timeout = config.timeout() == null || config.timeout().isZero() || config.timeout().isNegative()
+                ? DEFAULT_TIMEOUT : config.timeout();
+        this.resilience = new PrometheusResilience(timeout);
+    }
+
+    @Override
+    public QueryResult query(String promql, Instant at) {
+        String uri = UriBuilder.of(basePath + "/api/v1/query")
+                .queryParam("query", promql)
+                .queryParam("time", BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString())
+                .queryParam("timeout", resilience.attemptTimeout().toMillis() + "ms")
+                .toString();
+        try {
+            Answer answer = resilience.call(() -> send(uri));
+            return PrometheusResponse.parse(json(), answer.status(), answer.body());
+        } catch (TransientAnswer e) {
+            return QueryResult.failed(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+        } catch (TimeoutException e) {
+            return QueryResult.failed("no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
+                    + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+        } catch (Exception e) {
+            return QueryResult.failed("cannot query " + shown + ": " + reason(e) + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+        }
+    }
+
+    /** True when a trivial query ({@code vector(1)}) succeeds: the server answers and accepts the credentials. */
+    @Override
+    public boolean reachable() {
+        return query("vector(1)", Instant.now()).error().isEmpty();
+    }
+
+    @Override
+    public String describe() {
+        return "Prometheus at " + shown + authShown;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (client != null) {
+                client.close();
+                client = null;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private record Answer(int status, String body) {
+    }
+
+    /** One attempt. 2xx and the definitive 4xx answers are returned; 429/5xx become {@link TransientAnswer} to be retried. */
+    private CompletionStage<Answer> send(String uri) {
+        MutableHttpRequest<?> request = HttpRequest.GET(uri).accept(MediaType.APPLICATION_JSON_TYPE);
+        authorization.ifPresent(a -> request.header(HttpHeaders.AUTHORIZATION, a));
+        CompletableFuture<HttpResponse<String>> exchange = SingleResponse.of(client().exchange(request, Argument.STRING, Argument.STRING));
+        CompletableFuture<Answer> attempt = exchange.handle((response, error) -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HttpClientResponseException e) {
+                return answer(e.code(), e.getResponse());
+            }
+            if (cause != null) {
+                throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
+            }
+            return answer(response.code(), response);
+        }).thenApply(answer -> {
+            if (answer.status() == 429 || (answer.status() >= 500 && answer.status() != 501)) {
+                QueryResult failed = PrometheusResponse.parse(json(), answer.status(), answer.body());
+                throw new CompletionException(new TransientAnswer(failed.error().orElse("HTTP " + answer.status())));
+            }
+            return answer;
+        });
+        attempt.whenComplete((answer, error) -> {
+            if (attempt.isCancelled()) {
+                exchange.cancel(true);
+            }
+        });
+        return attempt;
+    }
+
+    private static Answer answer(int status, HttpResponse<?> response) {
+        String body = response == null ? "" : response.getBody(String.class).orElse("");
+        return new Answer(status, body);
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (lock) {
+                if (client == null) {
+                    DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
+                    Duration timeout = resilience.attemptTimeout();
+                    configuration.setReadTimeout(timeout);
+                    configuration.setConnectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT);
+                    configuration.setExceptionOnErrorStatus(false);
+                    configuration.setFollowRedirects(true);
+                    client = HttpClient.create(root, configuration);
+                }
+                c = client;
+            }
+        }
+        return c;
+    }
+
+    private JsonMapper json() {
+        JsonMapper j = json;
+        if (j == null) {
+            j = JsonMapper.createDefault();
+            json = j;
+        }
+        return j;
+    }
+
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private static URI parse(String url) {
+        if (url == null || url.isBlank()) {
+            throw invalid(url, "it is empty");
+        }
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw invalid(url, e.getMessage());
+        }
+        if (!"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw invalid(url, "it must be an http:// or https:// URL with a host");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw invalid(url, "it must not have a query or fragment");
+        }
+        return uri;
+    }
+
+    private static RevrollException invalid(String url, String why) {
+        String safe = url == null ? "(none)" : url.replaceAll("//[^/@]*@", "//***@");
+        return new RevrollException(ExitCode.INVALID, "spec.prometheus.url " + safe + " is not usable: " + why.replaceAll("//[^/@]*@", "//***@")
+                + ". Give the base URL of Prometheus, e.g. http://prometheus.istio-system:9090");
+    }
+}

@@ -1,0 +1,121 @@
+package dev.revroll.prometheus;
+
+import dev.revroll.ports.MetricsProvider.QueryResult;
+import dev.revroll.ports.MetricsProvider.Sample;
+import io.micronaut.json.JsonMapper;
+import io.micronaut.json.tree.JsonNode;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the answer of Prometheus' {@code /api/v1/query}: {@code vector} and {@code scalar} results become samples
+ * (values are strings: numbers, {@code NaN}, {@code +Inf}, {@code -Inf}); {@code status: error} and anything that is not
+ * Prometheus' JSON become a failed result naming what went wrong.
+ */
+final class PrometheusResponse {
+
+    private static final int SHOWN_BODY = 200;
+
+    private PrometheusResponse() {
+    }
+
+    static QueryResult parse(JsonMapper json, int httpStatus, String body) {
+        JsonNode root;
+        try {
+            root = json.readValue(body == null ? "" : body, JsonNode.class);
+        } catch (IOException | RuntimeException e) {
+            root = null;
+        }
+        if (root == null || !root.isObject() || root.get("status") == null) {
+            return QueryResult.failed("HTTP " + httpStatus + " without a Prometheus API answer: " + abbreviate(body));
+        }
+        String status = text(root.get("status"));
+        if (!"success".equals(status)) {
+            String type = Optional.ofNullable(text(root.get("errorType"))).orElse("error");
+            String error = Optional.ofNullable(text(root.get("error"))).orElse("(no message)");
+            return QueryResult.failed(type + ": " + error + " (HTTP " + httpStatus + ")");
+        }
+        JsonNode data = root.get("data");
+        if (data == null || !data.isObject()) {
+            return QueryResult.failed("Prometheus answered success without data (HTTP " + httpStatus + ")");
+        }
+        String type = text(data.get("resultType"));
+        JsonNode result = data.get("result");
+        if (type == null || result == null) {
+            return QueryResult.failed("Prometheus answered without resultType/result (HTTP " + httpStatus + ")");
+        }
+        try {
+            return switch (type) {
+                case "vector" -> vector(result);
+                case "scalar" -> new QueryResult(List.of(new Sample(Map.of(), value(result))), Optional.empty());
+                default -> QueryResult.failed("the query gives a " + type
+                        + " result; a gate needs an instant vector or a scalar (drop the range selector or wrap it in rate()/increase())");
+            };
+        } catch (IllegalArgumentException e) {
+            return QueryResult.failed("unreadable Prometheus result: " + e.getMessage());
+        }
+    }
+
+    private static QueryResult vector(JsonNode result) {
+        if (!result.isArray()) {
+            throw new IllegalArgumentException("vector result is not a list");
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (JsonNode series : result.values()) {
+            Map<String, String> labels = new LinkedHashMap<>();
+            JsonNode metric = series.get("metric");
+            if (metric != null && metric.isObject()) {
+                for (Map.Entry<String, JsonNode> label : metric.entries()) {
+                    labels.put(label.getKey(), text(label.getValue()));
+                }
+            }
+            JsonNode value = series.get("value");
+            if (value == null) {
+                throw new IllegalArgumentException("series " + labels + " has no value (histogram samples are not supported)");
+            }
+            samples.add(new Sample(labels, value(value)));
+        }
+        return new QueryResult(List.copyOf(samples), Optional.empty());
+    }
+
+    /** {@code [<unix time>, "<value>"]}. */
+    private static double value(JsonNode pair) {
+        if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isString()) {
+            throw new IllegalArgumentException("a sample must be [time, \"value\"]");
+        }
+        return parseValue(pair.get(1).getStringValue());
+    }
+
+    /** Prometheus' float formatting: Go's strconv with {@code NaN}, {@code +Inf}, {@code -Inf}. */
+    static double parseValue(String s) {
+        return switch (s) {
+            case "NaN" -> Double.NaN;
+            case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> {
+                try {
+                    yield Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("value \"" + s + "\" is not a number");
+                }
+            }
+        };
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.isString() ? node.getStringValue() : node.coerceStringValue();
+    }
+
+    static String abbreviate(String body) {
+        if (body == null || body.isBlank()) {
+            return "(empty body)";
+        }
+        String flat = body.strip().replaceAll("\\s+", " ");
+        return flat.length() <= SHOWN_BODY ? flat : flat.substring(0, SHOWN_BODY) + "…";
+    }
+}
