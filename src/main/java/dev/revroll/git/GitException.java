@@ -1,0 +1,34 @@
+package dev.revroll.git;
+
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.RevrollException;
+
+/**
+ * Git could not record or undo a step (remote unreachable, push rejected, a conflicting change). The message says
+ * which remote, file or commit, and whether the cluster was touched; credentials are always redacted.
+ */
+public class GitException extends RevrollException {
+
+    public GitException(ExitCode exitCode, String message) {
+        super(exitCode, Redaction.redact(message));
+    }
+
+    public GitException(ExitCode exitCode, String message, Throwable cause) {
+        super(exitCode, Redaction.redact(message));
+        if (cause != null) {
+            // keep the chain for --verbose, but never a message that could carry a secret
+            initCause(new RedactedCause(cause));
+        }
+    }
+
+    /** A cause whose text went through {@link Redaction}; the original stack trace is kept. */
+    static final class RedactedCause extends RuntimeException {
+        RedactedCause(Throwable original) {
+            super(original.getClass().getName() + ": " + Redaction.redact(String.valueOf(original.getMessage())));
+            setStackTrace(original.getStackTrace());
+            if (original.getCause() != null) {
+                initCause(new RedactedCause(original.getCause()));
+            }
+        }
+    }
+}
