@@ -1,0 +1,393 @@
+package dev.revroll.e2e.world;
+
+import com.google.gson.Gson;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The real test world (k3s-tests/sandbox) for end-to-end tests: one per JVM. {@link #get()} reuses a world that is
+ * already up in {@code target/e2e-sandbox} on {@code REVROLL_PORT_BASE} (default 36000), or starts one and stops it
+ * when the JVM exits. Every test makes its own namespaces with {@link #newNamespace(String, Map)}.
+ */
+public final class SandboxWorld {
+
+    private static final int DEFAULT_PORT_BASE = 36000;
+    private static final Pattern ENV_LINE = Pattern.compile("^export ([A-Z0-9_]+)='([^']*)'$");
+    private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) ->");
+    private static SandboxWorld instance;
+
+    private final Path checkout;
+    private final Path sandboxDir;
+    private final int portBase;
+    private final Map<String, String> env;
+    private final boolean startedHere;
+    private final List<String> namespaces = new CopyOnWriteArrayList<>();
+    private final List<Fault> faults = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Gson gson = new Gson();
+    private final SecureRandom random = new SecureRandom();
+
+    private SandboxWorld(Path checkout, Path sandboxDir, int portBase, boolean startedHere) {
+        this.checkout = checkout;
+        this.sandboxDir = sandboxDir;
+        this.portBase = portBase;
+        this.startedHere = startedHere;
+        this.env = readEnv(sandboxDir.resolve("env"));
+    }
+
+    /** The world of this JVM, started on first use if it is not already up. */
+    public static synchronized SandboxWorld get() {
+        if (instance == null) {
+            instance = start();
+        }
+        return instance;
+    }
+
+    private static SandboxWorld start() {
+        Path checkout = findCheckout();
+        Path dir = checkout.resolve("target/e2e-sandbox");
+        String baseEnv = System.getenv("REVROLL_PORT_BASE");
+        int base = baseEnv == null || baseEnv.isBlank() ? DEFAULT_PORT_BASE : Integer.parseInt(baseEnv.trim());
+        boolean alreadyUp = sandbox(checkout, dir, base, "status", false) == 0;
+        if (!alreadyUp) {
+            System.err.printf("[SandboxWorld] starting the test world in %s (port base %d)%n", dir, base);
+            int rc = sandbox(checkout, dir, base, "up", true);
+            if (rc != 0) {
+                throw new WorldException("k3s-tests/sandbox up failed with exit code " + rc + "; logs in " + dir.resolve("logs"));
+            }
+        } else {
+            System.err.printf("[SandboxWorld] reusing the test world in %s (port base %d)%n", dir, base);
+        }
+        SandboxWorld world = new SandboxWorld(checkout, dir, base, !alreadyUp);
+        Runtime.getRuntime().addShutdownHook(new Thread(world::close, "sandbox-world-stop"));
+        return world;
+    }
+
+    private static int sandbox(Path checkout, Path dir, int base, String command, boolean showOutput) {
+        ProcessBuilder pb = new ProcessBuilder(checkout.resolve("k3s-tests/sandbox").toString(), command)
+                .directory(checkout.toFile());
+        pb.environment().put("REVROLL_SANDBOX_DIR", dir.toString());
+        pb.environment().put("REVROLL_PORT_BASE", Integer.toString(base));
+        if (showOutput) {
+            pb.inheritIO();
+        } else {
+            pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        try {
+            return pb.start().waitFor();
+        } catch (IOException e) {
+            throw new WorldException("cannot run k3s-tests/sandbox " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorldException("interrupted while running k3s-tests/sandbox " + command, e);
+        }
+    }
+
+    private static Path findCheckout() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isExecutable(p.resolve("k3s-tests/sandbox"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new WorldException("k3s-tests/sandbox not found above " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    private static Map<String, String> readEnv(Path file) {
+        try {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (String line : Files.readAllLines(file)) {
+                Matcher matcher = ENV_LINE.matcher(line.trim());
+                if (matcher.matches()) {
+                    m.put(matcher.group(1), matcher.group(2));
+                }
+            }
+            return m;
+        } catch (IOException e) {
+            throw new WorldException("the world is up but " + file + " cannot be read", e);
+        }
+    }
+
+    private void close() {
+        if (!namespaces.isEmpty() && !startedHere) {
+            try {
+                List<String> args = new ArrayList<>(List.of("delete", "namespace", "--wait=false", "--ignore-not-found"));
+                args.addAll(namespaces);
+                kubectl(args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                System.err.println("[SandboxWorld] could not delete test namespaces: " + e.getMessage());
+            }
+        }
+        if (startedHere) {
+            sandbox(checkout, sandboxDir, portBase, "down", true);
+        }
+    }
+
+    // ---- what the world is -------------------------------------------------------------------------------------
+
+    public Path checkout() {
+        return checkout;
+    }
+
+    public Path sandboxDir() {
+        return sandboxDir;
+    }
+
+    /** A value of the world's env file ({@code KUBECONFIG}, {@code REVROLL_*}). */
+    public String env(String name) {
+        String v = env.get(name);
+        if (v == null) {
+            throw new WorldException(name + " is not in " + sandboxDir.resolve("env"));
+        }
+        return v;
+    }
+
+    public Path kubeconfig() {
+        return Path.of(env("KUBECONFIG"));
+    }
+
+    public String context() {
+        return env("REVROLL_CONTEXT");
+    }
+
+    public String controlPlaneNamespace() {
+        return env("REVROLL_CONTROL_PLANE_NS");
+    }
+
+    public String prometheusUrl() {
+        return env("REVROLL_PROMETHEUS_URL");
+    }
+
+    public String agentUrl() {
+        return env("REVROLL_AGENT_URL");
+    }
+
+    public String gitRemote() {
+        return env("REVROLL_GIT_REMOTE");
+    }
+
+    public Path gitBare() {
+        return Path.of(env("REVROLL_GIT_BARE"));
+    }
+
+    public String oldRevision() {
+        return env("REVROLL_OLD_REVISION");
+    }
+
+    public String newRevision() {
+        return env("REVROLL_NEW_REVISION");
+    }
+
+    public Path bin() {
+        return Path.of(env("REVROLL_BIN"));
+    }
+
+    // ---- commands ----------------------------------------------------------------------------------------------
+
+    /** Runs kubectl against the world; returns stdout, throws {@link WorldException} (with stderr) on failure. */
+    public String kubectl(String... args) {
+        return run(null, kubectlCommand(args));
+    }
+
+    /** Runs istioctl against the world. */
+    public String istioctl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(bin().resolve("istioctl").toString(), "--kubeconfig", kubeconfig().toString()));
+        cmd.addAll(List.of(args));
+        return run(null, cmd);
+    }
+
+    /** {@code kubectl apply -f -} of the given YAML. */
+    public String applyYaml(String yaml) {
+        return run(yaml, kubectlCommand("apply", "-f", "-"));
+    }
+
+    /** A namespace of its own for a test (unique name from the prefix), deleted after the test run. */
+    public String newNamespace(String prefix, Map<String, String> labels) {
+        String name = prefix + "-" + Long.toString(Math.abs(random.nextLong()), 36).substring(0, 6);
+        StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
+        yaml.append("    revroll.dev/e2e: \"true\"\n");
+        labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+        applyYaml(yaml.toString());
+        namespaces.add(name);
+        return name;
+    }
+
+    private List<String> kubectlCommand(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(bin().resolve("kubectl").toString(), "--kubeconfig", kubeconfig().toString(),
+                "--context", context()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private String run(String stdin, List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            CompletableFuture<String> out = readAsync(p.getInputStream());
+            CompletableFuture<String> err = readAsync(p.getErrorStream());
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new WorldException("timed out: " + String.join(" ", cmd));
+            }
+            if (p.exitValue() != 0) {
+                throw new WorldException(String.join(" ", cmd) + " failed (" + p.exitValue() + "): " + err.join().trim());
+            }
+            return out.join();
+        } catch (IOException e) {
+            throw new WorldException("cannot run " + cmd.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorldException("interrupted: " + String.join(" ", cmd), e);
+        }
+    }
+
+    private static CompletableFuture<String> readAsync(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                in.transferTo(buf);
+                return buf.toString(StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    // ---- port-forward (through the API server and kwok, as in production) ----------------------------------------
+
+    /** A running {@code kubectl port-forward}; close it to stop. */
+    public static final class PortForward implements AutoCloseable {
+        private final Process process;
+        private final int localPort;
+
+        private PortForward(Process process, int localPort) {
+            this.process = process;
+            this.localPort = localPort;
+        }
+
+        public int localPort() {
+            return localPort;
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+        }
+    }
+
+    /** {@code kubectl -n NS port-forward pod/POD :PORT}; returns once the local port listens. */
+    public PortForward portForward(String namespace, String pod, int remotePort) {
+        List<String> cmd = kubectlCommand("-n", namespace, "port-forward", "pod/" + pod, ":" + remotePort);
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+                StringBuilder seen = new StringBuilder();
+                try {
+                    var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        Matcher m = FORWARDING.matcher(line);
+                        if (m.find()) {
+                            int local = Integer.parseInt(m.group(1));
+                            Thread drain = new Thread(() -> {
+                                try {
+                                    reader.transferTo(java.io.Writer.nullWriter());
+                                } catch (IOException ignored) {
+                                    // the port-forward ended
+                                }
+                            }, "port-forward-drain");
+                            drain.setDaemon(true);
+                            drain.start();
+                            return local;
+                        }
+                        seen.append(line).append('\n');
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                throw new WorldException("kubectl port-forward pod/" + pod + " ended: " + seen.toString().trim());
+            });
+            return new PortForward(p, port.get(30, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new WorldException("port-forward to " + namespace + "/" + pod + ":" + remotePort + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The istiod pod of a revision (label {@code app=istiod, istio.io/rev=REV}). */
+    public String istiodPod(String revision) {
+        return kubectl("-n", controlPlaneNamespace(), "get", "pod", "-l", "app=istiod,istio.io/rev=" + revision,
+                "-o", "jsonpath={.items[0].metadata.name}").trim();
+    }
+
+    // ---- HTTP: Prometheus and the mesh agent ---------------------------------------------------------------------
+
+    public String httpGet(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build(), url);
+    }
+
+    /** A Prometheus instant query; returns the JSON answer. */
+    public String prometheusQuery(String promql) {
+        return httpGet(prometheusUrl() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    }
+
+    /** Adds a fault to the mesh agent (the agent's list is replaced by this JVM's list). */
+    public synchronized void setFault(Fault fault) {
+        faults.add(fault);
+        pushFaults();
+    }
+
+    /** Removes this JVM's faults of a namespace from the mesh agent. */
+    public synchronized void clearFaults(String namespace) {
+        faults.removeIf(f -> f.namespace().equals(namespace));
+        pushFaults();
+    }
+
+    private void pushFaults() {
+        String body = gson.toJson(faults.stream().map(Fault::toJson).collect(Collectors.toList()));
+        String url = agentUrl() + "/faults";
+        send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), url);
+    }
+
+    private String send(HttpRequest request, String url) {
+        try {
+            HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (resp.statusCode() / 100 != 2) {
+                throw new WorldException(request.method() + " " + url + " answered " + resp.statusCode() + ": " + resp.body());
+            }
+            return resp.body();
+        } catch (IOException e) {
+            throw new WorldException(request.method() + " " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorldException("interrupted: " + url, e);
+        }
+    }
+}
