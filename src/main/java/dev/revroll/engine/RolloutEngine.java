@@ -52,6 +52,68 @@ public final class RolloutEngine {
         return new Preflight(ports.gateway(), ports.metrics(), ports.git()).survey(plan);
     }
 
+    /** Everything {@code run} would do, with every write sent as server-side dry run; writes nothing. */
+    public Preview preview(Plan plan) {
+        Survey survey = survey(plan);
+        Map<String, List<String>> admission = new java.util.LinkedHashMap<>();
+        Map<String, List<dev.revroll.gates.GateEvaluation>> gates = new java.util.LinkedHashMap<>();
+        Map<String, String> diffs = new java.util.LinkedHashMap<>();
+        Duration estimate = Duration.ZERO;
+        Duration upper = Duration.ZERO;
+        if (survey.target().isPresent() && survey.layout().isPresent()) {
+            RevisionTarget target = survey.target().get();
+            for (RolloutLayout.WaveLayout wave : survey.layout().get().waves()) {
+                Duration waveEstimate = Duration.ZERO;
+                for (NamespaceTarget t : wave.targets()) {
+                    List<String> errors = new java.util.ArrayList<>();
+                    Map<String, String> previous = InjectionTable.injectionLabels(t.namespace().labels());
+                    dryRun(errors, "relabel namespace " + t.name(), () -> ports.gateway().patchNamespace(t.name(),
+                            StepActions.relabelLabels(target.label()), StepActions.previousAnnotation(previous), true));
+                    int maxReplicas = 0;
+                    for (WorkloadPlan w : survey.workloadsOf(t.name())) {
+                        if (!w.moves()) {
+                            continue;
+                        }
+                        maxReplicas = Math.max(maxReplicas, w.workload().replicas());
+                        dryRun(errors, "restart " + w.key(), () -> ports.gateway().restart(w.workload().ref(), ports.clock().instant().toString(), true));
+                        if (plan.spec().restart().surge() == dev.revroll.plan.SurgePolicy.ENFORCE && "RollingUpdate".equals(w.workload().strategyType())
+                                && w.workload().ref().kind() != dev.revroll.plan.WorkloadKind.StatefulSet && !WorkloadPlan.makeBeforeBreak(w.workload())) {
+                            dryRun(errors, "enforce maxUnavailable=0 maxSurge=1 on " + w.key(),
+                                    () -> ports.gateway().patchRollingUpdate(w.workload().ref(), "0", "1", true));
+                        }
+                    }
+                    admission.put(t.name(), errors);
+                    Map<String, String> vars = Map.of("namespace", t.name(), "revision", target.revision(),
+                            "fromRevision", t.currentRevision().orElse(plan.spec().revision().from().orElse("")),
+                            "wave", t.wave(), "plan", plan.name());
+                    gates.put(t.name(), plan.spec().gates().metrics().stream().map(g -> ports.gates().evaluateOnce(g, vars)).toList());
+                    try {
+                        Map<String, String> labels = new java.util.LinkedHashMap<>();
+                        labels.put(InjectionTable.REV_LABEL, target.label());
+                        labels.put(InjectionTable.INJECTION_LABEL, null);
+                        diffs.put(t.name(), ports.git().previewDiff(new GitOpsRepository.StepChange(plan.name(), "preview", t.stepId(),
+                                t.name(), target.label(), labels)));
+                    } catch (RuntimeException e) {
+                        diffs.put(t.name(), "(no diff: " + Rollout.message(e) + ")");
+                    }
+                    Duration step = Duration.ofSeconds(15L * Math.max(1, maxReplicas)).plus(Duration.ofSeconds(10)).plus(plan.spec().bake());
+                    waveEstimate = waveEstimate.plus(step);
+                    upper = upper.plus(plan.spec().restart().timeout()).plus(plan.spec().gates().proxySync().timeout()).plus(plan.spec().bake());
+                }
+                estimate = estimate.plus(waveEstimate.dividedBy(Math.max(1, Math.min(wave.parallel(), Math.max(1, wave.targets().size())))));
+            }
+        }
+        return new Preview(survey, admission, gates, diffs, estimate, upper);
+    }
+
+    private static void dryRun(List<String> errors, String what, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            errors.add(what + ": " + Rollout.message(e));
+        }
+    }
+
     /** Preflight, then every step. Throws {@link PreflightException} (nothing touched) or a lock refusal. */
     public RunOutcome run(Plan plan, String planHash, RunListener listener) {
         Survey survey = survey(plan);
@@ -62,7 +124,7 @@ public final class RolloutEngine {
         RevisionTarget target = survey.target().orElseThrow();
         RolloutLayout layout = survey.layout().orElseThrow();
         String runId = newRunId(plan);
-        try (RunLock.Handle lock = ports.lock().acquire(runId, ports.lockTtl())) {
+        try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunRecord r = new RunRecord();
             r.runId = runId;
             r.planName = plan.name();
@@ -101,7 +163,7 @@ public final class RolloutEngine {
 
     /** Continues an interrupted or paused run from its journal. */
     public RunOutcome resume(Plan plan, String runId, RunListener listener) {
-        try (RunLock.Handle lock = ports.lock().acquire(runId, ports.lockTtl())) {
+        try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
             RunRecord r = journal.record();
             if (RunState.DONE.name().equals(r.state) || RunState.ROLLED_BACK.name().equals(r.state)) {
@@ -116,7 +178,7 @@ public final class RolloutEngine {
 
     /** Undoes a run's steps newest first (all, or those after {@code keep}); without Git when {@code breakGlass}. */
     public RunOutcome rollback(Plan plan, String runId, Optional<String> keep, boolean breakGlass, RunListener listener) {
-        try (RunLock.Handle lock = ports.lock().acquire(runId + "-rollback", ports.lockTtl())) {
+        try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
             RunContext ctx = context(plan, target(journal.record()), journal, lock, listener);
             return new Rollout(ctx).rollback(keep, !breakGlass);
