@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
-        subcommands = {CommandLine.HelpCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"%s"})
 public class Revroll implements Runnable {

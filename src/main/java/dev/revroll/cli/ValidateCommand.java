@@ -1,0 +1,173 @@
+package dev.revroll.cli;
+
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.PlanException;
+import dev.revroll.errors.PlanException.PlanProblem;
+import dev.revroll.plan.DurationText;
+import dev.revroll.plan.Plan;
+import dev.revroll.plan.PlanLoader;
+import io.micronaut.json.JsonMapper;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code revroll validate PLAN}: checks a plan without a cluster. Valid: one summary line, exit 0. Invalid: every problem, exit 2. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a plan without touching a cluster: fields, types, durations, selectors, PromQL templates, protected namespaces.")
+public class ValidateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
+    Path planFile;
+
+    private final JsonMapper json;
+
+    @Inject
+    public ValidateCommand(JsonMapper json) {
+        this.json = json;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            Plan plan = PlanLoader.load(planFile);
+            switch (global.output()) {
+                case JSON -> out.println(toJson(validDocument(plan)));
+                case MARKDOWN -> out.print(markdown(plan));
+                case TEXT -> out.println(planFile + ": " + summary(plan));
+            }
+            out.flush();
+            return ExitCode.DONE.code();
+        } catch (PlanException e) {
+            if (global.output() == OutputFormat.JSON) {
+                out.println(toJson(invalidDocument(e.problems())));
+                out.flush();
+            } else {
+                e.problems().forEach(p -> err.println(p));
+                err.println("revroll: " + planFile + " is not a valid plan (" + count(e.problems().size(), "problem") + "); nothing was touched");
+                err.flush();
+            }
+            return ExitCode.INVALID.code();
+        }
+    }
+
+    /** One line: name, target, waves, listed namespaces, selectors, gates. */
+    static String summary(Plan plan) {
+        Plan.Spec s = plan.spec();
+        long listed = s.waves().stream().mapToLong(w -> w.namespaces().size()).sum();
+        long selectors = s.waves().stream().filter(w -> w.selector().isPresent()).count();
+        return "valid plan " + plan.name()
+                + ": revision " + s.revision().to() + s.revision().from().map(f -> " (from " + f + ")").orElse("")
+                + ", " + count(s.waves().size(), "wave")
+                + ", " + count(listed, "listed namespace")
+                + ", " + count(selectors, "selector")
+                + ", gates: " + String.join(", ", gateNames(plan));
+    }
+
+    private static List<String> gateNames(Plan plan) {
+        List<String> gates = new ArrayList<>();
+        if (plan.spec().gates().proxySync().enabled()) {
+            gates.add("proxySync");
+        }
+        plan.spec().gates().metrics().forEach(g -> gates.add(g.name()));
+        if (gates.isEmpty()) {
+            gates.add("none");
+        }
+        return gates;
+    }
+
+    private static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    private Map<String, Object> validDocument(Plan plan) {
+        Plan.Spec s = plan.spec();
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("valid", true);
+        doc.put("file", planFile.toString());
+        doc.put("name", plan.name());
+        Map<String, Object> revision = new LinkedHashMap<>();
+        revision.put("to", s.revision().to());
+        s.revision().from().ifPresent(f -> revision.put("from", f));
+        doc.put("revision", revision);
+        List<Map<String, Object>> waves = new ArrayList<>();
+        for (Plan.Wave w : s.waves()) {
+            Map<String, Object> wave = new LinkedHashMap<>();
+            wave.put("name", w.name());
+            wave.put("namespaces", w.namespaces());
+            w.selector().ifPresent(sel -> wave.put("selector", sel));
+            wave.put("exclude", w.exclude());
+            wave.put("parallel", w.parallel());
+            waves.add(wave);
+        }
+        doc.put("waves", waves);
+        doc.put("gates", gateNames(plan).stream().filter(g -> !g.equals("none")).toList());
+        doc.put("bake", DurationText.format(s.bake()));
+        doc.put("onFailure", s.onFailure().yaml());
+        return doc;
+    }
+
+    private Map<String, Object> invalidDocument(List<PlanProblem> problems) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("valid", false);
+        doc.put("file", planFile.toString());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (PlanProblem p : problems) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", p.file());
+            m.put("line", p.line());
+            m.put("column", p.column());
+            m.put("field", p.field());
+            m.put("message", p.message());
+            list.add(m);
+        }
+        doc.put("problems", list);
+        return doc;
+    }
+
+    private String markdown(Plan plan) {
+        StringBuilder sb = new StringBuilder();
+        Plan.Spec s = plan.spec();
+        sb.append("### Plan `").append(plan.name()).append("` is valid\n\n");
+        sb.append("Target revision `").append(s.revision().to()).append('`')
+                .append(s.revision().from().map(f -> " (from `" + f + "`)").orElse("")).append(".\n\n");
+        sb.append("| wave | namespaces | selector | exclude | parallel |\n|---|---|---|---|---|\n");
+        for (Plan.Wave w : s.waves()) {
+            sb.append("| ").append(w.name()).append(" | ").append(String.join(", ", w.namespaces()))
+                    .append(" | ").append(w.selector().map(x -> "`" + x + "`").orElse(""))
+                    .append(" | ").append(String.join(", ", w.exclude()))
+                    .append(" | ").append(w.parallel()).append(" |\n");
+        }
+        sb.append("\nGates: ").append(String.join(", ", gateNames(plan))).append("; bake ")
+                .append(DurationText.format(s.bake())).append("; on failure ").append(s.onFailure().yaml()).append(".\n");
+        return sb.toString();
+    }
+
+    private String toJson(Map<String, Object> doc) {
+        try {
+            return json.writeValueAsString(doc);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,310 @@
+package dev.revroll.plan;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The plan's JSON Schema ({@code plans/rolloutplan.schema.json}, on the classpath as {@link #RESOURCE}), and the
+ * structural check the loader runs with it: known fields, types, required fields, enum values, minimums. The schema
+ * is the one list of fields and defaults; value checks a schema cannot explain well (names, durations) are named
+ * by their {@code $defs} entry and done in Java.
+ */
+final class PlanSchema {
+
+    static final String RESOURCE = "/dev/revroll/plan/rolloutplan.schema.json";
+
+    private static volatile PlanSchema instance;
+
+    private final Map<String, Object> root;
+
+    private PlanSchema(Map<String, Object> root) {
+        this.root = root;
+    }
+
+    static PlanSchema get() {
+        PlanSchema s = instance;
+        if (s == null) {
+            try (InputStream in = PlanSchema.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("the plan schema " + RESOURCE + " is missing from the classpath");
+                }
+                Map<String, Object> map = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
+                s = new PlanSchema(map);
+                instance = s;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return s;
+    }
+
+    /** The schema node at a path of property names; {@code "[]"} steps into array items. */
+    @SuppressWarnings("unchecked")
+    Map<String, Object> at(String... path) {
+        Map<String, Object> s = resolve(root);
+        for (String p : path) {
+            if (p.equals("[]")) {
+                s = resolve((Map<String, Object>) s.get("items"));
+            } else {
+                Map<String, Object> props = (Map<String, Object>) s.get("properties");
+                if (props == null || !props.containsKey(p)) {
+                    throw new IllegalArgumentException("no field " + String.join(".", path) + " in the plan schema");
+                }
+                s = resolve((Map<String, Object>) props.get(p));
+            }
+        }
+        return s;
+    }
+
+    /** The default the schema declares for a field. */
+    Object defaultAt(String... path) {
+        Object d = at(path).get("default");
+        if (d == null) {
+            throw new IllegalArgumentException("the plan schema has no default for " + String.join(".", path));
+        }
+        return d;
+    }
+
+    /** The field names of the object at {@code path}. */
+    @SuppressWarnings("unchecked")
+    Set<String> fieldsAt(String... path) {
+        Map<String, Object> props = (Map<String, Object>) at(path).get("properties");
+        return props == null ? Set.of() : props.keySet();
+    }
+
+    /** A {@code $ref} resolved into the referenced definition; sibling keywords (description, default) win. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> resolve(Map<String, Object> s) {
+        Object ref = s.get("$ref");
+        if (ref == null) {
+            return s;
+        }
+        String name = refName((String) ref);
+        Map<String, Object> def = (Map<String, Object>) ((Map<String, Object>) root.get("$defs")).get(name);
+        Map<String, Object> merged = new LinkedHashMap<>(resolve(def));
+        s.forEach((k, v) -> {
+            if (!k.equals("$ref")) {
+                merged.put(k, v);
+            }
+        });
+        merged.put("x-def", name);
+        return merged;
+    }
+
+    private static String refName(String ref) {
+        if (!ref.startsWith("#/$defs/")) {
+            throw new IllegalStateException("unsupported $ref " + ref + " in the plan schema");
+        }
+        return ref.substring("#/$defs/".length());
+    }
+
+    /**
+     * Checks {@code node} against the whole schema. {@code valueChecks} maps a {@code $defs} name to a check of a
+     * scalar's text that returns a problem message or {@code null}.
+     */
+    void check(Node node, PlanProblems problems, Map<String, Function<String, String>> valueChecks) {
+        new Walk(problems, valueChecks).check(node, root, "", null);
+    }
+
+    private final class Walk {
+        private final PlanProblems problems;
+        private final Map<String, Function<String, String>> valueChecks;
+
+        Walk(PlanProblems problems, Map<String, Function<String, String>> valueChecks) {
+            this.problems = problems;
+            this.valueChecks = valueChecks;
+        }
+
+        @SuppressWarnings("unchecked")
+        void check(Node node, Map<String, Object> rawSchema, String path, Node keyNode) {
+            Map<String, Object> schema = resolve(rawSchema);
+            String type = (String) schema.get("type");
+            if (!hasType(node, type)) {
+                problems.add(node, path, "must be " + typeName(type) + ", found " + describe(node));
+                return;
+            }
+            switch (type) {
+                case "object" -> checkObject((MappingNode) node, schema, path, keyNode);
+                case "array" -> checkArray((SequenceNode) node, schema, path);
+                default -> checkScalar((ScalarNode) node, schema, path);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void checkObject(MappingNode node, Map<String, Object> schema, String path, Node keyNode) {
+            Map<String, Object> props = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
+            Map<String, Node> seen = new HashMap<>();
+            for (NodeTuple t : node.getValue()) {
+                Node k = t.getKeyNode();
+                String field = path.isEmpty() ? "" : path + ".";
+                if (!(k instanceof ScalarNode sk)) {
+                    problems.add(k, path, "field names must be plain words, found " + describe(k));
+                    continue;
+                }
+                String name = sk.getValue();
+                Node first = seen.putIfAbsent(name, k);
+                if (first != null) {
+                    problems.add(k, field + name, "duplicate field (first at line " + (first.getStartMark().getLine() + 1) + ")");
+                    continue;
+                }
+                Map<String, Object> ps = (Map<String, Object>) props.get(name);
+                if (ps == null) {
+                    String suggestion = DidYouMean.closest(name, props.keySet())
+                            .map(s -> ", did you mean '" + s + "'?")
+                            .orElse("; valid fields: " + String.join(", ", props.keySet()));
+                    problems.add(k, field + name, "unknown field" + suggestion);
+                    continue;
+                }
+                if (isNull(t.getValueNode())) {
+                    continue; // an empty value is an omitted one; required fields are reported below
+                }
+                check(t.getValueNode(), ps, field + name, k);
+            }
+            for (String required : (List<String>) schema.getOrDefault("required", List.of())) {
+                Node present = seen.get(required);
+                String field = (path.isEmpty() ? "" : path + ".") + required;
+                if (present == null) {
+                    problems.add(keyNode == null ? node : keyNode, field, "required field is missing");
+                } else if (isNull(valueOf(node, required))) {
+                    problems.add(present, field, "required field has no value");
+                }
+            }
+        }
+
+        private void checkArray(SequenceNode node, Map<String, Object> schema, String path) {
+            Number minItems = (Number) schema.get("minItems");
+            if (minItems != null && node.getValue().size() < minItems.intValue()) {
+                problems.add(node, path, minItems.intValue() == 1 ? "must list at least one entry" : "must list at least " + minItems + " entries");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> items = (Map<String, Object>) schema.get("items");
+            Map<String, Integer> seenValues = new HashMap<>();
+            for (int i = 0; i < node.getValue().size(); i++) {
+                Node item = node.getValue().get(i);
+                String itemPath = path + "[" + i + "]";
+                if (isNull(item)) {
+                    problems.add(item, itemPath, "empty entry");
+                    continue;
+                }
+                if (Boolean.TRUE.equals(schema.get("uniqueItems")) && item instanceof ScalarNode s) {
+                    Integer before = seenValues.putIfAbsent(s.getValue(), i);
+                    if (before != null) {
+                        problems.add(item, itemPath, "'" + s.getValue() + "' is listed twice");
+                    }
+                }
+                check(item, items, itemPath, null);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        private void checkScalar(ScalarNode node, Map<String, Object> schema, String path) {
+            String value = node.getValue();
+            List<Object> allowed = (List<Object>) schema.get("enum");
+            if (allowed != null && !allowed.contains(value)) {
+                List<String> names = allowed.stream().map(String::valueOf).toList();
+                if (names.size() == 1) {
+                    problems.add(node, path, "must be " + names.get(0) + ", found '" + value + "'");
+                } else {
+                    String suggestion = DidYouMean.closest(value, names).map(s -> "did you mean '" + s + "'? ").orElse("");
+                    problems.add(node, path, "'" + value + "' is not valid; " + suggestion + "valid values: " + String.join(", ", names));
+                }
+                return;
+            }
+            Number minLength = (Number) schema.get("minLength");
+            if (minLength != null && value.length() < minLength.intValue()) {
+                problems.add(node, path, "must not be empty");
+                return;
+            }
+            if (node.getTag().equals(Tag.INT) || node.getTag().equals(Tag.FLOAT)) {
+                String t = (String) schema.get("type");
+                if (t.equals("integer") || t.equals("number")) {
+                    double v = Double.parseDouble(value.replace("_", ""));
+                    Number min = (Number) schema.get("minimum");
+                    Number exclusiveMin = (Number) schema.get("exclusiveMinimum");
+                    if (min != null && v < min.doubleValue()) {
+                        problems.add(node, path, "must be at least " + min + ", found " + value);
+                    } else if (exclusiveMin != null && v <= exclusiveMin.doubleValue()) {
+                        problems.add(node, path, "must be more than " + exclusiveMin + ", found " + value);
+                    }
+                    return;
+                }
+            }
+            String def = (String) schema.get("x-def");
+            Function<String, String> valueCheck = def == null ? null : valueChecks.get(def);
+            if (valueCheck != null) {
+                String problem = valueCheck.apply(value);
+                if (problem != null) {
+                    problems.add(node, path, problem);
+                }
+            }
+        }
+    }
+
+    static boolean isNull(Node node) {
+        return node == null || (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+    }
+
+    static Node valueOf(MappingNode node, String key) {
+        for (NodeTuple t : node.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                return t.getValueNode();
+            }
+        }
+        return null;
+    }
+
+    private static boolean hasType(Node node, String type) {
+        return switch (type) {
+            case "object" -> node instanceof MappingNode;
+            case "array" -> node instanceof SequenceNode;
+            case "string" -> node instanceof ScalarNode s && !s.getTag().equals(Tag.NULL);
+            case "integer" -> node instanceof ScalarNode s && s.getTag().equals(Tag.INT);
+            case "number" -> node instanceof ScalarNode s && (s.getTag().equals(Tag.INT) || s.getTag().equals(Tag.FLOAT));
+            case "boolean" -> node instanceof ScalarNode s && s.getTag().equals(Tag.BOOL);
+            default -> throw new IllegalStateException("unsupported type " + type + " in the plan schema");
+        };
+    }
+
+    private static String typeName(String type) {
+        return switch (type) {
+            case "object" -> "a mapping of fields";
+            case "array" -> "a list";
+            case "string" -> "a string";
+            case "integer" -> "a whole number";
+            case "number" -> "a number";
+            case "boolean" -> "true or false";
+            default -> type;
+        };
+    }
+
+    static String describe(Node node) {
+        if (node instanceof MappingNode) {
+            return "a mapping";
+        }
+        if (node instanceof SequenceNode s) {
+            return "a list (" + s.getValue().stream().map(n -> n instanceof ScalarNode sc ? sc.getValue() : "…").collect(Collectors.joining(", ")) + ")";
+        }
+        if (node instanceof ScalarNode s) {
+            return "'" + s.getValue() + "'";
+        }
+        return "nothing";
+    }
+}
