@@ -74,6 +74,11 @@ final class EngineWiring implements AutoCloseable {
     }
 
     RolloutEngine engine(Plan plan) {
+        return engine(plan, true);
+    }
+
+    /** {@code withGit} false: break-glass, Git is not opened at all. */
+    RolloutEngine engine(Plan plan, boolean withGit) {
         String cp = plan.spec().controlPlane().namespace();
         Optional<MetricsProvider> metrics = plan.spec().prometheus().map(p -> {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(p);
@@ -91,7 +96,7 @@ final class EngineWiring implements AutoCloseable {
                 throw new RevrollException(ExitCode.INVALID, "metric gate " + spec.name() + " needs spec.prometheus.url");
             }
         });
-        GitOpsRepository git = plan.spec().git().<GitOpsRepository>map(g -> {
+        GitOpsRepository git = plan.spec().git().filter(g -> withGit).<GitOpsRepository>map(g -> {
             JGitOpsRepository repo = JGitOpsRepository.open(g, plan.name());
             closeables.add(repo);
             return repo;
