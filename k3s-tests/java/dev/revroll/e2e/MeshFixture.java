@@ -157,6 +157,57 @@ final class MeshFixture {
         }
     }
 
+    /** A fresh clone of the world's GitOps remote holding a Namespace manifest per namespace (pushed); returns the clone. */
+    Path gitopsClone(String dirName, List<String> namespaces) {
+        try {
+            Path dir = Files.createTempDirectory("revroll-gitops").resolve(dirName);
+            git(null, "clone", "-q", world.gitRemote(), dir.toString());
+            git(dir, "config", "user.name", "revroll e2e");
+            git(dir, "config", "user.email", "e2e@revroll.invalid");
+            for (String ns : namespaces) {
+                Path file = dir.resolve("clusters/e2e/namespaces/" + ns + ".yaml");
+                Files.createDirectories(file.getParent());
+                Map<String, String> labels = labels(ns);
+                StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
+                labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+                Files.writeString(file, yaml.toString());
+            }
+            git(dir, "add", "-A");
+            git(dir, "commit", "-q", "-m", "e2e: namespaces " + String.join(", ", namespaces));
+            git(dir, "push", "-q", "origin", "HEAD");
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code git log --format=%s} of the world's bare remote. */
+    List<String> remoteLog() {
+        return List.of(git(null, "--git-dir", world.gitBare().toString(), "log", "--format=%s%n%b", "-n", "200").split("\n"));
+    }
+
+    static String git(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("git " + String.join(" ", args) + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static List<String> jsonLines(String out, String type) {
         List<String> l = new ArrayList<>();
         for (String line : out.split("\n")) {

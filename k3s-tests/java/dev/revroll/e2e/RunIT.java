@@ -45,13 +45,19 @@ class RunIT {
         String a = mesh.meshedNamespace("run-a", Map.of(), "web");
         String b = mesh.meshedNamespace("run-b", Map.of(), "api", "worker");
         String c = mesh.meshedNamespace("run-c", Map.of(), "db");
+        Path gitops = mesh.gitopsClone("gitops", List.of(a, b, c));
         Path plan = mesh.plan("e2e-run", """
                 - name: canary
                   namespaces: [%s]
                 - name: rest
                   namespaces: [%s, %s]
                   parallel: 2
-                """.formatted(a, b, c), gates());
+                """.formatted(a, b, c), gates() + """
+                git:
+                  repo: %s
+                  path: clusters/e2e/namespaces/{{namespace}}.yaml
+                  push: true
+                """.formatted(gitops));
 
         RevrollProcess.Result preview = RevrollProcess.run(mesh.world, "preview", plan.toString(), "-o", "json");
         assertEquals(0, preview.exitCode(), preview.toString());
@@ -78,6 +84,11 @@ class RunIT {
         // surge enforce put the deployments' own values back
         assertNull(emptyToNull(mesh.world.kubectl("get", "deployment", "api", "-n", b, "-o",
                 "jsonpath={.metadata.annotations.revroll\\.dev/saved-rolling-update}")));
+
+        List<String> log = mesh.remoteLog();
+        for (String step : List.of("canary/" + a, "rest/" + b, "rest/" + c)) {
+            assertTrue(log.contains("Revroll-Step: " + step), "a commit per step on the remote: " + step + "\n" + log);
+        }
 
         RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status");
         assertEquals(0, status.exitCode(), status.toString());
