@@ -169,6 +169,12 @@ public final class RolloutEngine {
             if (RunState.DONE.name().equals(r.state) || RunState.ROLLED_BACK.name().equals(r.state)) {
                 throw new RevrollException(ExitCode.INVALID, "run " + runId + " is " + r.state + "; nothing to resume (start a new run)");
             }
+            boolean undoing = r.steps.stream().anyMatch(s -> s.state.equals(RunRecord.StepState.ROLLING_BACK.name())
+                    || s.state.equals(RunRecord.StepState.UNDO_FAILED.name()));
+            if (RunState.ROLLBACK_INCOMPLETE.name().equals(r.state) || undoing) {
+                throw new RevrollException(ExitCode.INVALID, "run " + runId + " was being rolled back; finish that with 'revroll rollback "
+                        + runId + "' (resume only goes forward)");
+            }
             RevisionTarget target = target(r);
             RunContext ctx = context(plan, target, journal, lock, listener);
             ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state + ")", Map.of("plan", r.planName));

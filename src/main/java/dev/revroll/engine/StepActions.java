@@ -338,14 +338,19 @@ final class StepActions {
         vars.put("wave", s.wave);
         vars.put("plan", ctx.plan().name());
         Duration bake = ctx.plan().spec().bake();
-        List<CompletableFuture<GateResult>> running = specs.stream().map(spec -> CompletableFuture.supplyAsync(
-                () -> ctx.gates().run(spec, vars, bake, e -> record(stepId, e)))).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(specs.size());
         List<String> failed = new ArrayList<>();
-        for (CompletableFuture<GateResult> f : running) {
-            GateResult r = f.join();
-            if (r.outcome() != GateOutcome.PASS) {
-                failed.add(r.gate() + " " + r.outcome() + ": " + r.summary());
+        try {
+            List<CompletableFuture<GateResult>> running = specs.stream().map(spec -> CompletableFuture.supplyAsync(
+                    () -> ctx.gates().run(spec, vars, bake, e -> record(stepId, e)), pool)).toList();
+            for (CompletableFuture<GateResult> f : running) {
+                GateResult r = f.join();
+                if (r.outcome() != GateOutcome.PASS) {
+                    failed.add(r.gate() + " " + r.outcome() + ": " + r.summary());
+                }
             }
+        } finally {
+            pool.shutdownNow();
         }
         if (!failed.isEmpty()) {
             throw new StepFailure("metric gate(s) failed: " + String.join("; ", failed));
