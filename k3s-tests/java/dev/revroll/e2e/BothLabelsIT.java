@@ -31,12 +31,12 @@ class BothLabelsIT {
         assertEquals(mesh.world.newRevision(), mesh.labels(ns).get("istio.io/rev"));
         mesh.podRevisions(ns).forEach((pod, rev) -> assertEquals(mesh.world.newRevision(), rev, pod));
 
-        RevrollProcess.Result back = RevrollProcess.run(mesh.world, "rollback");
+        RevrollProcess.Result back = RevrollProcess.run(mesh.world, "rollback", MeshFixture.runId(run.out()));
 
         assertEquals(0, back.exitCode(), back.toString());
         assertEquals(before, mesh.labels(ns), "both labels back exactly");
         mesh.podRevisions(ns).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
-        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", "-o", "json");
+        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", MeshFixture.runId(run.out()), "-o", "json");
         assertTrue(status.out().contains("\"state\" : \"ROLLED_BACK\""), status.out());
     }
 }

@@ -208,6 +208,15 @@ final class MeshFixture {
         }
     }
 
+    /** The run id from a run's JSON event stream. */
+    static String runId(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\":\"RUN_STARTED\".*?\"run\":\"([^\"]+)\"").matcher(out);
+        if (!m.find()) {
+            throw new AssertionError("no RUN_STARTED event in:\n" + out);
+        }
+        return m.group(1);
+    }
+
     static List<String> jsonLines(String out, String type) {
         List<String> l = new ArrayList<>();
         for (String line : out.split("\n")) {

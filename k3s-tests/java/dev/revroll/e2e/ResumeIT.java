@@ -30,7 +30,8 @@ class ResumeIT {
         String apiRestartedAt = mesh.restartedAt(ns, "api");
         System.err.println("[killed run] " + Files.readString(logs.resolve("out.txt")));
 
-        RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume");
+        String runId = MeshFixture.runId(Files.readString(logs.resolve("out.txt")));
+        RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume", runId);
 
         assertEquals(0, resume.exitCode(), resume.toString());
         assertEquals(webRestartedAt, mesh.restartedAt(ns, "web"), "web was not restarted again");
