@@ -28,7 +28,7 @@ class RunIT {
                   metrics:
                     - name: error-rate
                       query: >-
-                        sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",destination_canonical_revision=~".*",response_code=~"5.."}[10s]))
+                        (sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",response_code=~"5.."}[10s])) or vector(0))
                         / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}"}[10s]))
                       failWhen: "> 0.05"
                       interval: 2s
