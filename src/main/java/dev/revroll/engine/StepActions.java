@@ -157,7 +157,10 @@ final class StepActions {
         if (s.gitCommit != null) {
             return;
         }
-        String id = ctx.git().commit(change(s));
+        String id;
+        synchronized (ctx.git()) { // parallel steps share one clone and one remote branch: one commit + push at a time
+            id = ctx.git().commit(change(s));
+        }
         ctx.journal().update(r -> r.step(stepId).orElseThrow().gitCommit = id);
     }
 
@@ -166,7 +169,10 @@ final class StepActions {
         if (s.gitCommit == null || s.gitRevert != null) {
             return;
         }
-        String id = ctx.git().revert(change(s), s.gitCommit);
+        String id;
+        synchronized (ctx.git()) {
+            id = ctx.git().revert(change(s), s.gitCommit);
+        }
         ctx.journal().update(r -> r.step(stepId).orElseThrow().gitRevert = id);
     }
 
