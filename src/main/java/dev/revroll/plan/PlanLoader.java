@@ -48,11 +48,19 @@ public final class PlanLoader {
     private final PlanProblems problems;
     private final PlanSchema schema = PlanSchema.get();
 
+    /** Every value node the builder read; a field the schema accepts but the builder never reads would be lost silently. */
+    private final Set<Node> read = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private MappingNode document;
+
     private PlanLoader(Path file) {
         this.file = file;
         this.problems = new PlanProblems(file.toString());
     }
 
+    /**
+     * Reads and checks a plan file. Throws {@link PlanException} (exit 2) listing every problem, sorted by position;
+     * a missing file, an empty file and YAML syntax errors are problems too. Never touches anything else.
+     */
     public static Plan load(Path file) {
         return new PlanLoader(file).load();
     }
@@ -70,6 +78,7 @@ public final class PlanLoader {
         schema.check(root, problems, Map.of(
                 "dnsLabel", KubernetesNames::dns1123LabelProblem,
                 "duration", PlanLoader::durationProblem));
+        document = map;
         Plan plan = build(map);
         if (!problems.isEmpty()) {
             throw problems.toException();
@@ -109,9 +118,11 @@ public final class PlanLoader {
             }
             return root;
         } catch (MarkedYAMLException e) {
-            String message = "YAML syntax error: " + e.getProblem()
-                    + (e.getContext() != null ? " (" + e.getContext() + ")" : "")
-                    + conditionHint(text, e);
+            String context = e.getContext();
+            String what = context == null ? e.getProblem()
+                    : context.startsWith("while") ? e.getProblem() + " (" + context + ")"
+                    : context + ", " + e.getProblem();
+            String message = "YAML syntax error: " + what + conditionHint(text, e);
             problems.add(e.getProblemMark(), "", message.replaceAll("\\(\\d+\\)", "").replaceAll("\\s+", " ").trim());
             return null;
         } catch (YAMLException e) {
@@ -169,7 +180,7 @@ public final class PlanLoader {
         Optional<String> from = optionalString(revision, "from");
         String to = text(revision, "to");
         if (to != null && from.isPresent() && from.get().equals(to)) {
-            problems.add(PlanSchema.valueOf(revision, "to"), "spec.revision.to", "is the same as spec.revision.from ('" + to + "'); nothing would move");
+            problems.add(value(revision, "to"), "spec.revision.to", "is the same as spec.revision.from ('" + to + "'); nothing would move");
         }
         return new Plan.Revision(from, to);
     }
@@ -189,9 +200,9 @@ public final class PlanLoader {
             String path = "spec.waves[" + i + "]";
             String name = text(w, "name");
             if (name != null) {
-                Node first = waveNames.putIfAbsent(name, PlanSchema.valueOf(w, "name"));
+                Node first = waveNames.putIfAbsent(name, value(w, "name"));
                 if (first != null) {
-                    problems.add(PlanSchema.valueOf(w, "name"), path + ".name",
+                    problems.add(value(w, "name"), path + ".name",
                             "duplicate wave name '" + name + "' (first at line " + line(first) + ")");
                 }
             }
@@ -221,15 +232,23 @@ public final class PlanLoader {
                 try {
                     NamespaceSelector.parse(selector.get());
                 } catch (IllegalArgumentException e) {
-                    problems.add(PlanSchema.valueOf(w, "selector"), path + ".selector", e.getMessage());
+                    problems.add(value(w, "selector"), path + ".selector", e.getMessage());
                 }
             }
-            if (namespaces.isEmpty() && selector.isEmpty() && nsNodes.isEmpty()) {
+            Node nsField = value(w, "namespaces");
+            boolean noNamespaces = PlanSchema.isNull(nsField) || (nsField instanceof SequenceNode seq && seq.getValue().isEmpty());
+            boolean selectorGiven = !PlanSchema.isNull(value(w, "selector"));
+            if (noNamespaces && !selectorGiven) {
                 problems.add(w, path, "a wave needs namespaces or a selector (or both)");
             }
             List<String> exclude = new ArrayList<>();
-            for (Node n : items(w, "exclude")) {
-                if (n instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
+            List<Node> excludeNodes = items(w, "exclude");
+            for (int j = 0; j < excludeNodes.size(); j++) {
+                if (excludeNodes.get(j) instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
+                    if (namespaces.contains(sn.getValue())) {
+                        problems.add(sn, path + ".exclude[" + j + "]", "'" + sn.getValue()
+                                + "' is both listed in namespaces and excluded in this wave; remove one");
+                    }
                     exclude.add(sn.getValue());
                 }
             }
@@ -241,7 +260,7 @@ public final class PlanLoader {
 
     private Plan.Restart restart(MappingNode restart) {
         List<WorkloadKind> kinds = new ArrayList<>();
-        Node kindsNode = restart == null ? null : PlanSchema.valueOf(restart, "kinds");
+        Node kindsNode = restart == null ? null : value(restart, "kinds");
         if (kindsNode instanceof SequenceNode seq) {
             for (Node n : seq.getValue()) {
                 if (n instanceof ScalarNode s) {
@@ -291,15 +310,19 @@ public final class PlanLoader {
     private Plan.MetricGateSpec metricGate(MappingNode g, String path, Map<String, Node> names) {
         String name = text(g, "name");
         if (name != null) {
-            Node first = names.putIfAbsent(name, PlanSchema.valueOf(g, "name"));
+            Node first = names.putIfAbsent(name, value(g, "name"));
             if (first != null) {
-                problems.add(PlanSchema.valueOf(g, "name"), path + ".name", "duplicate gate name '" + name + "' (first at line " + line(first) + ")");
+                problems.add(value(g, "name"), path + ".name", "duplicate gate name '" + name + "' (first at line " + line(first) + ")");
             }
         }
         String query = text(g, "query");
         checkQuery(g, "query", path);
         Optional<String> volumeQuery = optionalString(g, "volumeQuery");
         checkQuery(g, "volumeQuery", path);
+        if (volumeQuery.isEmpty() && !PlanSchema.isNull(value(g, "minRequests"))) {
+            problems.add(keyOf(g, "minRequests"), path + ".minRequests",
+                    "needs volumeQuery, the PromQL that counts the requests behind a sample");
+        }
         Optional<Plan.Baseline> baseline = Optional.empty();
         MappingNode b = map(g, "baseline");
         if (b != null) {
@@ -311,7 +334,7 @@ public final class PlanLoader {
             }
         }
         Condition failWhen = null;
-        Node fw = PlanSchema.valueOf(g, "failWhen");
+        Node fw = value(g, "failWhen");
         if (fw instanceof ScalarNode s && !PlanSchema.isNull(s)) {
             Matcher m = CONDITION.matcher(s.getValue());
             if (m.matches()) {
@@ -335,7 +358,7 @@ public final class PlanLoader {
     }
 
     private void checkQuery(MappingNode owner, String key, String path) {
-        Node n = PlanSchema.valueOf(owner, key);
+        Node n = value(owner, key);
         if (!(n instanceof ScalarNode s) || PlanSchema.isNull(s)) {
             return;
         }
@@ -383,7 +406,7 @@ public final class PlanLoader {
         if (url != null) {
             String problem = httpUrlProblem(url);
             if (problem != null) {
-                problems.add(PlanSchema.valueOf(p, "url"), "spec.prometheus.url", problem);
+                problems.add(value(p, "url"), "spec.prometheus.url", problem);
             }
         }
         return Optional.of(new Plan.PrometheusConfig(url, duration(p, "timeout", "spec.prometheus.timeout", true, "spec", "prometheus", "timeout")));
@@ -408,7 +431,7 @@ public final class PlanLoader {
         String repo = text(g, "repo");
         String path = text(g, "path");
         if (path != null) {
-            Node n = PlanSchema.valueOf(g, "path");
+            Node n = value(g, "path");
             try {
                 QueryTemplate t = QueryTemplate.of(path);
                 for (String unknown : t.placeholders()) {
@@ -442,7 +465,7 @@ public final class PlanLoader {
             zone = ZoneId.of(zoneText);
         } catch (DateTimeException e) {
             String suggestion = DidYouMean.closest(zoneText, ZoneId.getAvailableZoneIds()).map(z -> "did you mean '" + z + "'? ").orElse("");
-            problems.add(PlanSchema.valueOf(w, "timeZone"), "spec.window.timeZone",
+            problems.add(value(w, "timeZone"), "spec.window.timeZone",
                     "'" + zoneText + "' is not a time zone; " + suggestion + "use an IANA name such as Europe/Oslo or UTC");
         }
         CronSchedule schedule = null;
@@ -450,11 +473,11 @@ public final class PlanLoader {
             try {
                 schedule = CronSchedule.parse(cron);
             } catch (IllegalArgumentException e) {
-                problems.add(PlanSchema.valueOf(w, "cron"), "spec.window.cron", e.getMessage());
+                problems.add(value(w, "cron"), "spec.window.cron", e.getMessage());
             }
         }
         if (schedule != null && !schedule.everMatches()) {
-            problems.add(PlanSchema.valueOf(w, "cron"), "spec.window.cron", "'" + cron + "' never opens (no such date)");
+            problems.add(value(w, "cron"), "spec.window.cron", "'" + cron + "' never opens (no such date)");
         }
         if (cron == null || duration == null || zone == null) {
             return Optional.empty();
@@ -464,12 +487,50 @@ public final class PlanLoader {
 
     // ---------------------------------------------------------------- lenient accessors (types were checked by the schema)
 
-    private static MappingNode map(MappingNode parent, String key) {
-        return parent != null && PlanSchema.valueOf(parent, key) instanceof MappingNode m ? m : null;
+    private Node value(MappingNode parent, String key) {
+        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+        if (n != null) {
+            read.add(n);
+        }
+        return n;
     }
 
-    private static List<Node> items(MappingNode parent, String key) {
-        return parent != null && PlanSchema.valueOf(parent, key) instanceof SequenceNode s ? s.getValue() : List.of();
+    /**
+     * For tests: loads a valid plan and returns the paths of fields present in the file that the builder did not
+     * read (none, unless a schema field is forgotten in the loader), and all field paths present (array items as []).
+     */
+    static FieldUse fieldUse(Path file) {
+        PlanLoader loader = new PlanLoader(file);
+        loader.load();
+        FieldUse use = new FieldUse(new java.util.TreeSet<>(), new java.util.TreeSet<>());
+        loader.collect(loader.document, "", use);
+        return use;
+    }
+
+    record FieldUse(Set<String> present, Set<String> ignored) {
+    }
+
+    private void collect(Node node, String path, FieldUse use) {
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                String field = (path.isEmpty() ? "" : path + ".") + ((ScalarNode) t.getKeyNode()).getValue();
+                use.present().add(field);
+                if (!read.contains(t.getValueNode())) {
+                    use.ignored().add(field);
+                }
+                collect(t.getValueNode(), field, use);
+            }
+        } else if (node instanceof SequenceNode s) {
+            s.getValue().forEach(item -> collect(item, path + "[]", use));
+        }
+    }
+
+    private MappingNode map(MappingNode parent, String key) {
+        return parent != null && value(parent, key) instanceof MappingNode m ? m : null;
+    }
+
+    private List<Node> items(MappingNode parent, String key) {
+        return parent != null && value(parent, key) instanceof SequenceNode s ? s.getValue() : List.of();
     }
 
     private static Node keyOf(MappingNode parent, String key) {
@@ -483,12 +544,12 @@ public final class PlanLoader {
         return null;
     }
 
-    private static Optional<String> optionalString(MappingNode parent, String key) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+    private Optional<String> optionalString(MappingNode parent, String key) {
+        Node n = parent == null ? null : value(parent, key);
         return n instanceof ScalarNode s && !PlanSchema.isNull(s) ? Optional.of(s.getValue()) : Optional.empty();
     }
 
-    private static String text(MappingNode parent, String key) {
+    private String text(MappingNode parent, String key) {
         return optionalString(parent, key).orElse(null);
     }
 
@@ -498,7 +559,7 @@ public final class PlanLoader {
     }
 
     private int integer(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+        Node n = parent == null ? null : value(parent, key);
         if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
             try {
                 return Integer.parseInt(s.getValue().replace("_", ""));
@@ -509,8 +570,8 @@ public final class PlanLoader {
         return ((Number) schema.defaultAt(defaultPath)).intValue();
     }
 
-    private static Double number(MappingNode parent, String key) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+    private Double number(MappingNode parent, String key) {
+        Node n = parent == null ? null : value(parent, key);
         if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
             try {
                 return Double.parseDouble(s.getValue().replace("_", ""));
@@ -522,10 +583,10 @@ public final class PlanLoader {
     }
 
     private boolean bool(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+        Node n = parent == null ? null : value(parent, key);
         if (n instanceof ScalarNode s && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
-            Object v = new Yaml(new SafeConstructor(new LoaderOptions())).load(s.getValue());
-            return Boolean.TRUE.equals(v);
+            // YAML 1.1 booleans (snakeyaml's resolver): true, yes, on are true; false, no, off are false.
+            return Set.of("true", "yes", "on").contains(s.getValue().toLowerCase(Locale.ROOT));
         }
         return (Boolean) schema.defaultAt(defaultPath);
     }
@@ -535,7 +596,7 @@ public final class PlanLoader {
      * zero is reported (syntax errors were reported by the schema check).
      */
     private Duration duration(MappingNode parent, String key, String field, boolean positive, String... defaultPath) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
+        Node n = parent == null ? null : value(parent, key);
         if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
             try {
                 Duration d = DurationText.parse(s.getValue());

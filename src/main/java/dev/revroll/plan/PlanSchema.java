@@ -151,6 +151,15 @@ final class PlanSchema {
         @SuppressWarnings("unchecked")
         private void checkObject(MappingNode node, Map<String, Object> schema, String path, Node keyNode) {
             Map<String, Object> props = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
+            for (String required : (List<String>) schema.getOrDefault("required", List.of())) {
+                Node present = keyNodeOf(node, required);
+                String field = (path.isEmpty() ? "" : path + ".") + required;
+                if (present == null) {
+                    problems.add(keyNode == null ? node : keyNode, field, "required field is missing");
+                } else if (isNull(valueOf(node, required))) {
+                    problems.add(present, field, "required field has no value");
+                }
+            }
             Map<String, Node> seen = new HashMap<>();
             for (NodeTuple t : node.getValue()) {
                 Node k = t.getKeyNode();
@@ -174,18 +183,9 @@ final class PlanSchema {
                     continue;
                 }
                 if (isNull(t.getValueNode())) {
-                    continue; // an empty value is an omitted one; required fields are reported below
+                    continue; // an empty value is an omitted one; required fields were checked above
                 }
                 check(t.getValueNode(), ps, field + name, k);
-            }
-            for (String required : (List<String>) schema.getOrDefault("required", List.of())) {
-                Node present = seen.get(required);
-                String field = (path.isEmpty() ? "" : path + ".") + required;
-                if (present == null) {
-                    problems.add(keyNode == null ? node : keyNode, field, "required field is missing");
-                } else if (isNull(valueOf(node, required))) {
-                    problems.add(present, field, "required field has no value");
-                }
             }
         }
 
@@ -260,6 +260,15 @@ final class PlanSchema {
 
     static boolean isNull(Node node) {
         return node == null || (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
+    }
+
+    static Node keyNodeOf(MappingNode node, String key) {
+        for (NodeTuple t : node.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     static Node valueOf(MappingNode node, String key) {
