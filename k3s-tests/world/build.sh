@@ -14,6 +14,12 @@ if [[ "${1:-}" == "--print-bin" ]]; then echo "$bin"; exit 0; fi
 
 command -v go >/dev/null || { echo "build.sh: Go is not installed; install Go 1.26+ (the test world is built from Go modules)" >&2; exit 1; }
 mkdir -p "$bin" "$work"
+# one build per cache at a time (several sandboxes may start at once)
+exec 9>"$cache_root/$key/.build.lock"
+if ! flock -n 9; then
+  printf '[world-build] another build of %s is running; waiting for it\n' "$key" >&2
+  flock 9
+fi
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
 start_all=$(date +%s)
 

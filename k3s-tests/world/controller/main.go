@@ -158,6 +158,7 @@ func main() {
 	factory.WaitForCacheSync(ctx.Done())
 	log.Printf("world-controller: watching %s for %d istiod revision(s)", c.ns, len(c.revisions))
 
+	c.probeOnce() // know the processes' state before the first reconcile
 	go c.probe(ctx)
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -182,11 +183,24 @@ func (c *controller) poke() {
 
 // probe asks every local istiod for /ready once a second and pokes the loop when an answer changes.
 func (c *controller) probe(ctx context.Context) {
-	client := &http.Client{Timeout: 700 * time.Millisecond}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		changed := false
+		if c.probeOnce() {
+			c.poke()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (c *controller) probeOnce() bool {
+	client := &http.Client{Timeout: 700 * time.Millisecond}
+	changed := false
+	{
 		for name, r := range c.revisions {
 			ok := false
 			resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/ready", r.HTTP))
@@ -202,15 +216,8 @@ func (c *controller) probe(ctx context.Context) {
 			}
 			c.mu.Unlock()
 		}
-		if changed {
-			c.poke()
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
 	}
+	return changed
 }
 
 func (c *controller) reconcile(ctx context.Context) {
@@ -292,9 +299,12 @@ func (c *controller) ensureReady(ctx context.Context, pod *corev1.Pod, rev revis
 		status = corev1.ConditionTrue
 	}
 	now := metav1.Now()
-	var containers []map[string]any
+	// containerStatuses is an atomic list: send every entry whole, only "ready" changed
+	containers := make([]corev1.ContainerStatus, 0, len(pod.Status.ContainerStatuses))
 	for _, cs := range pod.Status.ContainerStatuses {
-		containers = append(containers, map[string]any{"name": cs.Name, "ready": want})
+		cs = *cs.DeepCopy()
+		cs.Ready = want
+		containers = append(containers, cs)
 	}
 	patch := map[string]any{"status": map[string]any{
 		"conditions": []map[string]any{

@@ -289,18 +289,25 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         return events;
     }
 
-    /** The newest of the times an Event carries (series, lastTimestamp, eventTime, firstTimestamp, creation). */
+    /**
+     * When an Event was last seen: the newest of series.lastObservedTime, lastTimestamp and eventTime; only when it
+     * carries none of them, firstTimestamp or its creation (which is when it was written, not when it happened).
+     */
     static Instant lastSeen(CoreV1Event e) {
-        List<OffsetDateTime> candidates = new ArrayList<>();
+        List<OffsetDateTime> observed = new ArrayList<>();
         if (e.getSeries() != null) {
-            candidates.add(e.getSeries().getLastObservedTime());
+            observed.add(e.getSeries().getLastObservedTime());
         }
-        candidates.add(e.getLastTimestamp());
-        candidates.add(e.getEventTime());
-        candidates.add(e.getFirstTimestamp());
-        candidates.add(e.getMetadata() == null ? null : e.getMetadata().getCreationTimestamp());
-        return candidates.stream().filter(java.util.Objects::nonNull).map(OffsetDateTime::toInstant)
-                .max(Comparator.naturalOrder()).orElse(null);
+        observed.add(e.getLastTimestamp());
+        observed.add(e.getEventTime());
+        Optional<OffsetDateTime> last = observed.stream().filter(java.util.Objects::nonNull).max(Comparator.naturalOrder());
+        if (last.isEmpty() && e.getFirstTimestamp() != null) {
+            last = Optional.of(e.getFirstTimestamp());
+        }
+        if (last.isEmpty() && e.getMetadata() != null) {
+            last = Optional.ofNullable(e.getMetadata().getCreationTimestamp());
+        }
+        return last.map(OffsetDateTime::toInstant).orElse(null);
     }
 
     // ---- istio

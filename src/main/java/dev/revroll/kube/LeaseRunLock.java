@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The cluster-wide run lock: a coordination.k8s.io/v1 Lease {@value #NAME} in one namespace. It is free when absent,
- * without holder, or expired ({@code renewTime + leaseDurationSeconds} in the past); otherwise {@link #acquire} throws
+ * The cluster-wide run lock: a coordination.k8s.io/v1 Lease {@value #NAME} in one namespace. It can be taken when
+ * absent, without holder, expired ({@code renewTime + leaseDurationSeconds} in the past) or already held by the same
+ * holder name (a resumed run takes its own lock back); otherwise {@link #acquire} throws
  * a {@link LockedException} naming the holder and since when. Every change is a create or a replace on the
  * resourceVersion read, so of two runs racing for it exactly one wins; the other is told who did.
  */

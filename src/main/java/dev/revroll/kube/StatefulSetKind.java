@@ -1,5 +1,6 @@
 package dev.revroll.kube;
 
+import dev.revroll.errors.ExitCode;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
@@ -83,7 +84,7 @@ final class StatefulSetKind implements KindStrategy {
      */
     @Override
     public void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
-        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(dev.revroll.errors.ExitCode.ROLLBACK_INCOMPLETE,
+        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(ExitCode.ROLLBACK_INCOMPLETE,
                 "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", null));
         if (ON_DELETE.equals(strategyType(sts))) {
             return;

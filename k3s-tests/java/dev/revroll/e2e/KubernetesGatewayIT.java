@@ -1,0 +1,724 @@
+package dev.revroll.e2e;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.revroll.e2e.world.SandboxWorld;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.JournalConflictException;
+import dev.revroll.errors.LockedException;
+import dev.revroll.errors.RevrollException;
+import dev.revroll.kube.ClientJavaKubernetesGateway;
+import dev.revroll.kube.ConfigMapJournalStore;
+import dev.revroll.kube.KubeApiException;
+import dev.revroll.kube.KubeConnection;
+import dev.revroll.kube.LeaseRunLock;
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.ClusterEvent;
+import dev.revroll.ports.ClusterModel.InjectorWebhook;
+import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.RolloutState;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.JournalStore;
+import dev.revroll.ports.RunLock;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The client-java adapter against the real test world: a real API server with real controllers (kwok nodes make pods
+ * Ready) and real istiod revisions. Each test works in namespaces of its own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KubernetesGatewayIT {
+
+    private SandboxWorld cluster;
+    private KubeConnection connection;
+    private ClientJavaKubernetesGateway gateway;
+
+    @BeforeAll
+    void connect() {
+        cluster = SandboxWorld.get();
+        connection = KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.of(cluster.context()));
+        gateway = new ClientJavaKubernetesGateway(connection);
+    }
+
+    // ---- connection
+
+    @Test
+    void connectionNamesItsContextAndRefusesAnUnknownOne() {
+        assertEquals(cluster.context(), gateway.contextName());
+        assertTrue(connection.server().startsWith("https://127.0.0.1:"), connection.server());
+        RevrollException e = assertThrows(RevrollException.class,
+                () -> KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.of("prod-eu-1")));
+        assertEquals(ExitCode.INVALID, e.exitCode());
+        assertTrue(e.getMessage().contains("'prod-eu-1'") && e.getMessage().contains(cluster.context()), e.getMessage());
+        RevrollException missing = assertThrows(RevrollException.class,
+                () -> KubeConnection.open(Optional.of(Path.of("/nonexistent/kubeconfig")), Optional.empty()));
+        assertEquals(ExitCode.INVALID, missing.exitCode());
+    }
+
+    @Test
+    void unreachableApiServerIsAClearMessage() throws IOException {
+        String kubeconfig = Files.readString(cluster.kubeconfig()).replaceAll("server: https://127\\.0\\.0\\.1:\\d+", "server: https://127.0.0.1:1");
+        Path file = Files.createTempFile("revroll-unreachable", ".yaml");
+        Files.writeString(file, kubeconfig);
+        ClientJavaKubernetesGateway unreachable = new ClientJavaKubernetesGateway(KubeConnection.open(Optional.of(file), Optional.empty()));
+        KubeApiException e = assertThrows(KubeApiException.class, () -> unreachable.namespace("default"));
+        assertEquals(0, e.httpCode());
+        assertTrue(e.getMessage().startsWith("cannot reach the Kubernetes API at https://127.0.0.1:1 (context " + cluster.context() + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    // ---- namespaces
+
+    @Test
+    void namespaceMergePatchSetsAndRemovesLabelsAndDryRunChangesNothing() {
+        String ns = cluster.newNamespace("relabel", Map.of("istio-injection", "enabled", "team", "shop"));
+        Map<String, String> labels = new HashMap<>();
+        labels.put("istio.io/rev", "1-28-0");
+        labels.put("istio-injection", null);
+        Map<String, String> annotations = Map.of("revroll.dev/previous-labels", "{\"istio-injection\":\"enabled\",\"istio.io/rev\":null}");
+
+        gateway.patchNamespace(ns, labels, annotations, true);
+        NamespaceState untouched = gateway.namespace(ns).orElseThrow();
+        assertEquals("enabled", untouched.labels().get("istio-injection"));
+        assertFalse(untouched.labels().containsKey("istio.io/rev"));
+        assertFalse(untouched.annotations().containsKey("revroll.dev/previous-labels"));
+
+        gateway.patchNamespace(ns, labels, annotations, false);
+        NamespaceState moved = gateway.namespace(ns).orElseThrow();
+        assertEquals("1-28-0", moved.labels().get("istio.io/rev"));
+        assertFalse(moved.labels().containsKey("istio-injection"));
+        assertEquals("shop", moved.labels().get("team"));
+        assertEquals(annotations.get("revroll.dev/previous-labels"), moved.annotations().get("revroll.dev/previous-labels"));
+        assertTrue(cluster.kubectl("get", "namespace", ns, "-o", "jsonpath={.metadata.managedFields[*].manager}").contains("revroll"));
+
+        Map<String, String> removeAnnotation = new HashMap<>();
+        removeAnnotation.put("revroll.dev/previous-labels", null);
+        gateway.patchNamespace(ns, Map.of(), removeAnnotation, false);
+        assertFalse(gateway.namespace(ns).orElseThrow().annotations().containsKey("revroll.dev/previous-labels"));
+
+        assertTrue(gateway.namespaces("team=shop").stream().anyMatch(n -> n.name().equals(ns)));
+        assertTrue(gateway.namespace("revroll-no-such-namespace").isEmpty());
+    }
+
+    @Test
+    void admissionRefusalIsReportedWithTheServersWordsEvenOnDryRun() {
+        String ns = cluster.newNamespace("admission", Map.of());
+        cluster.applyYaml("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicy
+                metadata: {name: revroll-it-forbidden-label}
+                spec:
+                  failurePolicy: Fail
+                  matchConstraints:
+                    resourceRules:
+                    - apiGroups: [""]
+                      apiVersions: ["v1"]
+                      operations: ["UPDATE"]
+                      resources: ["namespaces"]
+                  validations:
+                  - expression: "!has(object.metadata.labels) || !('revroll-it/forbidden' in object.metadata.labels)"
+                    message: "revroll-it/forbidden may not be set"
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: ValidatingAdmissionPolicyBinding
+                metadata: {name: revroll-it-forbidden-label}
+                spec:
+                  policyName: revroll-it-forbidden-label
+                  validationActions: [Deny]
+                """);
+        KubeApiException refused = awaitValue(Duration.ofSeconds(30), "the admission policy to take effect", () -> {
+            try {
+                gateway.patchNamespace(ns, Map.of("revroll-it/forbidden", "yes"), Map.of(), true);
+                return null;
+            } catch (KubeApiException e) {
+                return e;
+            }
+        });
+        assertTrue(refused.getMessage().contains("revroll-it/forbidden may not be set"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("Namespace " + ns) && refused.getMessage().contains("HTTP " + refused.httpCode()), refused.getMessage());
+        assertFalse(gateway.namespace(ns).orElseThrow().labels().containsKey("revroll-it/forbidden"));
+
+        KubeApiException notFound = assertThrows(KubeApiException.class,
+                () -> gateway.patchNamespace("revroll-no-such-namespace", Map.of("a", "b"), Map.of(), false));
+        assertEquals(404, notFound.httpCode());
+        assertTrue(notFound.getMessage().contains("HTTP 404 NotFound") && notFound.getMessage().contains("not found"), notFound.getMessage());
+    }
+
+    // ---- workloads
+
+    @Test
+    void restartRollsAMakeBeforeBreakDeploymentToDone() {
+        String ns = cluster.newNamespace("restart", Map.of());
+        cluster.applyYaml(deployment(ns, "web", 3, "0", "1"));
+        WorkloadRef web = new WorkloadRef(WorkloadKind.Deployment, ns, "web");
+        awaitDone(web, Duration.ofSeconds(90));
+        Set<String> before = podNames(ns);
+
+        gateway.restart(web, "2026-11-25T12:00:00Z", true);
+        assertFalse(gateway.workload(web).orElseThrow().podTemplateAnnotations().containsKey(ClientJavaKubernetesGateway.RESTARTED_AT),
+                "a dry-run restart changed the pod template");
+
+        gateway.restart(web, "2026-11-25T12:00:00Z", false);
+        Workload restarted = gateway.workload(web).orElseThrow();
+        assertEquals("2026-11-25T12:00:00Z", restarted.podTemplateAnnotations().get(ClientJavaKubernetesGateway.RESTARTED_AT));
+        assertEquals(Optional.of("0"), restarted.maxUnavailable());
+        assertEquals(Optional.of("1"), restarted.maxSurge());
+
+        List<RolloutState> seen = new ArrayList<>();
+        int fewestReady = Integer.MAX_VALUE;
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            RolloutState state = gateway.rolloutState(web);
+            seen.add(state);
+            List<PodState> pods = gateway.pods(ns);
+            fewestReady = Math.min(fewestReady, (int) pods.stream().filter(p -> p.ready() && !p.deleting()).count());
+            if (state.done()) {
+                break;
+            }
+            assertFalse(state.failed(), state.message());
+            if (Instant.now().isAfter(deadline)) {
+                fail("rollout not done in time; last: " + state.message());
+            }
+            sleep(200);
+        }
+        assertFalse(seen.get(0).done(), "the rollout was reported done right after the restart: " + seen.get(0).message());
+        assertTrue(fewestReady >= 3, "maxUnavailable 0 still saw only " + fewestReady + " ready pods");
+        List<PodState> after = gateway.pods(ns).stream().filter(p -> !p.deleting()).toList();
+        assertEquals(3, after.size());
+        for (PodState p : after) {
+            assertFalse(before.contains(p.name()), "pod " + p.name() + " survived the restart");
+            assertEquals(Optional.of(web), p.owner(), "owner of " + p.name());
+            assertTrue(p.ready());
+            assertFalse(p.hasIstioProxy());
+        }
+        assertEquals(1, after.stream().map(p -> p.labels().get("pod-template-hash")).distinct().count());
+    }
+
+    @Test
+    void patchRollingUpdateRoundTripsPerKind() {
+        String ns = cluster.newNamespace("surge", Map.of());
+        cluster.applyYaml(deployment(ns, "api", 1, "25%", "25%"));
+        WorkloadRef api = new WorkloadRef(WorkloadKind.Deployment, ns, "api");
+
+        gateway.patchRollingUpdate(api, "0", "1", true);
+        assertEquals(Optional.of("25%"), gateway.workload(api).orElseThrow().maxUnavailable(), "dry run changed the Deployment");
+        gateway.patchRollingUpdate(api, "0", "1", false);
+        Workload enforced = gateway.workload(api).orElseThrow();
+        assertEquals(Optional.of("0"), enforced.maxUnavailable());
+        assertEquals(Optional.of("1"), enforced.maxSurge());
+        gateway.patchRollingUpdate(api, "25%", "25%", false);
+        Workload restored = gateway.workload(api).orElseThrow();
+        assertEquals(Optional.of("25%"), restored.maxUnavailable());
+        assertEquals(Optional.of("25%"), restored.maxSurge());
+        assertTrue(cluster.kubectl("get", "deployment", "api", "-n", ns, "-o", "jsonpath={.metadata.managedFields[*].manager}").contains("revroll"));
+
+        cluster.applyYaml("""
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata: {name: agent, namespace: %s}
+                spec:
+                  selector: {matchLabels: {app: agent}}
+                  template:
+                    metadata: {labels: {app: agent}}
+                    spec:
+                      containers: [{name: agent, image: agent}]
+                """.formatted(ns));
+        WorkloadRef agent = new WorkloadRef(WorkloadKind.DaemonSet, ns, "agent");
+        awaitDone(agent, Duration.ofSeconds(90));
+        Workload daemon = gateway.workload(agent).orElseThrow();
+        long nodes = cluster.kubectl("get", "nodes", "-o", "name").lines().filter(l -> !l.isBlank()).count();
+        assertEquals(nodes, daemon.replicas(), "one pod per node");
+        assertEquals(Optional.of("1"), daemon.maxUnavailable());
+        assertEquals(Optional.of("0"), daemon.maxSurge());
+        gateway.patchRollingUpdate(agent, "0", "1", false);
+        assertEquals(Optional.of("0"), gateway.workload(agent).orElseThrow().maxUnavailable());
+        assertEquals(Optional.of("1"), gateway.workload(agent).orElseThrow().maxSurge());
+        gateway.restart(agent, "2026-11-25T12:01:00Z", false);
+        assertFalse(gateway.rolloutState(agent).done(), "a restarted DaemonSet is not done at once");
+        awaitDone(agent, Duration.ofSeconds(120));
+        assertEquals(nodes, gateway.pods(ns).stream().filter(p -> p.owner().equals(Optional.of(agent)) && !p.deleting()).count());
+        gateway.patchRollingUpdate(agent, null, null, false);
+        assertEquals(Optional.of("1"), gateway.workload(agent).orElseThrow().maxUnavailable(), "null removes: the API default comes back");
+        assertEquals(Optional.of("0"), gateway.workload(agent).orElseThrow().maxSurge());
+
+        cluster.applyYaml(statefulSet(ns, "db", 1, "RollingUpdate"));
+        WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, ns, "db");
+        gateway.patchRollingUpdate(db, "0", "1", false);
+        Workload sts = gateway.workload(db).orElseThrow();
+        assertTrue(sts.maxSurge().isEmpty(), "a StatefulSet has no maxSurge");
+        assertTrue(sts.maxUnavailable().isEmpty() || sts.maxUnavailable().equals(Optional.of("1")),
+                "maxUnavailable 0 means the default, one pod at a time: " + sts.maxUnavailable());
+        gateway.patchRollingUpdate(db, "2", null, false);
+        Optional<String> two = gateway.workload(db).orElseThrow().maxUnavailable();
+        assertTrue(two.isEmpty() || two.equals(Optional.of("2")), "kept only where MaxUnavailableStatefulSet is on: " + two);
+    }
+
+    @Test
+    void onDeleteStatefulSetPodsAreDeletedOneByOneAndComeBack() {
+        String ns = cluster.newNamespace("ondelete", Map.of());
+        cluster.applyYaml(statefulSet(ns, "db", 2, "OnDelete"));
+        WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, ns, "db");
+        awaitDone(db, Duration.ofSeconds(90));
+        assertEquals("OnDelete", gateway.workload(db).orElseThrow().strategyType());
+
+        gateway.patchRollingUpdate(db, "0", "1", false);
+        gateway.restart(db, "2026-11-25T12:02:00Z", false);
+        RolloutState waiting = awaitValue(Duration.ofSeconds(30), "the restart to be observed", () -> {
+            RolloutState s = gateway.rolloutState(db);
+            return s.message().contains("recreated") ? s : null;
+        });
+        assertFalse(waiting.done(), waiting.message());
+        sleep(1500);
+        assertFalse(gateway.rolloutState(db).done(), "OnDelete pods must not roll by themselves");
+
+        for (String pod : List.of("db-1", "db-0")) {
+            String uid = cluster.kubectl("get", "pod", pod, "-n", ns, "-o", "jsonpath={.metadata.uid}");
+            gateway.deletePod(ns, pod);
+            gateway.deletePod(ns, pod);
+            awaitValue(Duration.ofSeconds(90), pod + " to come back Ready", () -> gateway.pods(ns).stream()
+                    .filter(p -> p.name().equals(pod) && p.ready() && !p.deleting()
+                            && !uid.equals(cluster.kubectl("get", "pod", pod, "-n", ns, "-o", "jsonpath={.metadata.uid}")))
+                    .findFirst().orElse(null));
+        }
+        awaitDone(db, Duration.ofSeconds(60));
+        for (PodState p : gateway.pods(ns)) {
+            assertEquals(Optional.of(db), p.owner());
+        }
+    }
+
+    // ---- journal and lock
+
+    @Test
+    void journalCompareAndSwapRejectsAStaleVersion() {
+        String ns = cluster.newNamespace("journal", Map.of());
+        JournalStore store = new ConfigMapJournalStore(connection, ns);
+        String v1 = store.write("run-1", "mesh-1-28", "{\"steps\":[]}", Optional.empty());
+        String v2 = store.write("run-1", "mesh-1-28", "{\"steps\":[1]}", Optional.of(v1));
+        JournalConflictException stale = assertThrows(JournalConflictException.class,
+                () -> store.write("run-1", "mesh-1-28", "{\"steps\":[\"lost\"]}", Optional.of(v1)));
+        assertTrue(stale.getMessage().contains("run-1") && stale.getMessage().contains(v1) && stale.getMessage().contains(v2), stale.getMessage());
+        assertThrows(JournalConflictException.class, () -> store.write("run-1", "mesh-1-28", "{}", Optional.empty()));
+        JournalStore.Entry entry = store.read("run-1").orElseThrow();
+        assertEquals("{\"steps\":[1]}", entry.document());
+        assertEquals(v2, entry.version());
+        assertEquals("mesh-1-28", entry.planName());
+
+        store.write("run-2", "other-plan", "{}", Optional.empty());
+        assertEquals(List.of("run-1"), store.list(Optional.of("mesh-1-28")).stream().map(JournalStore.Entry::runId).toList());
+        assertEquals(2, store.list(Optional.empty()).size());
+        assertTrue(store.read("run-404").isEmpty());
+        String labels = cluster.kubectl("get", "configmap", "revroll-run-run-1", "-n", ns, "-o", "jsonpath={.metadata.labels}");
+        assertTrue(labels.contains("\"app.kubernetes.io/managed-by\":\"revroll\"") && labels.contains("\"revroll.dev/plan\":\"mesh-1-28\""), labels);
+    }
+
+    @Test
+    void leaseLockAdmitsOneHolderAndFreesWhenExpired() throws Exception {
+        String ns = cluster.newNamespace("lock", Map.of());
+        RunLock lock = new LeaseRunLock(connection, ns);
+        RunLock other = new LeaseRunLock(KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.empty()), ns);
+
+        try (RunLock.Handle first = lock.acquire("run-a@host-1", Duration.ofMinutes(5))) {
+            LockedException locked = assertThrows(LockedException.class, () -> other.acquire("run-b@host-2", Duration.ofMinutes(5)));
+            assertEquals(ExitCode.LOCKED, locked.exitCode());
+            assertTrue(locked.getMessage().contains("run-a@host-1") && locked.getMessage().contains(" since 20"), locked.getMessage());
+            String renewBefore = cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.renewTime}");
+            sleep(20);
+            first.renew();
+            String renewAfter = cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.renewTime}");
+            assertFalse(renewBefore.equals(renewAfter), "renew did not move renewTime");
+        }
+        assertTrue(cluster.kubectl("get", "lease", "-n", ns, "-o", "name").isBlank(), "release left the lease behind");
+
+        String longAgo = Instant.now().minus(10, ChronoUnit.MINUTES).truncatedTo(ChronoUnit.SECONDS).toString().replace("Z", ".000000Z");
+        cluster.applyYaml("""
+                apiVersion: coordination.k8s.io/v1
+                kind: Lease
+                metadata: {name: revroll-lock, namespace: %s}
+                spec:
+                  holderIdentity: crashed-run@gone
+                  acquireTime: "%s"
+                  renewTime: "%s"
+                  leaseDurationSeconds: 60
+                """.formatted(ns, longAgo, longAgo));
+        try (RunLock.Handle taken = other.acquire("run-c@host-2", Duration.ofMinutes(5))) {
+            assertEquals("run-c@host-2", cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.holderIdentity}"));
+            assertEquals("1", cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.leaseTransitions}"));
+        }
+
+        for (int round = 0; round < 3; round++) {
+            CountDownLatch go = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Future<RunLock.Handle>> racers = new ArrayList<>();
+            for (String holder : List.of("racer-1", "racer-2")) {
+                RunLock l = holder.equals("racer-1") ? lock : other;
+                racers.add(pool.submit(() -> {
+                    go.await();
+                    return l.acquire(holder, Duration.ofMinutes(1));
+                }));
+            }
+            go.countDown();
+            List<RunLock.Handle> winners = new ArrayList<>();
+            int losers = 0;
+            for (Future<RunLock.Handle> f : racers) {
+                try {
+                    winners.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    assertTrue(e.getCause() instanceof LockedException, String.valueOf(e.getCause()));
+                    losers++;
+                }
+            }
+            pool.shutdown();
+            assertEquals(1, winners.size(), "exactly one racer wins (round " + round + ")");
+            assertEquals(1, losers);
+            winners.forEach(RunLock.Handle::close);
+        }
+    }
+
+    // ---- istio-facing reads
+
+    @Test
+    void injectorWebhooksIstiodPodsEventsAndConfigMaps() {
+        String cp = cluster.newNamespace("istio-system", Map.of());
+        String rev = "it-" + cp.substring(cp.length() - 6);
+        cluster.applyYaml("""
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata:
+                  name: istio-sidecar-injector-%1$s
+                  labels: {istio.io/rev: "%1$s", app: sidecar-injector}
+                webhooks:
+                - name: rev.namespace.sidecar-injector.istio.io
+                  clientConfig: {url: "https://127.0.0.1:1/inject"}
+                  failurePolicy: Ignore
+                  sideEffects: None
+                  admissionReviewVersions: [v1]
+                  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+                  namespaceSelector:
+                    matchExpressions:
+                    - {key: istio.io/rev, operator: In, values: ["%1$s"]}
+                    - {key: istio-injection, operator: DoesNotExist}
+                  objectSelector:
+                    matchExpressions:
+                    - {key: sidecar.istio.io/inject, operator: NotIn, values: ["false"]}
+                ---
+                apiVersion: admissionregistration.k8s.io/v1
+                kind: MutatingWebhookConfiguration
+                metadata:
+                  name: istio-revision-tag-%1$s-canary
+                  labels: {istio.io/rev: "%1$s", istio.io/tag: "%1$s-canary"}
+                webhooks:
+                - name: rev.object.sidecar-injector.istio.io
+                  clientConfig: {url: "https://127.0.0.1:1/inject"}
+                  failurePolicy: Ignore
+                  sideEffects: None
+                  admissionReviewVersions: [v1]
+                  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods]}]
+                  namespaceSelector:
+                    matchLabels: {istio.io/rev: "%1$s-canary"}
+                """.formatted(rev));
+        List<InjectorWebhook> webhooks = gateway.injectorWebhooks().stream().filter(w -> w.name().contains(rev)).toList();
+        assertEquals(2, webhooks.size(), webhooks.toString());
+        InjectorWebhook injector = webhooks.stream().filter(w -> w.tag().isEmpty()).findFirst().orElseThrow();
+        assertEquals(Optional.of(rev), injector.revision());
+        assertEquals("rev.namespace.sidecar-injector.istio.io", injector.entries().get(0).name());
+        assertTrue(injector.entries().get(0).namespaceSelector().matches(Map.of("istio.io/rev", rev)));
+        assertFalse(injector.entries().get(0).namespaceSelector().matches(Map.of("istio.io/rev", rev, "istio-injection", "enabled")));
+        assertFalse(injector.entries().get(0).objectSelector().matches(Map.of("sidecar.istio.io/inject", "false")));
+        InjectorWebhook tag = webhooks.stream().filter(w -> w.tag().isPresent()).findFirst().orElseThrow();
+        assertEquals(Optional.of(rev + "-canary"), tag.tag());
+        assertEquals(Optional.of(rev), tag.revision());
+        assertTrue(tag.entries().get(0).namespaceSelector().matches(Map.of("istio.io/rev", rev + "-canary")));
+        assertTrue(tag.entries().get(0).objectSelector().matches(Map.of()), "no object selector matches every pod");
+
+        cluster.applyYaml("""
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: istiod-%2$s-abc
+                  namespace: %1$s
+                  labels: {app: istiod, istio.io/rev: "%2$s"}
+                spec:
+                  containers: [{name: discovery, image: pilot}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: meshed
+                  namespace: %1$s
+                  annotations: {sidecar.istio.io/status: '{"revision":"%2$s"}'}
+                spec:
+                  initContainers: [{name: istio-proxy, image: proxyv2, restartPolicy: Always}]
+                  containers: [{name: app, image: app}]
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: istio-%2$s, namespace: %1$s}
+                data: {mesh: "defaultConfig:\\n  holdApplicationUntilProxyStarts: true\\n"}
+                ---
+                apiVersion: v1
+                kind: Event
+                metadata: {name: rs-failed.1, namespace: %1$s}
+                type: Warning
+                reason: FailedCreate
+                message: 'Error creating: Internal error occurred: failed calling webhook "rev.namespace.sidecar-injector.istio.io"'
+                involvedObject: {kind: ReplicaSet, name: web-123, namespace: %1$s}
+                firstTimestamp: "%3$s"
+                lastTimestamp: "%3$s"
+                count: 1
+                source: {component: replicaset-controller}
+                ---
+                apiVersion: v1
+                kind: Event
+                metadata: {name: old-warning.1, namespace: %1$s}
+                type: Warning
+                reason: BackOff
+                message: old
+                involvedObject: {kind: Pod, name: gone, namespace: %1$s}
+                firstTimestamp: "2020-01-01T00:00:00Z"
+                lastTimestamp: "2020-01-01T00:00:00Z"
+                count: 1
+                source: {component: kubelet}
+                ---
+                apiVersion: v1
+                kind: Event
+                metadata: {name: normal.1, namespace: %1$s}
+                type: Normal
+                reason: Scheduled
+                message: fine
+                involvedObject: {kind: Pod, name: meshed, namespace: %1$s}
+                firstTimestamp: "%3$s"
+                lastTimestamp: "%3$s"
+                count: 1
+                source: {component: default-scheduler}
+                """.formatted(cp, rev, Instant.now().truncatedTo(ChronoUnit.SECONDS)));
+        awaitValue(Duration.ofSeconds(60), "the istiod pod to be Ready", () -> gateway.istiodPods(cp, rev).stream()
+                .filter(p -> p.ready() && p.name().equals("istiod-" + rev + "-abc")).findFirst().orElse(null));
+        assertTrue(gateway.istiodPods(cp, "no-such-rev").isEmpty());
+
+        PodState meshed = gateway.pods(cp).stream().filter(p -> p.name().equals("meshed")).findFirst().orElseThrow();
+        assertTrue(meshed.hasIstioProxy(), "a native sidecar named istio-proxy counts");
+        assertTrue(meshed.owner().isEmpty());
+        assertTrue(meshed.annotations().get("sidecar.istio.io/status").contains(rev));
+
+        List<ClusterEvent> warnings = gateway.warningEvents(cp, Duration.ofMinutes(5));
+        assertEquals(List.of("FailedCreate"), warnings.stream().map(ClusterEvent::reason).toList(), warnings.toString());
+        assertEquals("ReplicaSet", warnings.get(0).involvedKind());
+        assertEquals("web-123", warnings.get(0).involvedName());
+
+        assertEquals(Optional.of("defaultConfig:\n  holdApplicationUntilProxyStarts: true\n"), gateway.configMapValue(cp, "istio-" + rev, "mesh"));
+        assertTrue(gateway.configMapValue(cp, "istio-" + rev, "nope").isEmpty());
+        assertTrue(gateway.configMapValue(cp, "no-such-configmap", "mesh").isEmpty());
+    }
+
+    @Test
+    void podHttpGetSpeaksHttpThroughAnApiServerPortForward() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/debug/syncz", ex -> {
+            byte[] body = "[{\"proxy\":\"web-1.shop\",\"cluster_sent\":\"abc\",\"cluster_acked\":\"abc\"}]".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        server.createContext("/chunked", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int i = 0; i < 200; i++) {
+                    out.write(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+            }
+        });
+        server.createContext("/slow", ex -> {
+            sleep(10_000);
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        server.createContext("/", ex -> {
+            ex.sendResponseHeaders(404, -1);
+            ex.close();
+        });
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            String ns = cluster.newNamespace("forward", Map.of());
+            cluster.applyYaml("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: istiod-x, namespace: %1$s, labels: {app: istiod}}
+                    spec:
+                      containers: [{name: discovery, image: pilot, ports: [{containerPort: 15014}]}]
+                    ---
+                    apiVersion: kwok.x-k8s.io/v1alpha1
+                    kind: PortForward
+                    metadata: {name: istiod-x, namespace: %1$s}
+                    spec:
+                      forwards:
+                      - ports: [15014]
+                        target: {address: 127.0.0.1, port: %2$d}
+                    """.formatted(ns, port));
+            awaitValue(Duration.ofSeconds(60), "the pod to run", () -> gateway.pods(ns).stream().filter(PodState::ready).findFirst().orElse(null));
+
+            String syncz = awaitValue(Duration.ofSeconds(30), "the port-forward to answer", () -> {
+                try {
+                    return gateway.podHttpGet(ns, "istiod-x", 15014, "/debug/syncz", Duration.ofSeconds(10));
+                } catch (KubeApiException e) {
+                    System.err.println("[kube-it] not yet: " + e.getMessage());
+                    return null;
+                }
+            });
+            assertEquals("[{\"proxy\":\"web-1.shop\",\"cluster_sent\":\"abc\",\"cluster_acked\":\"abc\"}]", syncz);
+
+            String chunked = gateway.podHttpGet(ns, "istiod-x", 15014, "/chunked", Duration.ofSeconds(10));
+            assertEquals(200, chunked.lines().count());
+            assertTrue(chunked.startsWith("line 0\n") && chunked.endsWith("line 199\n"));
+
+            KubeApiException notFound = assertThrows(KubeApiException.class,
+                    () -> gateway.podHttpGet(ns, "istiod-x", 15014, "/nope", Duration.ofSeconds(10)));
+            assertEquals(404, notFound.httpCode());
+            assertTrue(notFound.getMessage().contains("answered HTTP 404"), notFound.getMessage());
+
+            Instant start = Instant.now();
+            KubeApiException slow = assertThrows(KubeApiException.class,
+                    () -> gateway.podHttpGet(ns, "istiod-x", 15014, "/slow", Duration.ofSeconds(2)));
+            assertTrue(Duration.between(start, Instant.now()).toSeconds() < 8, "the timeout was not kept");
+            assertTrue(slow.getMessage().contains("within 2s"), slow.getMessage());
+
+            KubeApiException noPod = assertThrows(KubeApiException.class,
+                    () -> gateway.podHttpGet(ns, "no-such-pod", 15014, "/debug/syncz", Duration.ofSeconds(5)));
+            assertTrue(noPod.getMessage().contains("no-such-pod"), noPod.getMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void podHttpGetReadsARealIstiodsSyncStatusThroughThePortForward() {
+        String cp = cluster.controlPlaneNamespace();
+        for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
+            String pod = awaitValue(Duration.ofSeconds(60), "a Ready istiod of " + revision, () -> gateway.istiodPods(cp, revision).stream()
+                    .filter(p -> p.ready()).map(p -> p.name()).findFirst().orElse(null));
+            String syncz = gateway.podHttpGet(cp, pod, 15014, "/debug/syncz", Duration.ofSeconds(20));
+            assertTrue(syncz.strip().startsWith("["), "istiod " + revision + " /debug/syncz: " + syncz);
+            String metrics = gateway.podHttpGet(cp, pod, 15014, "/metrics", Duration.ofSeconds(20));
+            assertTrue(metrics.contains("pilot_xds") || metrics.contains("istiod_uptime_seconds"), "istiod " + revision + " /metrics");
+        }
+        List<InjectorWebhook> injectors = gateway.injectorWebhooks();
+        for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
+            assertTrue(injectors.stream().anyMatch(w -> w.tag().isEmpty() && w.revision().equals(Optional.of(revision))
+                    && w.entries().stream().anyMatch(e -> e.name().equals("rev.namespace.sidecar-injector.istio.io")
+                    && e.namespaceSelector().matches(Map.of("istio.io/rev", revision)))), "injector of " + revision + ": " + injectors);
+        }
+        assertTrue(gateway.configMapValue(cp, "istio-" + cluster.newRevision(), "mesh").isPresent(), "mesh config of the new revision");
+    }
+
+    // ---- helpers
+
+    private static String deployment(String ns, String name, int replicas, String maxUnavailable, String maxSurge) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: %2$s, namespace: %1$s}
+                spec:
+                  replicas: %3$d
+                  selector: {matchLabels: {app: %2$s}}
+                  strategy:
+                    type: RollingUpdate
+                    rollingUpdate: {maxUnavailable: %4$s, maxSurge: %5$s}
+                  template:
+                    metadata: {labels: {app: %2$s}}
+                    spec:
+                      containers: [{name: app, image: app}]
+                """.formatted(ns, name, replicas, quoteIfPercent(maxUnavailable), quoteIfPercent(maxSurge));
+    }
+
+    private static String statefulSet(String ns, String name, int replicas, String strategy) {
+        return """
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata: {name: %2$s, namespace: %1$s}
+                spec:
+                  replicas: %3$d
+                  serviceName: %2$s
+                  selector: {matchLabels: {app: %2$s}}
+                  updateStrategy: {type: %4$s}
+                  template:
+                    metadata: {labels: {app: %2$s}}
+                    spec:
+                      containers: [{name: db, image: db}]
+                """.formatted(ns, name, replicas, strategy);
+    }
+
+    private static String quoteIfPercent(String v) {
+        return v.endsWith("%") ? "\"" + v + "\"" : v;
+    }
+
+    private Set<String> podNames(String ns) {
+        return gateway.pods(ns).stream().map(PodState::name).collect(Collectors.toSet());
+    }
+
+    private void awaitDone(WorkloadRef ref, Duration timeout) {
+        RolloutState last = awaitValue(timeout, ref + " to roll out", () -> {
+            RolloutState s = gateway.rolloutState(ref);
+            assertFalse(s.failed(), s.message());
+            return s.done() ? s : null;
+        });
+        assertTrue(last.done());
+    }
+
+    private static <T> T awaitValue(Duration timeout, String what, Supplier<T> probe) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            T value = probe.get();
+            if (value != null) {
+                return value;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                fail("timed out after " + timeout.toSeconds() + "s waiting for " + what);
+            }
+            sleep(250);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
