@@ -215,7 +215,7 @@ public final class MetricGateRunner {
     }
 
     private static Map<String, String> withInterval(Map<String, String> vars, Duration interval) {
-        if (vars.containsKey("interval")) {
+        if (vars.containsKey("interval") || interval == null || interval.toMillis() <= 0) {
             return vars;
         }
         Map<String, String> all = new HashMap<>(vars);

@@ -184,7 +184,7 @@ class MetricGateRunnerTest {
                 Duration.ofSeconds(30), 1, 0, OnNoData.FAIL, Optional.empty(), Optional.empty(), Optional.empty());
         GateEvaluation e = runner.evaluateOnce(spec, VARS);
         assertEquals(GateOutcome.INCONCLUSIVE, e.outcome());
-        assertTrue(e.detail().contains("{{workload}}"), e.detail());
+        assertTrue(e.detail().contains("no value for placeholder workload"), e.detail());
         assertTrue(metrics.asked.isEmpty());
     }
 
