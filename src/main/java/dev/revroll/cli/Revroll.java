@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
         subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, PreviewCommand.class, RunCommand.class,
-                StatusCommand.class, ResumeCommand.class, RollbackCommand.class},
+                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"%s"})
 public class Revroll implements Runnable {

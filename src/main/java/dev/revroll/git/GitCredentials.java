@@ -48,6 +48,10 @@ public final class GitCredentials {
         return new GitCredentials(Optional.empty());
     }
 
+    Optional<CredentialsProvider> provider() {
+        return provider;
+    }
+
     /** Applies the credentials to a fetch or push; SSH uses the default session factory (keys, agent, known_hosts). */
     public <C extends TransportCommand<C, ?>> C apply(C command) {
         provider.ifPresent(command::setCredentialsProvider);

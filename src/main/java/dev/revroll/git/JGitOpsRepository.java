@@ -46,7 +46,6 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,13 +61,16 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * The GitOps record on JGit. The plan names a local clone; the remote and branch are that clone's current branch and
  * its upstream. Step commits and reverts are built in the object database on top of the remote head (the clone's
  * working tree is never used to compute them), pushed, and only then is the local branch fast-forwarded, so a
- * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push.
+ * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push. Calls are serialized
+ * per instance (a wave with {@code parallel > 1} shares one clone); concurrent writers elsewhere are handled by the
+ * fetch-rebase-push retry (resilience4j retry "git": exponential backoff with jitter).
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
@@ -83,6 +85,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private static final int HISTORY_DEPTH = 5000;
     private static final int TRANSPORT_TIMEOUT_SECONDS = 30;
     private static final Pattern NAMESPACE_PLACEHOLDER = Pattern.compile("\\{\\{\\s*namespace\\s*}}");
+    private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
+    private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
     private final Plan.GitConfig config;
     private final String planName;
@@ -128,6 +132,13 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
      */
     public static JGitOpsRepository open(Plan.GitConfig config, String planName, Consumer<GitEvent> events) {
         Path dir = Path.of(config.repo());
+        Matcher other = OTHER_PLACEHOLDER.matcher(config.path());
+        while (other.find()) {
+            if (!other.group(1).equals("namespace") && !other.group(1).equals("plan")) {
+                throw new PreflightException(List.of("git.path " + config.path() + ": the placeholder {{" + other.group(1)
+                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})"));
+            }
+        }
         if (!Files.isDirectory(dir)) {
             throw new PreflightException(List.of("git.repo " + dir + " does not exist; clone the GitOps repository there first"));
         }
@@ -174,14 +185,18 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     // ---- GitOpsRepository ----------------------------------------------------------------------------------------
 
     @Override
-    public List<String> preflight(List<String> namespaces) {
+    public synchronized List<String> preflight(List<String> namespaces) {
         List<String> problems = new ArrayList<>();
-        ObjectId head = null;
-        try {
-            head = fetchRemoteHead();
-        } catch (GitException e) {
-            problems.add(e.getMessage());
-            head = resolveOrNull(trackingRef);
+        ObjectId head;
+        if (!config.push()) {
+            head = resolveOrNull(Constants.R_HEADS + branch);
+        } else {
+            try {
+                head = fetchRemoteHead();
+            } catch (GitException e) {
+                problems.add(e.getMessage());
+                head = resolveOrNull(trackingRef);
+            }
         }
         if (head != null) {
             for (String namespace : namespaces) {
@@ -208,7 +223,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String previewDiff(StepChange change) {
+    public synchronized String previewDiff(StepChange change) {
         ObjectId head = headForReading();
         String path = pathOf(change.namespace());
         String before = readFile(head, path).orElseThrow(() -> new GitException(ExitCode.PREFLIGHT_REFUSED,
@@ -218,7 +233,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String commit(StepChange change) {
+    public synchronized String commit(StepChange change) {
         StepAttempt attempt = new StepAttempt(change);
         Supplier<String> decorated = Retry.decorateSupplier(retry, attempt::commitOnce);
         try {
@@ -231,7 +246,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public String revert(StepChange change, String commitId) {
+    public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
         Supplier<String> decorated = Retry.decorateSupplier(retry, () -> attempt.revertOnce(commitId));
         try {
@@ -244,7 +259,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     @Override
-    public Optional<Map<String, String>> labelsAtRemote(String namespace) {
+    public synchronized Optional<Map<String, String>> labelsAtRemote(String namespace) {
         ObjectId head = headForReading();
         String path = pathOf(namespace);
         return readFile(head, path)
@@ -268,7 +283,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     /** The manifest path of a namespace, from the plan's template. */
     public String pathOf(String namespace) {
-        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(namespace);
+        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(Matcher.quoteReplacement(namespace));
+        path = PLAN_PLACEHOLDER.matcher(path).replaceAll(Matcher.quoteReplacement(planName));
         while (path.startsWith("/")) {
             path = path.substring(1);
         }
@@ -331,13 +347,19 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             try (RevWalk rw = new RevWalk(repo)) {
                 ObjectId id = repo.resolve(commitId);
                 if (id == null) {
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "commit " + abbreviate(commitId)
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId)
                             + " is not in the clone " + config.repo() + " (not on " + remoteName() + "?); nothing to revert");
                 }
-                RevCommit target = rw.parseCommit(id);
+                RevCommit target;
+                try {
+                    target = rw.parseCommit(id);
+                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on " + remoteName()
+                            + " (nor in the clone " + config.repo() + "); there is nothing to revert in Git");
+                }
                 RevCommit headCommit = rw.parseCommit(head);
                 if (!rw.isMergedInto(target, headCommit)) {
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "commit " + abbreviate(commitId) + " is not on "
+                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on "
                             + remoteName() + "; there is nothing to revert in Git");
                 }
                 if (target.getParentCount() != 1) {
@@ -445,6 +467,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             switch (update.getStatus()) {
                 case OK, UP_TO_DATE -> {
                     updateRef(trackingRef, commit);
+                    fetchedHead = commit;
                     events.accept(new GitEvent(GitEvent.Kind.PUSHED, commit.name()));
                 }
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
@@ -811,9 +834,5 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
         }
         return Redaction.redact(parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts));
-    }
-
-    File directory() {
-        return repo.isBare() ? repo.getDirectory() : repo.getWorkTree();
     }
 }
