@@ -147,18 +147,28 @@ class WorldIT {
                         () -> syncState(world.httpGet(syncz), pod + "." + ns).filter("SYNCED"::equals));
             }
 
+            // control: a healthy proxy ACKs the push a config change causes, so it is SYNCED again
+            String proxy = pods.get(0) + "." + ns;
+            world.applyYaml(service(ns, "push-control"));
+            Eventually.await(proxy + " SYNCED after a push", Duration.ofSeconds(30), () -> syncState(world.httpGet(syncz), proxy)
+                    .filter("SYNCED"::equals));
+
             world.setFault(Fault.proxy(ns, Optional.empty(), "stale"));
             try {
-                int[] generation = {0};
-                Eventually.await(pods.get(0) + "." + ns + " STALE after a push it does not ACK", Duration.ofSeconds(60),
-                        Duration.ofSeconds(2), () -> {
-                            // a config change in the namespace makes istiod push again; a stale proxy never ACKs it
-                            world.applyYaml(service(ns, "push-" + (generation[0]++ % 3)));
-                            return syncState(world.httpGet(syncz), pods.get(0) + "." + ns).filter("STALE"::equals);
-                        });
+                // a config change in the namespace makes istiod push again; a stale proxy never ACKs it. STALE must hold,
+                // not flicker while a push is in flight: three checks in a row, a second apart.
+                int[] streak = {0};
+                Eventually.await(proxy + " STALE in three checks in a row", Duration.ofSeconds(60), Duration.ofSeconds(1), () -> {
+                    world.applyYaml(service(ns, "push"));
+                    boolean stale = syncState(world.httpGet(syncz), proxy).filter("STALE"::equals).isPresent();
+                    streak[0] = stale ? streak[0] + 1 : 0;
+                    return streak[0] >= 3 ? Optional.of(true) : Optional.empty();
+                });
             } finally {
                 world.clearFaults(ns);
             }
+            Eventually.await(proxy + " SYNCED again once the fault is cleared", Duration.ofSeconds(60), Duration.ofSeconds(1),
+                    () -> syncState(world.httpGet(syncz), proxy).filter("SYNCED"::equals));
         }
     }
 
