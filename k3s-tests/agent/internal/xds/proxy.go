@@ -76,7 +76,8 @@ type Status struct {
 	NodeID    string `json:"nodeId"`
 	Istiod    string `json:"istiod"`
 	Fault     string `json:"fault"`
-	// State: connecting (no push yet), streaming (pushes arrive), disconnected (fault: no stream), failed.
+	// State: connecting (no push yet), streaming (stream open, pushes arrived), reconnecting (the stream
+	// broke; redialling), disconnected (fault: no stream), failed (never connected; see error).
 	State     string `json:"state"`
 	Responses int64  `json:"responses"`
 	Acks      int64  `json:"acks"`
@@ -87,6 +88,8 @@ type Status struct {
 // counters are the stream's events, read by Status.
 type counters struct {
 	responses, acks, drops atomic.Int64
+	// streamOpen is true from the moment a stream opens until it fails.
+	streamOpen atomic.Bool
 }
 
 func (c *counters) response(string) { c.responses.Add(1) }
@@ -203,8 +206,10 @@ func (p *Proxy) Status() Status {
 	switch {
 	case p.Spec.Behaviour.Mode == fault.Disconnected:
 		s.State = "disconnected"
-	case s.Responses > 0:
+	case s.Responses > 0 && p.events.streamOpen.Load():
 		s.State = "streaming"
+	case s.Responses > 0:
+		s.State = "reconnecting"
 	case s.Error != "":
 		s.State = "failed"
 	default:

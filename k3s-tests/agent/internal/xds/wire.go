@@ -100,6 +100,9 @@ type faultyStream struct {
 
 func (s *faultyStream) RecvMsg(m any) error {
 	err := s.ClientStream.RecvMsg(m)
+	if err != nil {
+		s.events.streamOpen.Store(false)
+	}
 	if res, ok := m.(*discovery.DiscoveryResponse); ok && err == nil {
 		s.mu.Lock()
 		s.ledger.onResponse(res)
@@ -153,6 +156,7 @@ func interceptor(ctx context.Context, b fault.ProxyBehaviour, c *counters) grpc.
 		if err != nil {
 			return nil, err
 		}
+		c.streamOpen.Store(true)
 		return &faultyStream{ClientStream: cs, ctx: ctx, ledger: newLedger(b), events: c}, nil
 	}
 }
