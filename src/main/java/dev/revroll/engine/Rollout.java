@@ -127,8 +127,13 @@ public final class Rollout {
         return new WaveResult(List.copyOf(failed), failed.isEmpty() ? Optional.ofNullable(paused.get()) : Optional.empty());
     }
 
+    private NamespaceStep plan(StepRecord s) {
+        return NamespaceStep.of(s.wave, s.waveIndex, s.namespace);
+    }
+
     private void runStep(String stepId) {
         StepRecord s = step(stepId);
+        NamespaceStep nsStep = plan(s);
         ctx.emit(RunEvent.Type.STEP_STARTED, stepId, null, "step " + stepId + " (namespace " + s.namespace + ")",
                 Map.of("namespace", s.namespace, "wave", s.wave));
         ctx.journal().update(r -> {
@@ -139,7 +144,7 @@ public final class Rollout {
                 rs.startedAt = ctx.journal().now();
             }
         });
-        for (ActionKind kind : ActionKind.values()) {
+        for (ActionKind kind : nsStep.actions()) {
             Optional<ActionRecord> before = step(stepId).action(kind.id());
             if (before.filter(a -> ActionState.DONE.name().equals(a.state)).isPresent()) {
                 ctx.emit(RunEvent.Type.ACTION_SKIPPED, stepId, kind.id(), kind.id() + " already done");
@@ -291,7 +296,7 @@ public final class Rollout {
     private void undoStep(String stepId, boolean withGit) {
         ctx.emit(RunEvent.Type.UNDO_STARTED, stepId, null, "undoing step " + stepId);
         ctx.journal().update(r -> r.step(stepId).orElseThrow().state = StepState.ROLLING_BACK.name());
-        List<ActionKind> reversed = new ArrayList<>(List.of(ActionKind.values()));
+        List<ActionKind> reversed = new ArrayList<>(plan(step(stepId)).actions());
         Collections.reverse(reversed);
         for (ActionKind kind : reversed) {
             Optional<ActionRecord> a = step(stepId).action(kind.id());

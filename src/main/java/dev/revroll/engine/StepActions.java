@@ -384,13 +384,4 @@ final class StepActions {
         ctx.emit(RunEvent.Type.GATE_EVALUATION, stepId, e.gate(), e.gate() + " " + g.outcome
                 + (g.value == null ? "" : " value=" + g.value) + (e.detail() == null || e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), data);
     }
-
-    /** Workloads that exist (for reports). */
-    List<Workload> workloadsOf(StepRecord s) {
-        List<Workload> out = new ArrayList<>();
-        for (String key : s.workloads) {
-            ctx.gateway().workload(WorkloadRestarts.ref(s.namespace, key)).ifPresent(out::add);
-        }
-        return out;
-    }
 }
