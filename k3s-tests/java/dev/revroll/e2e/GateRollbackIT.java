@@ -48,4 +48,20 @@ class GateRollbackIT {
         assertTrue(run.err().contains("error-rate"), run.err());
         assertFalse(MeshFixture.jsonLines(run.out(), "STEP_ROLLED_BACK").isEmpty(), run.out());
     }
+
+    @Test
+    void staleProxiesOnTheNewRevisionFailTheProxySyncGate() {
+        failing = mesh.meshedNamespace("stale", Map.of(), "web");
+        mesh.world.setFault(Fault.proxy(failing, Optional.of(mesh.world.newRevision()), "stale"));
+        Map<String, String> before = mesh.labels(failing);
+        Path plan = mesh.plan("e2e-stale", "- name: only\n  namespaces: [" + failing + "]\n",
+                RunIT.gates().replace("timeout: 90s", "timeout: 15s"));
+
+        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("proxy-sync gate") && run.err().contains("STALE"), run.err());
+        assertEquals(before, mesh.labels(failing));
+        mesh.podRevisions(failing).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
+    }
 }
