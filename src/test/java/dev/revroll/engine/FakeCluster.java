@@ -35,7 +35,8 @@ class FakeCluster implements KubernetesGateway {
     final Map<String, Boolean> istiodReady = new HashMap<>();
     final Map<WorkloadRef, Integer> restarts = new HashMap<>();
     final List<String> writes = new ArrayList<>();
-    final Set<String> staleProxies = new java.util.HashSet<>();
+    /** Revisions whose proxies never ACK what istiod sent (STALE). */
+    final Set<String> staleRevisions = new java.util.HashSet<>();
     String context = "test";
     /** Called before every write; a test may throw from it to simulate a crash or an API failure. */
     Consumer<String> beforeWrite = w -> { };
@@ -262,7 +263,7 @@ class FakeCluster implements KubernetesGateway {
                 if (ProxySyncGate.podRevision(p).filter(rev::equals).isEmpty()) {
                     continue;
                 }
-                String acked = staleProxies.contains(p.name()) ? "old" : "n1";
+                String acked = staleRevisions.contains(rev) ? "old" : "n1";
                 if (sb.length() > 1) {
                     sb.append(',');
                 }

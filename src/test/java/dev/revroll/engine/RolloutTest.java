@@ -178,24 +178,15 @@ class RolloutTest {
 
     @Test
     void staleProxyFailsTheProxySyncGate() {
-        cluster.beforeWrite = w -> {
-            if (w.equals("restart Deployment/a/web")) {
-                cluster.pods.get("a").forEach(p -> cluster.staleProxies.add(p.name()));
-            }
-        };
-        Plan plan = plan(OnFailure.ROLLBACK_STEP);
-        // pods created by the restart get new names; mark every pod of a stale once it exists
-        cluster.beforeWrite = w -> { };
-        cluster.staleProxies.add("web-3");
-        cluster.staleProxies.add("web-4");
-        cluster.staleProxies.add("web-7");
-        cluster.staleProxies.add("web-8");
+        cluster.staleRevisions.add(NEW);
 
-        RunOutcome outcome = run(plan);
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
 
         assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
-        assertTrue(outcome.record().step("canary/a").orElseThrow().failure.contains("STALE"), outcome.record().step("canary/a").orElseThrow().failure);
+        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        assertTrue(failure.contains("proxy-sync") && failure.contains("CLUSTER STALE"), failure);
         assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
     }
 
     @Test
@@ -254,5 +245,24 @@ class RolloutTest {
         assertNull(cluster.namespaces.get("a").annotations().get(StepActions.BREAK_GLASS));
         Map<String, String> none = new HashMap<>();
         assertEquals(none, new HashMap<>(back.record().step("shop/b").orElseThrow().savedStrategies));
+    }
+
+    @Test
+    void rollbackWithTheJournalRecordLostRestoresLabelsFromTheNamespaceAnnotation() {
+        RunOutcome done = run(plan(OnFailure.ROLLBACK_STEP));
+        assertEquals(RunOutcome.Result.DONE, done.result());
+        journal.entries.clear();
+        done.record().steps.forEach(s -> s.previousLabels = null);
+        journal.write(done.record().runId, "test-plan", dev.revroll.engine.journal.RunJournal.render(done.record()), java.util.Optional.empty());
+
+        RunOutcome back = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
+                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId, java.util.Optional.empty(), false, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, back.result(), back.message());
+        assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertEquals(OLD, cluster.namespaces.get("c").labels().get("istio.io/rev"));
+        assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
+        assertNull(cluster.namespaces.get("a").annotations().get(StepActions.PREVIOUS_LABELS));
     }
 }
