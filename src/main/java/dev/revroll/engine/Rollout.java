@@ -99,27 +99,41 @@ public final class Rollout {
             for (String id : stepIds) {
                 futures.add(pool.submit(() -> {
                     if (stop.get()) {
-                        return;
+                        return null;
                     }
                     if (!ctx.window().isOpen(ctx.clock().instant())) {
                         paused.compareAndSet(null, "maintenance window closed before step " + id + " (" + ctx.window().describe(ctx.clock().instant()) + ")");
                         stop.set(true);
-                        return;
+                        return null;
                     }
                     try {
                         runStep(id);
                     } catch (RuntimeException e) {
                         failed.add(id);
                         stop.set(true);
+                    } catch (Error e) {
+                        stop.set(true);
+                        throw e;
                     }
+                    return null;
                 }));
             }
+            Throwable fatal = null;
             for (Future<?> f : futures) {
                 try {
                     f.get();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    fatal = fatal == null ? e.getCause() : fatal;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    fatal = fatal == null ? e : fatal;
                 }
+            }
+            if (fatal instanceof Error err) {
+                throw err;
+            }
+            if (fatal != null) {
+                throw new IllegalStateException(fatal);
             }
         } finally {
             pool.shutdownNow();
