@@ -38,6 +38,11 @@ class FakeCluster implements KubernetesGateway {
     /** Revisions whose proxies never ACK what istiod sent (STALE). */
     final Set<String> staleRevisions = new java.util.HashSet<>();
     String context = "test";
+    /** Rollouts that never complete (an injector that is down), and the warning events the namespace shows. */
+    final Set<WorkloadRef> stuck = new java.util.HashSet<>();
+    final List<ClusterEvent> events = new ArrayList<>();
+    /** Namespaces whose writes admission rejects (also under server-side dry run). */
+    final Set<String> admissionRejects = new java.util.HashSet<>();
     /** Called before every write; a test may throw from it to simulate a crash or an API failure. */
     Consumer<String> beforeWrite = w -> { };
     private final AtomicInteger podSeq = new AtomicInteger();
@@ -148,6 +153,9 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
+        if (admissionRejects.contains(name)) {
+            throw new IllegalStateException("admission webhook \"policy.example\" denied the request: labels are frozen");
+        }
         if (dryRun) {
             return;
         }
@@ -190,7 +198,9 @@ class FakeCluster implements KubernetesGateway {
         ann.put(WorkloadRestarts.RESTARTED_AT, restartedAt);
         workloads.put(ref, new Workload(ref, w.generation() + 1, w.replicas(), w.strategyType(), w.maxUnavailable(), w.maxSurge(),
                 w.annotations(), w.podTemplateLabels(), ann));
-        restarts.merge(ref, 1, Integer::sum);
+        if (restarts.merge(ref, 1, Integer::sum) > 1) {
+            stuck.remove(ref); // the restart back onto the old revision goes through
+        }
         replacePods(ref);
     }
 
@@ -226,6 +236,9 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public RolloutState rolloutState(WorkloadRef ref) {
+        if (stuck.contains(ref)) {
+            return new RolloutState(false, false, "Waiting for deployment \"" + ref.name() + "\" rollout to finish: 0 of 2 updated replicas are available...");
+        }
         return new RolloutState(true, false, "successfully rolled out");
     }
 
@@ -241,7 +254,7 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public List<ClusterEvent> warningEvents(String namespace, Duration since) {
-        return List.of();
+        return List.copyOf(events);
     }
 
     @Override

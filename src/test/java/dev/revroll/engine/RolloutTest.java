@@ -265,4 +265,31 @@ class RolloutTest {
         assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
         assertNull(cluster.namespaces.get("a").annotations().get(StepActions.PREVIOUS_LABELS));
     }
+
+    @Test
+    void stalledRolloutNamesTheFailedCreateEventAndRollsBack() {
+        cluster.stuck.add(deploy("a", "web"));
+        cluster.events.add(new dev.revroll.ports.ClusterModel.ClusterEvent("ReplicaSet", "web-7d9", "FailedCreate",
+                "Internal error occurred: failed calling webhook \"rev.namespace.sidecar-injector.istio.io\": connection refused", Instant.now()));
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
+        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        assertTrue(failure.startsWith("wait-rollouts: rollout not complete within PT1S"), failure);
+        assertTrue(failure.contains("FailedCreate on ReplicaSet/web-7d9: Internal error occurred: failed calling webhook"), failure);
+    }
+
+    @Test
+    void previewSendsEveryWriteAsDryRunAndShowsAdmissionErrors() {
+        cluster.admissionRejects.add("b");
+
+        Preview preview = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).preview(plan(OnFailure.ROLLBACK_STEP));
+
+        assertTrue(preview.admissionErrors().get("b").get(0).startsWith("relabel namespace b: admission webhook"), preview.admissionErrors().toString());
+        assertEquals(List.of(), preview.admissionErrors().get("a"));
+        assertTrue(cluster.writes.isEmpty(), "preview writes nothing: " + cluster.writes);
+        assertEquals("errors{ns=\"c\"}", preview.gates().get("c").get(0).query().replace("{{namespace}}", "c"));
+        assertTrue(journal.entries.isEmpty());
+    }
 }
