@@ -1,5 +1,8 @@
 package dev.revroll.e2e;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import dev.revroll.e2e.world.SandboxWorld;
 import dev.revroll.errors.ExitCode;
@@ -11,6 +14,7 @@ import dev.revroll.kube.ConfigMapJournalStore;
 import dev.revroll.kube.KubeApiException;
 import dev.revroll.kube.KubeConnection;
 import dev.revroll.kube.LeaseRunLock;
+import io.kubernetes.client.util.Config;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
@@ -96,6 +100,24 @@ class KubernetesGatewayIT {
         assertEquals(0, e.httpCode());
         assertTrue(e.getMessage().startsWith("cannot reach the Kubernetes API at https://127.0.0.1:1 (context " + cluster.context() + ")"), e.getMessage());
         assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
+    }
+
+    @Test
+    void aForbiddenCallSaysWhoMayNotDoWhat() {
+        String ns = cluster.newNamespace("rbac", Map.of());
+        cluster.kubectl("create", "serviceaccount", "nobody", "-n", ns);
+        String token = cluster.kubectl("create", "token", "nobody", "-n", ns).strip();
+        KubeConnection restricted = KubeConnection.of(Config.fromToken(connection.server(), token, false), "restricted");
+        ClientJavaKubernetesGateway nobody = new ClientJavaKubernetesGateway(restricted);
+        KubeApiException e = assertThrows(KubeApiException.class,
+                () -> nobody.patchNamespace(ns, Map.of("istio.io/rev", "1-28-0"), Map.of(), false));
+        assertEquals(403, e.httpCode());
+        assertEquals(Optional.of("Forbidden"), e.reason());
+        assertTrue(e.getMessage().startsWith("cannot patch Namespace " + ns + ": HTTP 403 Forbidden: "), e.getMessage());
+        assertTrue(e.getMessage().contains("system:serviceaccount:" + ns + ":nobody") && e.getMessage().contains("RBAC"), e.getMessage());
+        assertFalse(gateway.namespace(ns).orElseThrow().labels().containsKey("istio.io/rev"));
+        KubeApiException lock = assertThrows(KubeApiException.class, () -> new LeaseRunLock(restricted, ns).acquire("run-x", Duration.ofMinutes(1)));
+        assertEquals(403, lock.httpCode());
     }
 
     // ---- namespaces
@@ -636,6 +658,20 @@ class KubernetesGatewayIT {
             String metrics = gateway.podHttpGet(cp, pod, 15014, "/metrics", Duration.ofSeconds(20));
             assertTrue(metrics.contains("pilot_xds") || metrics.contains("istiod_uptime_seconds"), "istiod " + revision + " /metrics");
         }
+        // the seeded namespaces run on the old revision; the mesh agent's proxies of their pods show in its syncz
+        String oldIstiod = gateway.istiodPods(cp, cluster.oldRevision()).stream().filter(p -> p.ready()).findFirst().orElseThrow().name();
+        List<String> seeded = gateway.pods("web").stream().filter(p -> p.ready() && p.hasIstioProxy()).map(p -> p.name() + ".web").toList();
+        assertFalse(seeded.isEmpty(), "the seeded namespace web has injected pods");
+        awaitValue(Duration.ofSeconds(60), "a proxy of namespace web in the syncz of " + cluster.oldRevision(), () -> {
+            JsonArray entries = JsonParser.parseString(gateway.podHttpGet(cp, oldIstiod, 15014, "/debug/syncz", Duration.ofSeconds(20))).getAsJsonArray();
+            for (JsonElement e : entries) {
+                if (e.getAsJsonObject().has("proxy") && seeded.contains(e.getAsJsonObject().get("proxy").getAsString())) {
+                    return e;
+                }
+            }
+            return null;
+        });
+
         List<InjectorWebhook> injectors = gateway.injectorWebhooks();
         for (String revision : List.of(cluster.oldRevision(), cluster.newRevision())) {
             assertTrue(injectors.stream().anyMatch(w -> w.tag().isEmpty() && w.revision().equals(Optional.of(revision))
