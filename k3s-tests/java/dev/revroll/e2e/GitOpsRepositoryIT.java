@@ -287,6 +287,23 @@ class GitOpsRepositoryIT {
         }
     }
 
+    @Test
+    void openingRefusesACloneItCannotWriteThrough() throws Exception {
+        java.util.function.Function<Path, String> refusal = dir -> assertThrows(dev.revroll.errors.PreflightException.class,
+                () -> JGitOpsRepository.open(new Plan.GitConfig(dir.toString(), TEMPLATE, true, Optional.empty(), Optional.empty()), PLAN))
+                .getMessage();
+        assertTrue(refusal.apply(tmp.resolve("nowhere")).contains("does not exist; clone the GitOps repository there first"));
+        assertTrue(refusal.apply(Files.createDirectories(tmp.resolve("plain-dir"))).contains("is not a Git clone"));
+        git(clone, "checkout", "-q", "--detach");
+        assertTrue(refusal.apply(clone).contains("is on a detached HEAD"));
+        git(clone, "checkout", "-q", "-b", "local-only");
+        String noUpstream = refusal.apply(clone);
+        assertTrue(noUpstream.contains("branch local-only of the clone " + clone + " has no upstream"), noUpstream);
+        assertTrue(assertThrows(dev.revroll.errors.PreflightException.class, () -> JGitOpsRepository.open(new Plan.GitConfig(
+                clone.toString(), "clusters/{{wave}}/{{namespace}}.yaml", true, Optional.empty(), Optional.empty()), PLAN))
+                .getMessage().contains("the placeholder {{wave}} is not supported"));
+    }
+
     private static void otherWriterPushes(Path other, String file, String append) {
         try {
             git(other, "pull", "-q", "--ff-only");

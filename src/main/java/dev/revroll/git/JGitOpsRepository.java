@@ -135,34 +135,34 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         Matcher other = OTHER_PLACEHOLDER.matcher(config.path());
         while (other.find()) {
             if (!other.group(1).equals("namespace") && !other.group(1).equals("plan")) {
-                throw new PreflightException(List.of("git.path " + config.path() + ": the placeholder {{" + other.group(1)
-                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})"));
+                throw refused("git.path " + config.path() + ": the placeholder {{" + other.group(1)
+                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})");
             }
         }
         if (!Files.isDirectory(dir)) {
-            throw new PreflightException(List.of("git.repo " + dir + " does not exist; clone the GitOps repository there first"));
+            throw refused("git.repo " + dir + " does not exist; clone the GitOps repository there first");
         }
         Git git;
         try {
             git = Git.open(dir.toFile());
         } catch (RepositoryNotFoundException e) {
-            throw new PreflightException(List.of("git.repo " + dir + " is not a Git clone"));
+            throw refused("git.repo " + dir + " is not a Git clone");
         } catch (IOException e) {
-            throw new PreflightException(List.of(Redaction.redact("git.repo " + dir + " cannot be opened: " + e.getMessage())));
+            throw refused("git.repo " + dir + " cannot be opened: " + e.getMessage());
         }
         try {
             Repository repo = git.getRepository();
             String full = repo.getFullBranch();
             if (full == null || !full.startsWith(Constants.R_HEADS)) {
-                throw new PreflightException(List.of("the clone " + dir + " is on a detached HEAD; check out the branch revroll should write to"));
+                throw refused("the clone " + dir + " is on a detached HEAD; check out the branch revroll should write to");
             }
             String branch = Repository.shortenRefName(full);
             BranchConfig bc = new BranchConfig(repo.getConfig(), branch);
             String remote = bc.getRemote();
             String merge = bc.getMerge();
             if (remote == null || merge == null || bc.isRemoteLocal()) {
-                throw new PreflightException(List.of("branch " + branch + " of the clone " + dir
-                        + " has no upstream; run: git -C " + dir + " branch --set-upstream-to=origin/" + branch));
+                throw refused("branch " + branch + " of the clone " + dir
+                        + " has no upstream; run: git -C " + dir + " branch --set-upstream-to=origin/" + branch);
             }
             String tracking = bc.getRemoteTrackingBranch();
             if (tracking == null) {
@@ -170,16 +170,20 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
             String url = repo.getConfig().getString("remote", remote, "url");
             if (url == null) {
-                throw new PreflightException(List.of("remote " + remote + " of the clone " + dir + " has no url"));
+                throw refused("remote " + remote + " of the clone " + dir + " has no url");
             }
             return new JGitOpsRepository(config, planName, git, branch, remote, merge, tracking, url, events);
         } catch (IOException e) {
             git.close();
-            throw new PreflightException(List.of(Redaction.redact("the clone " + dir + " cannot be read: " + e.getMessage())));
+            throw refused("the clone " + dir + " cannot be read: " + e.getMessage());
         } catch (RuntimeException e) {
             git.close();
             throw e;
         }
+    }
+
+    private static PreflightException refused(String reason) {
+        return new PreflightException(List.of(Redaction.redact(reason)));
     }
 
     // ---- GitOpsRepository ----------------------------------------------------------------------------------------
