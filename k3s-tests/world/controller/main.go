@@ -200,29 +200,29 @@ func (c *controller) probe(ctx context.Context) {
 func (c *controller) probeOnce() bool {
 	client := &http.Client{Timeout: 700 * time.Millisecond}
 	changed := false
-	{
-		for name, r := range c.revisions {
-			ok := false
-			resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/ready", r.HTTP))
-			if err == nil {
-				ok = resp.StatusCode == http.StatusOK
-				resp.Body.Close()
-			}
-			c.mu.Lock()
-			if c.healthy[name] != ok {
-				log.Printf("istiod %s local process ready=%v", name, ok)
-				c.healthy[name] = ok
-				changed = true
-			}
-			c.mu.Unlock()
+	for name, r := range c.revisions {
+		ok := false
+		resp, err := client.Get(fmt.Sprintf("http://127.0.0.1:%d/ready", r.HTTP))
+		if err == nil {
+			ok = resp.StatusCode == http.StatusOK
+			resp.Body.Close()
 		}
+		c.mu.Lock()
+		if c.healthy[name] != ok {
+			log.Printf("istiod %s local process ready=%v", name, ok)
+			c.healthy[name] = ok
+			changed = true
+		}
+		c.mu.Unlock()
 	}
 	return changed
 }
 
 func (c *controller) reconcile(ctx context.Context) {
+	live := map[types.UID]bool{}
 	for _, obj := range c.pods.List() {
 		pod := obj.(*corev1.Pod)
+		live[pod.UID] = true
 		rev, ok := c.revisions[pod.Labels["istio.io/rev"]]
 		if !ok || pod.DeletionTimestamp != nil || pod.Spec.NodeName == "" {
 			continue
@@ -230,6 +230,13 @@ func (c *controller) reconcile(ctx context.Context) {
 		c.ensurePortForward(ctx, pod, rev)
 		c.ensureReady(ctx, pod, rev)
 	}
+	c.mu.Lock()
+	for uid := range c.forwarded {
+		if !live[uid] {
+			delete(c.forwarded, uid) // the PortForward goes with its pod (owner reference)
+		}
+	}
+	c.mu.Unlock()
 	for _, obj := range c.mutating.List() {
 		c.ensureMutatingURL(ctx, obj.(*admissionv1.MutatingWebhookConfiguration))
 	}

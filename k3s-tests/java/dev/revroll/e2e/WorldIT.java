@@ -88,6 +88,26 @@ class WorldIT {
         }
     }
 
+    @Test
+    void whileAnInjectorIsDownItsPodsCannotBeCreatedAndItsIstiodPodIsUnready() {
+        String rev = world.newRevision();
+        String ns = world.newNamespace("outage", Map.of("istio.io/rev", rev));
+        world.stopIstiod(rev);
+        try {
+            Eventually.awaitTrue("pod istiod-" + rev + " unready", Duration.ofSeconds(30), () -> world.kubectl("-n",
+                    world.controlPlaneNamespace(), "get", "pod", "-l", "app=istiod,istio.io/rev=" + rev, "-o",
+                    "jsonpath={.items[0].status.conditions[?(@.type==\"Ready\")].status}").trim().equals("False"));
+            world.applyYaml(deployment(ns, "blocked", 1));
+            Eventually.awaitTrue("FailedCreate of the ReplicaSet while the injector is down", Duration.ofSeconds(30), () -> world
+                    .kubectl("-n", ns, "get", "events", "--field-selector", "reason=FailedCreate", "-o", "name").contains("event"));
+            assertTrue(pods(ns, "app=blocked").isEmpty(), "no pod without its injector");
+        } finally {
+            world.startIstiod(rev);
+        }
+        world.kubectl("-n", ns, "rollout", "status", "deployment/blocked", "--timeout=120s");
+        assertEquals(Optional.of(rev), injectedBy(ns, pods(ns, "app=blocked").get(0)));
+    }
+
     // ---- make-before-break restart -------------------------------------------------------------------------------
 
     @Test

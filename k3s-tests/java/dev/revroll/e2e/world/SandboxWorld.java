@@ -340,6 +340,36 @@ public final class SandboxWorld {
         }
     }
 
+    /** Stops the local istiod of a revision (its pod goes unready, its injector fails), as an outage in a cluster would. */
+    public void stopIstiod(String revision) {
+        runSandbox("istiod", "stop", revision);
+    }
+
+    /** Starts the local istiod of a revision again and waits until its pod is Ready. */
+    public void startIstiod(String revision) {
+        runSandbox("istiod", "start", revision);
+    }
+
+    private void runSandbox(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(checkout.resolve("k3s-tests/sandbox").toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(checkout.toFile()).redirectErrorStream(true);
+        pb.environment().put("REVROLL_SANDBOX_DIR", sandboxDir.toString());
+        pb.environment().put("REVROLL_PORT_BASE", Integer.toString(portBase));
+        try {
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new WorldException("k3s-tests/sandbox " + String.join(" ", args) + " failed: " + out.trim());
+            }
+        } catch (IOException e) {
+            throw new WorldException("cannot run k3s-tests/sandbox " + String.join(" ", args), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WorldException("interrupted: k3s-tests/sandbox " + String.join(" ", args), e);
+        }
+    }
+
     /** The istiod pod of a revision (label {@code app=istiod, istio.io/rev=REV}). */
     public String istiodPod(String revision) {
         return kubectl("-n", controlPlaneNamespace(), "get", "pod", "-l", "app=istiod,istio.io/rev=" + revision,
