@@ -25,6 +25,17 @@ public final class Polling {
         this.clock = clock;
     }
 
+    /** {@code 25s}, {@code 3m}, {@code 1m30s}: durations as the plan writes them, for messages. */
+    public static String human(Duration d) {
+        long s = d.toSeconds();
+        if (s == 0) {
+            return d.toMillis() + "ms";
+        }
+        long m = s / 60;
+        long rest = s % 60;
+        return m == 0 ? s + "s" : rest == 0 ? m + "m" : m + "m" + rest + "s";
+    }
+
     public Duration interval() {
         return interval;
     }

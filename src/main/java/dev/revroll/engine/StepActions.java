@@ -327,7 +327,7 @@ final class StepActions {
         record(stepId, new GateEvaluation("proxy-sync", ctx.clock().instant(), "/debug/syncz of istiod " + ctx.target().revision(),
                 java.util.OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
         if (!report.synced()) {
-            throw new StepFailure("proxy-sync gate: not SYNCED on " + ctx.target().revision() + " within " + spec.timeout() + ": " + report.summary());
+            throw new StepFailure("proxy-sync gate: not SYNCED on " + ctx.target().revision() + " within " + Polling.human(spec.timeout()) + ": " + report.summary());
         }
     }
 

@@ -132,7 +132,7 @@ final class WorkloadRestarts {
                             && !p.created().isBefore(restartedAt) && p.ready()));
             if (after.stream().noneMatch(p -> p.name().equals(victim.name()) && p.ready() && !p.created().isBefore(restartedAt))) {
                 throw new StepFailure("pod " + victim.namespace() + "/" + victim.name() + " of " + w.ref()
-                        + " (OnDelete) was deleted but its replacement is not Ready within " + timeout + eventsHint(w.ref().namespace()));
+                        + " (OnDelete) was deleted but its replacement is not Ready within " + Polling.human(timeout) + eventsHint(w.ref().namespace()));
             }
         }
     }
@@ -160,7 +160,7 @@ final class WorkloadRestarts {
         List<String> stuck = states.entrySet().stream().filter(e -> !e.getValue().done())
                 .map(e -> e.getKey().kind() + "/" + e.getKey().name() + ": " + e.getValue().message()).toList();
         if (!stuck.isEmpty()) {
-            throw new StepFailure("rollout not complete within " + timeout + " in " + s.namespace + ": "
+            throw new StepFailure("rollout not complete within " + Polling.human(timeout) + " in " + s.namespace + ": "
                     + String.join("; ", stuck) + eventsHint(s.namespace));
         }
     }

@@ -276,7 +276,7 @@ class RolloutTest {
 
         assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
         String failure = outcome.record().step("canary/a").orElseThrow().failure;
-        assertTrue(failure.startsWith("wait-rollouts: rollout not complete within PT1S"), failure);
+        assertTrue(failure.startsWith("wait-rollouts: rollout not complete within 1s"), failure);
         assertTrue(failure.contains("FailedCreate on ReplicaSet/web-7d9: Internal error occurred: failed calling webhook"), failure);
     }
 
