@@ -20,8 +20,6 @@ import java.util.Set;
  */
 public final class StepPlanner {
 
-    private static final Set<String> ALWAYS_PROTECTED = Set.of("kube-system", "kube-public", "kube-node-lease");
-
     private final KubernetesGateway gateway;
 
     public StepPlanner(KubernetesGateway gateway) {
@@ -93,6 +91,6 @@ public final class StepPlanner {
     }
 
     static boolean isProtected(String name, Plan plan) {
-        return ALWAYS_PROTECTED.contains(name) || name.equals(plan.spec().controlPlane().namespace());
+        return dev.revroll.plan.ProtectedNamespaces.isProtected(name, plan);
     }
 }
