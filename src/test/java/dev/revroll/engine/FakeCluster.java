@@ -201,7 +201,9 @@ class FakeCluster implements KubernetesGateway {
         if (restarts.merge(ref, 1, Integer::sum) > 1) {
             stuck.remove(ref); // the restart back onto the old revision goes through
         }
-        replacePods(ref);
+        if (!"OnDelete".equals(w.strategyType())) {
+            replacePods(ref);
+        }
     }
 
     @Override
@@ -250,6 +252,18 @@ class FakeCluster implements KubernetesGateway {
     @Override
     public void deletePod(String namespace, String name) {
         write("delete-pod " + namespace + "/" + name);
+        List<PodState> list = pods.get(namespace);
+        PodState old = list.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+        list.remove(old);
+        // the StatefulSet controller recreates the pod under the same name, injected as the webhooks decide now
+        Map<String, String> nsLabels = namespaces.get(namespace).labels();
+        List<InjectorWebhook> m = new InjectionTable(webhooks).injectorsFor(nsLabels, old.labels());
+        Map<String, String> ann = new HashMap<>();
+        if (m.size() == 1) {
+            ann.put(ProxySyncGate.STATUS_ANNOTATION, "{\"revision\":\"" + m.get(0).revision().orElseThrow() + "\"}");
+        }
+        list.add(new PodState(namespace, name, old.labels(), ann, "Running", true, false, m.size() == 1, old.owner(),
+                Instant.now().plusSeconds(1)));
     }
 
     @Override

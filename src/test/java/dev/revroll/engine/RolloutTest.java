@@ -292,4 +292,20 @@ class RolloutTest {
         assertEquals("errors{ns=\"c\"}", preview.gates().get("c").get(0).query().replace("{{namespace}}", "c"));
         assertTrue(journal.entries.isEmpty());
     }
+
+    @Test
+    void onDeleteStatefulSetPodsAreReplacedOneAtATime() {
+        WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, "a", "db");
+        cluster.addWorkload(new dev.revroll.ports.ClusterModel.Workload(db, 1, 3, "OnDelete", java.util.Optional.empty(),
+                java.util.Optional.empty(), Map.of(), Map.of("app", "db"), Map.of()));
+        Plan p = Fakes.plan(OLD, NEW, List.of(Fakes.wave("canary", List.of("a"))), SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP, List.of());
+
+        RunOutcome outcome = run(p);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        List<String> deletes = cluster.writes.stream().filter(w -> w.startsWith("delete-pod a/db-")).toList();
+        assertEquals(3, deletes.size(), cluster.writes.toString());
+        assertTrue(cluster.podRevisions("a").stream().allMatch(NEW::equals), cluster.podRevisions("a").toString());
+        assertTrue(cluster.writes.indexOf("restart StatefulSet/a/db") < cluster.writes.indexOf(deletes.get(0)));
+    }
 }
