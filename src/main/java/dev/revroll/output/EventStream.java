@@ -39,8 +39,13 @@ public final class EventStream {
         };
     }
 
-    /** A terminal: waves, steps, actions and gates as they happen, with elapsed time and the next gate evaluation. */
+    /** A terminal: event lines plus a status line redrawn every second (steps in flight, elapsed, next gate evaluation). */
     public static RunListener live(PrintWriter out) {
+        return new LiveView(out);
+    }
+
+    /** Plain lines, one per event, with the elapsed time (what the live view prints above its status line). */
+    static RunListener lines(PrintWriter out) {
         Instant start = Instant.now();
         return event -> {
             String elapsed = format(Duration.between(start, event.at()));
