@@ -111,4 +111,41 @@ class PreflightTest {
         assertTrue(!WorkloadPlan.makeBeforeBreak(recreate));
         assertTrue(WorkloadPlan.makeBeforeBreak(sts));
     }
+
+    @Test
+    void prometheusNotAnsweringRefusesWhenThereAreMetricGates() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        dev.revroll.ports.MetricsProvider down = new dev.revroll.ports.MetricsProvider() {
+            @Override
+            public QueryResult query(String promql, java.time.Instant at) {
+                return QueryResult.failed("connection refused");
+            }
+
+            @Override
+            public boolean reachable() {
+                return false;
+            }
+
+            @Override
+            public String describe() {
+                return "http://prometheus:9090";
+            }
+        };
+        Plan withGate = Fakes.plan(null, NEW, List.of(Fakes.wave("w", List.of("shop"))), SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP,
+                List.of(Fakes.errorRate()));
+        Survey s = new Preflight(cluster, Optional.of(down), new NoGitRecord()).survey(withGate);
+        assertEquals(List.of("Prometheus at http://prometheus:9090 does not answer (metric gates need it)"), s.refusals());
+        assertEquals(List.of(), new Preflight(cluster, Optional.of(down), new NoGitRecord()).survey(plan(NEW, List.of("shop"))).refusals(),
+                "without metric gates Prometheus is not needed");
+    }
+
+    @Test
+    void shortDrainIsAWarning() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        cluster.addWorkload(new Workload(new WorkloadRef(WorkloadKind.Deployment, "shop", "web"), 1, 1, "RollingUpdate", Optional.of("0"),
+                Optional.of("1"), Map.of(), Map.of(), Map.of("proxy.istio.io/config", "holdApplicationUntilProxyStarts: true\nterminationDrainDuration: 1s")));
+        Survey s = survey(plan(NEW, List.of("shop")));
+        assertTrue(s.warnings().contains("shop/Deployment/web: terminationDrainDuration 1s is short; connections may be cut when old pods stop"), s.warnings().toString());
+        assertTrue(s.warnings().stream().noneMatch(w -> w.contains("holdApplicationUntilProxyStarts")), s.warnings().toString());
+    }
 }
