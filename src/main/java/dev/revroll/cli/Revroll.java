@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
-        subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, DriftCommand.class, ReconcileCommand.class},
+        subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, PreviewCommand.class, RunCommand.class,
+                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"%s"})
 public class Revroll implements Runnable {

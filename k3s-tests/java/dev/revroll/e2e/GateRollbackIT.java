@@ -1,0 +1,67 @@
+package dev.revroll.e2e;
+
+import dev.revroll.e2e.world.Fault;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A failing error-rate gate (errors only on the new revision) rolls its step back; the earlier step stays moved. */
+class GateRollbackIT {
+
+    final MeshFixture mesh = new MeshFixture();
+    String failing;
+
+    @AfterEach
+    void clear() {
+        if (failing != null) {
+            mesh.world.clearFaults(failing);
+        }
+    }
+
+    @Test
+    void failingGateRollsTheStepBackExactly() {
+        String good = mesh.meshedNamespace("gate-ok", Map.of(), "web");
+        failing = mesh.meshedNamespace("gate-bad", Map.of("team", "e2e"), "pay");
+        mesh.world.setFault(Fault.errors(failing, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
+        Path plan = mesh.plan("e2e-gate", """
+                - name: first
+                  namespaces: [%s]
+                - name: second
+                  namespaces: [%s]
+                """.formatted(good, failing), RunIT.gates());
+        Map<String, String> before = mesh.labels(failing);
+
+        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertEquals(before, mesh.labels(failing), "labels restored exactly");
+        mesh.podRevisions(failing).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
+        assertEquals(mesh.world.newRevision(), mesh.labels(good).get("istio.io/rev"), "earlier step untouched");
+        mesh.podRevisions(good).forEach((pod, rev) -> assertEquals(mesh.world.newRevision(), rev, pod));
+        assertTrue(run.err().contains("error-rate"), run.err());
+        assertFalse(MeshFixture.jsonLines(run.out(), "STEP_ROLLED_BACK").isEmpty(), run.out());
+    }
+
+    @Test
+    void staleProxiesOnTheNewRevisionFailTheProxySyncGate() {
+        failing = mesh.meshedNamespace("stale", Map.of(), "web");
+        mesh.world.setFault(Fault.proxy(failing, Optional.of(mesh.world.newRevision()), "stale"));
+        Map<String, String> before = mesh.labels(failing);
+        Path plan = mesh.plan("e2e-stale", "- name: only\n  namespaces: [" + failing + "]\n",
+                RunIT.gates().replace("timeout: 90s", "timeout: 15s"));
+
+        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("proxy-sync gate") && run.err().contains("STALE"), run.err());
+        assertEquals(before, mesh.labels(failing));
+        mesh.podRevisions(failing).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
+    }
+}

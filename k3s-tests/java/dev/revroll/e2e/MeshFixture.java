@@ -1,0 +1,229 @@
+package dev.revroll.e2e;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.revroll.e2e.world.SandboxWorld;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** Namespaces with meshed workloads on the old revision, plans for them, and reads of what the cluster shows. */
+final class MeshFixture {
+
+    final SandboxWorld world = SandboxWorld.get();
+
+    String meshedNamespace(String prefix, Map<String, String> extraLabels, String... deployments) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("istio.io/rev", world.oldRevision());
+        labels.putAll(extraLabels);
+        String ns = world.newNamespace(prefix, labels);
+        for (String d : deployments) {
+            deployment(ns, d, 2, null);
+        }
+        waitPods(ns, world.oldRevision());
+        return ns;
+    }
+
+    void deployment(String ns, String name, int replicas, String strategy) {
+        world.applyYaml("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  replicas: %d
+                  selector:
+                    matchLabels: {app: %s}
+                %s
+                  template:
+                    metadata:
+                      labels: {app: %s}
+                    spec:
+                      containers:
+                      - name: app
+                        image: example.com/%s:1
+                """.formatted(name, ns, replicas, name, strategy == null ? "" : strategy, name, name));
+    }
+
+    /** Every live pod of the namespace: name → the revision in its sidecar.istio.io/status ("none" when not injected). */
+    Map<String, String> podRevisions(String ns) {
+        JsonObject list = JsonParser.parseString(world.kubectl("get", "pods", "-n", ns, "-o", "json")).getAsJsonObject();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (JsonElement e : list.getAsJsonArray("items")) {
+            JsonObject meta = e.getAsJsonObject().getAsJsonObject("metadata");
+            if (meta.has("deletionTimestamp")) {
+                continue;
+            }
+            String rev = "none";
+            JsonObject ann = meta.has("annotations") ? meta.getAsJsonObject("annotations") : new JsonObject();
+            if (ann.has("sidecar.istio.io/status")) {
+                JsonObject st = JsonParser.parseString(ann.get("sidecar.istio.io/status").getAsString()).getAsJsonObject();
+                rev = st.has("revision") ? st.get("revision").getAsString() : "default";
+            }
+            out.put(meta.get("name").getAsString(), rev);
+        }
+        return out;
+    }
+
+    Map<String, String> labels(String ns) {
+        JsonObject o = JsonParser.parseString(world.kubectl("get", "namespace", ns, "-o", "json")).getAsJsonObject();
+        Map<String, String> out = new LinkedHashMap<>();
+        o.getAsJsonObject("metadata").getAsJsonObject("labels").entrySet().forEach(e -> out.put(e.getKey(), e.getValue().getAsString()));
+        return out;
+    }
+
+    String annotation(String ns, String key) {
+        JsonObject meta = JsonParser.parseString(world.kubectl("get", "namespace", ns, "-o", "json")).getAsJsonObject().getAsJsonObject("metadata");
+        if (!meta.has("annotations") || !meta.getAsJsonObject("annotations").has(key)) {
+            return null;
+        }
+        return meta.getAsJsonObject("annotations").get(key).getAsString();
+    }
+
+    /** ReplicaSets of a deployment (one per restart). */
+    int replicaSets(String ns, String deployment) {
+        JsonArray items = JsonParser.parseString(world.kubectl("get", "replicasets", "-n", ns, "-l", "app=" + deployment, "-o", "json"))
+                .getAsJsonObject().getAsJsonArray("items");
+        return items.size();
+    }
+
+    String restartedAt(String ns, String deployment) {
+        return world.kubectl("get", "deployment", deployment, "-n", ns, "-o",
+                "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}").trim();
+    }
+
+    void waitPods(String ns, String revision) {
+        waitFor("pods of " + ns + " on " + revision, Duration.ofMinutes(2), () -> {
+            Map<String, String> revs = podRevisions(ns);
+            return !revs.isEmpty() && revs.values().stream().allMatch(revision::equals);
+        });
+    }
+
+    static void waitFor(String what, Duration timeout, BooleanSupplier ok) {
+        Instant end = Instant.now().plus(timeout);
+        while (!ok.getAsBoolean()) {
+            if (Instant.now().isAfter(end)) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** A plan file: waves given as YAML list items, gates and options as YAML fragments. */
+    Path plan(String name, String waves, String extra) {
+        String yaml = """
+                apiVersion: revroll.dev/v1alpha1
+                kind: RolloutPlan
+                metadata:
+                  name: %s
+                spec:
+                  cluster:
+                    context: %s
+                  controlPlane:
+                    namespace: %s
+                  revision:
+                    from: %s
+                    to: %s
+                  waves:
+                %s
+                  prometheus:
+                    url: %s
+                %s
+                """.formatted(name, world.context(), world.controlPlaneNamespace(), world.oldRevision(), world.newRevision(),
+                waves.indent(4).stripTrailing(), world.prometheusUrl(), extra.indent(2).stripTrailing());
+        try {
+            Path dir = Files.createTempDirectory("revroll-plan");
+            Path file = dir.resolve(name + ".yaml");
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A fresh clone of the world's GitOps remote holding a Namespace manifest per namespace (pushed); returns the clone. */
+    Path gitopsClone(String dirName, List<String> namespaces) {
+        try {
+            Path dir = Files.createTempDirectory("revroll-gitops").resolve(dirName);
+            git(null, "clone", "-q", world.gitRemote(), dir.toString());
+            git(dir, "config", "user.name", "revroll e2e");
+            git(dir, "config", "user.email", "e2e@revroll.invalid");
+            for (String ns : namespaces) {
+                Path file = dir.resolve("clusters/e2e/namespaces/" + ns + ".yaml");
+                Files.createDirectories(file.getParent());
+                Map<String, String> labels = labels(ns);
+                StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
+                labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+                Files.writeString(file, yaml.toString());
+            }
+            git(dir, "add", "-A");
+            git(dir, "commit", "-q", "-m", "e2e: namespaces " + String.join(", ", namespaces));
+            git(dir, "push", "-q", "origin", "HEAD");
+            return dir;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code git log --format=%s} of the world's bare remote. */
+    List<String> remoteLog() {
+        return List.of(git(null, "--git-dir", world.gitBare().toString(), "log", "--format=%s%n%b", "-n", "200").split("\n"));
+    }
+
+    static String git(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("git " + String.join(" ", args) + ": " + out);
+            }
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The run id from a run's JSON event stream. */
+    static String runId(String out) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\":\"RUN_STARTED\".*?\"run\":\"([^\"]+)\"").matcher(out);
+        if (!m.find()) {
+            throw new AssertionError("no RUN_STARTED event in:\n" + out);
+        }
+        return m.group(1);
+    }
+
+    static List<String> jsonLines(String out, String type) {
+        List<String> l = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("{") && line.contains("\"type\":\"" + type + "\"")) {
+                l.add(line);
+            }
+        }
+        return l;
+    }
+}

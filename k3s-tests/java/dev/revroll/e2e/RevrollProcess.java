@@ -1,0 +1,63 @@
+package dev.revroll.e2e;
+
+import dev.revroll.e2e.world.SandboxWorld;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the real CLI ({@code java -jar target/revroll.jar}) against the world, as a user or a pipeline would. */
+final class RevrollProcess {
+
+    record Result(int exitCode, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + out + "\n--- stderr\n" + err;
+        }
+    }
+
+    private RevrollProcess() {
+    }
+
+    static Path jar(SandboxWorld world) {
+        Path jar = world.checkout().resolve("target/revroll.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("build the jar first: mvn -B -q -DskipTests package");
+        }
+        return jar;
+    }
+
+    static ProcessBuilder builder(SandboxWorld world, Path logDir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar(world).toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--kubeconfig", world.kubeconfig().toString(), "--context", world.context()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("REVROLL_POLL_INTERVAL", "300ms");
+        pb.redirectOutput(logDir.resolve("out.txt").toFile());
+        pb.redirectError(logDir.resolve("err.txt").toFile());
+        return pb;
+    }
+
+    static Result run(SandboxWorld world, String... args) {
+        try {
+            Path dir = Files.createTempDirectory("revroll-cli");
+            Process p = builder(world, dir, args).start();
+            if (!p.waitFor(15, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("revroll " + String.join(" ", args) + " did not finish in 15 minutes");
+            }
+            Result r = new Result(p.exitValue(), Files.readString(dir.resolve("out.txt")), Files.readString(dir.resolve("err.txt")));
+            System.err.println("[revroll " + String.join(" ", args) + "] " + r);
+            return r;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.revroll.cli;
+
+import dev.revroll.engine.MetricGates;
+import dev.revroll.engine.NoGitRecord;
+import dev.revroll.engine.RolloutEngine;
+import dev.revroll.engine.RunWindow;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.RevrollException;
+import dev.revroll.gates.GateClock;
+import dev.revroll.gates.GateEvaluation;
+import dev.revroll.gates.GateResult;
+import dev.revroll.git.JGitOpsRepository;
+import dev.revroll.kube.ClientJavaKubernetesGateway;
+import dev.revroll.kube.ConfigMapJournalStore;
+import dev.revroll.kube.KubeConnection;
+import dev.revroll.kube.LeaseRunLock;
+import dev.revroll.plan.MaintenanceWindow;
+import dev.revroll.plan.Plan;
+import dev.revroll.plan.PlanLoader;
+import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.JournalStore;
+import dev.revroll.ports.MetricsProvider;
+import dev.revroll.prometheus.PrometheusMetricsProvider;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/** Builds the engine's ports from the global options and the plan (the adapters); closes what it opened. */
+final class EngineWiring implements AutoCloseable {
+
+    /** Poll interval for rollouts and proxy sync; {@code REVROLL_POLL_INTERVAL} (e.g. {@code 500ms}) overrides. */
+    static final Duration POLL = Optional.ofNullable(System.getenv("REVROLL_POLL_INTERVAL")).map(EngineWiring::millis).orElse(Duration.ofSeconds(2));
+    static final Duration LOCK_TTL = Duration.ofSeconds(30);
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    final KubeConnection connection;
+
+    EngineWiring(GlobalOptions global) {
+        this.connection = KubeConnection.open(global.kubeconfig(), global.context());
+    }
+
+    private static Duration millis(String s) {
+        return s.endsWith("ms") ? Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)))
+                : Duration.ofSeconds(Long.parseLong(s.replace("s", "")));
+    }
+
+    static Plan load(Path file) {
+        return PlanLoader.load(file);
+    }
+
+    static String hash(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new RevrollException(ExitCode.INVALID, "cannot read " + file + ": " + e.getMessage());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    JournalStore journal(String controlPlaneNamespace) {
+        return new ConfigMapJournalStore(connection, controlPlaneNamespace);
+    }
+
+    RolloutEngine engine(Plan plan) {
+        return engine(plan, true);
+    }
+
+    /** {@code withGit} false: break-glass, Git is not opened at all. */
+    RolloutEngine engine(Plan plan, boolean withGit) {
+        String cp = plan.spec().controlPlane().namespace();
+        Optional<MetricsProvider> metrics = plan.spec().prometheus().map(p -> {
+            PrometheusMetricsProvider provider = new PrometheusMetricsProvider(p);
+            closeables.add(provider);
+            return provider;
+        });
+        MetricGates gates = metrics.<MetricGates>map(EngineWiring::gates).orElse(new MetricGates() {
+            @Override
+            public GateResult run(Plan.MetricGateSpec spec, Map<String, String> vars, Duration bake, Consumer<GateEvaluation> listener) {
+                throw new RevrollException(ExitCode.INVALID, "metric gate " + spec.name() + " needs spec.prometheus.url");
+            }
+
+            @Override
+            public GateEvaluation evaluateOnce(Plan.MetricGateSpec spec, Map<String, String> vars) {
+                throw new RevrollException(ExitCode.INVALID, "metric gate " + spec.name() + " needs spec.prometheus.url");
+            }
+        });
+        GitOpsRepository git = plan.spec().git().filter(g -> withGit).<GitOpsRepository>map(g -> {
+            JGitOpsRepository repo = JGitOpsRepository.open(g, plan.name());
+            closeables.add(repo);
+            return repo;
+        }).orElseGet(NoGitRecord::new);
+        RunWindow window = plan.spec().window().<RunWindow>map(w -> {
+            MaintenanceWindow mw = MaintenanceWindow.of(w);
+            return new RunWindow() {
+                @Override
+                public boolean isOpen(Instant at) {
+                    return mw.isOpen(at);
+                }
+
+                @Override
+                public String describe(Instant at) {
+                    return "window " + mw + ", next opening " + mw.nextOpening(at).map(Instant::toString).orElse("unknown");
+                }
+            };
+        }).orElse(RunWindow.ALWAYS);
+        return new RolloutEngine(new RolloutEngine.Ports(new ClientJavaKubernetesGateway(connection), journal(cp),
+                new LeaseRunLock(connection, cp), git, metrics, gates, window, Clock.systemUTC(), POLL, LOCK_TTL));
+    }
+
+    private static MetricGates gates(MetricsProvider provider) {
+        dev.revroll.gates.MetricGateRunner runner = new dev.revroll.gates.MetricGateRunner(provider, GateClock.system());
+        return new MetricGates() {
+            @Override
+            public GateResult run(Plan.MetricGateSpec spec, Map<String, String> vars, Duration bake, Consumer<GateEvaluation> listener) {
+                return runner.run(spec, vars, bake, listener);
+            }
+
+            @Override
+            public GateEvaluation evaluateOnce(Plan.MetricGateSpec spec, Map<String, String> vars) {
+                return runner.evaluateOnce(spec, vars);
+            }
+        };
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // closing adapters never changes the outcome
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.revroll.cli;
+
+import dev.revroll.engine.RunOutcome;
+import dev.revroll.engine.RunListener;
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.output.EventStream;
+import dev.revroll.output.RunReport;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+
+/** The one place a run's outcome becomes output and an exit code (run, resume, rollback share it). */
+final class Outcomes {
+
+    private Outcomes() {
+    }
+
+    static ExitCode exitCode(RunOutcome.Result result) {
+        return switch (result) {
+            case DONE -> ExitCode.DONE;
+            case ROLLED_BACK -> ExitCode.ROLLED_BACK;
+            case PAUSED -> ExitCode.PAUSED;
+            case ROLLBACK_INCOMPLETE -> ExitCode.ROLLBACK_INCOMPLETE;
+        };
+    }
+
+    /** JSON lines when asked or when stdout is not a terminal; a live view otherwise. */
+    static boolean jsonEvents(GlobalOptions global) {
+        return global.output() == OutputFormat.JSON || System.console() == null;
+    }
+
+    static RunListener listener(CommandSpec spec, GlobalOptions global) {
+        PrintWriter out = spec.commandLine().getOut();
+        return jsonEvents(global) ? EventStream.jsonLines(out) : EventStream.live(out);
+    }
+
+    static int finish(CommandSpec spec, GlobalOptions global, RunOutcome outcome) {
+        printSummary(spec, global, outcome.record());
+        ExitCode code = exitCode(outcome.result());
+        if (code != ExitCode.DONE) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("revroll: " + code.meaning() + ": " + outcome.message());
+            err.flush();
+        }
+        return code.code();
+    }
+
+    static void printSummary(CommandSpec spec, GlobalOptions global, RunRecord record) {
+        PrintWriter out = spec.commandLine().getOut();
+        if (global.output() == OutputFormat.MARKDOWN) {
+            RunReport.markdown(record, out);
+        } else if (jsonEvents(global)) {
+            RunReport.jsonLine(record, out);
+        } else {
+            RunReport.text(record, out);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.revroll.cli;
+
+import dev.revroll.engine.Preview;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.output.PreviewReport;
+import dev.revroll.plan.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code revroll preview PLAN}: resolve the plan against the live cluster and show what a run would do; writes nothing. */
+@Command(name = "preview", mixinStandardHelpOptions = true,
+        description = "Show what 'run' would do against the live cluster (every write checked with server-side dry run); writes nothing. "
+                + "Exits 3 when a run would be refused.")
+public class PreviewCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
+    Path planFile;
+
+    @Override
+    public Integer call() {
+        return preview(spec, global, EngineWiring.load(planFile));
+    }
+
+    static int preview(CommandSpec spec, GlobalOptions global, Plan plan) {
+        try (EngineWiring wiring = new EngineWiring(global)) {
+            Preview preview = wiring.engine(plan).preview(plan);
+            PrintWriter out = spec.commandLine().getOut();
+            switch (global.output()) {
+                case JSON -> PreviewReport.json(preview, out);
+                case MARKDOWN -> PreviewReport.markdown(preview, out);
+                case TEXT -> PreviewReport.text(preview, out);
+            }
+            return preview.survey().refusals().isEmpty() ? ExitCode.DONE.code() : ExitCode.PREFLIGHT_REFUSED.code();
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.revroll.cli;
+
+import dev.revroll.engine.RunOutcome;
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.plan.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/** {@code revroll rollback [RUN] [--to STEP] [--break-glass]}: undo a run's steps, newest first. */
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+        description = "Undo the steps of a run, newest first: labels restored exactly, pods restarted back and verified, Git reverted.")
+public class RollbackCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GlobalOptions global;
+
+    @Mixin
+    RunSelection selection;
+
+    @Option(names = "--to", paramLabel = "STEP", description = "Keep this step (wave/namespace) and the ones before it; undo the later ones.")
+    String toStep;
+
+    @Option(names = "--break-glass", description = "Undo in the cluster without Git (Git unreachable); annotates the namespaces "
+            + "with revroll.dev/break-glass so 'revroll reconcile' writes the reverts later.")
+    boolean breakGlass;
+
+    @Override
+    public Integer call() {
+        try (EngineWiring wiring = new EngineWiring(global)) {
+            RunRecord record = selection.record(wiring);
+            Plan plan = selection.plan(record);
+            RunOutcome outcome = wiring.engine(plan, !breakGlass).rollback(plan, record.runId, Optional.ofNullable(toStep), breakGlass,
+                    Outcomes.listener(spec, global));
+            return Outcomes.finish(spec, global, outcome);
+        }
+    }
+}

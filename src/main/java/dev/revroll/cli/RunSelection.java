@@ -1,0 +1,46 @@
+package dev.revroll.cli;
+
+import dev.revroll.engine.RolloutEngine;
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.RevrollException;
+import dev.revroll.plan.Plan;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** Picks a run from the journal in the cluster ({@code RUN} or the latest) and the plan it ran (status, resume, rollback). */
+public class RunSelection {
+
+    @Parameters(paramLabel = "RUN", arity = "0..1", description = "The run id (default: the latest run).")
+    String runId;
+
+    @Option(names = "--control-plane-namespace", paramLabel = "NS", defaultValue = "istio-system",
+            description = "Where the run journals are kept (default: ${DEFAULT-VALUE}).")
+    String controlPlaneNamespace;
+
+    @Option(names = "--plan", paramLabel = "PLAN", description = "The plan file (default: the path recorded in the run's journal).")
+    Path planFile;
+
+    RunRecord record(EngineWiring wiring) {
+        return RolloutEngine.status(wiring.journal(controlPlaneNamespace), Optional.ofNullable(runId)).orElseThrow(() ->
+                new RevrollException(ExitCode.INVALID, runId == null ? "no run in the journal (namespace " + controlPlaneNamespace + ")"
+                        : "no run '" + runId + "' in the journal (namespace " + controlPlaneNamespace + ")"));
+    }
+
+    /** The plan of the run; refused when the file changed since the run started. */
+    Plan plan(RunRecord record) {
+        Path file = planFile != null ? planFile : record.planPath == null ? null : Path.of(record.planPath);
+        if (file == null || !Files.exists(file)) {
+            throw new RevrollException(ExitCode.INVALID, "the plan of run " + record.runId + " is not at " + file + "; pass it with --plan");
+        }
+        if (record.planHash != null && !record.planHash.equals(EngineWiring.hash(file))) {
+            throw new RevrollException(ExitCode.INVALID, "plan " + file + " changed since run " + record.runId
+                    + " started; restore it, or start a new run");
+        }
+        return EngineWiring.load(file);
+    }
+}

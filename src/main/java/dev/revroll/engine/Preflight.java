@@ -1,0 +1,184 @@
+package dev.revroll.engine;
+
+import dev.revroll.engine.RolloutLayout.NamespaceTarget;
+import dev.revroll.plan.Plan;
+import dev.revroll.plan.SurgePolicy;
+import dev.revroll.ports.ClusterModel.InjectorWebhook;
+import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.KubernetesGateway;
+import dev.revroll.ports.MetricsProvider;
+import org.yaml.snakeyaml.Yaml;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the cluster and decides whether a run may start (design.md sections 2-3): context, target istiod Ready,
+ * its injector (or tag) present, no two injectors for one target namespace after the relabel (IST0139), Prometheus
+ * answering when there are metric gates, {@code surge: require}, Git. Warnings never refuse.
+ */
+public final class Preflight {
+
+    static final Duration RECOMMENDED_DRAIN = Duration.ofSeconds(5);
+
+    private final KubernetesGateway gateway;
+    private final Optional<MetricsProvider> metrics;
+    private final GitOpsRepository git;
+
+    public Preflight(KubernetesGateway gateway, Optional<MetricsProvider> metrics, GitOpsRepository git) {
+        this.gateway = gateway;
+        this.metrics = metrics;
+        this.git = git;
+    }
+
+    public Survey survey(Plan plan) {
+        List<String> refusals = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Plan.Spec spec = plan.spec();
+        String context = gateway.contextName();
+        spec.cluster().context().filter(c -> !c.equals(context)).ifPresent(c -> refusals.add(
+                "kube context is '" + context + "' but the plan is for '" + c + "' (use --context " + c + ")"));
+
+        List<InjectorWebhook> webhooks = gateway.injectorWebhooks();
+        InjectionTable injection = new InjectionTable(webhooks);
+        String to = spec.revision().to();
+        Optional<RevisionTarget> target = RevisionTarget.resolve(to, webhooks);
+        List<IstiodPod> istiod = List.of();
+        if (target.isEmpty()) {
+            refusals.add("no injector for '" + to + "': neither MutatingWebhookConfiguration istio-sidecar-injector-" + to
+                    + " (a revision) nor istio-revision-tag-" + to + " (a tag) exists; install the revision or set the tag first");
+        } else {
+            String cp = spec.controlPlane().namespace();
+            istiod = gateway.istiodPods(cp, target.get().revision());
+            if (istiod.stream().noneMatch(IstiodPod::ready)) {
+                refusals.add("istiod of revision " + target.get().revision() + " has no Ready pod in " + cp
+                        + (istiod.isEmpty() ? " (no pods labelled app=istiod,istio.io/rev=" + target.get().revision() + ")" : ""));
+            }
+        }
+        if (!spec.gates().metrics().isEmpty()) {
+            if (metrics.isEmpty()) {
+                refusals.add("metric gates need spec.prometheus.url");
+            } else if (!metrics.get().reachable()) {
+                refusals.add("Prometheus at " + metrics.get().describe() + " does not answer (metric gates need it)");
+            }
+        }
+
+        Optional<RolloutLayout> layout = Optional.empty();
+        Map<String, List<WorkloadPlan>> workloads = new LinkedHashMap<>();
+        if (target.isPresent()) {
+            RolloutLayout l = new StepPlanner(gateway).layout(plan, target.get(), injection);
+            layout = Optional.of(l);
+            l.allSkips().forEach(s -> warnings.add("skipped " + s));
+            Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
+            for (NamespaceTarget t : l.allTargets()) {
+                Map<String, String> after = InjectionTable.relabelled(t.namespace().labels(), target.get().label());
+                List<InjectorWebhook> nsInjectors = injection.injectorsFor(after, Map.of());
+                if (nsInjectors.size() > 1) {
+                    refusals.add("IST0139: namespace " + t.name() + " would match " + nsInjectors.size() + " injectors after the relabel: "
+                            + String.join(", ", nsInjectors.stream().map(InjectorWebhook::name).toList())
+                            + "; remove the conflicting webhook or tag first");
+                }
+                List<WorkloadPlan> plans = WorkloadPlan.classify(
+                        gateway.workloads(t.name(), new HashSet<>(spec.restart().kinds())), after, injection, target.get());
+                workloads.put(t.name(), plans);
+                checkWorkloads(spec, t.name(), plans, mesh, refusals, warnings);
+            }
+            List<String> names = l.allTargets().stream().map(NamespaceTarget::name).toList();
+            refusals.addAll(git.preflight(names).stream().map(p -> "git: " + p).toList());
+        }
+        return new Survey(context, target, layout, workloads, istiod, refusals, warnings);
+    }
+
+    private void checkWorkloads(Plan.Spec spec, String ns, List<WorkloadPlan> plans, Optional<Map<String, Object>> mesh,
+                                List<String> refusals, List<String> warnings) {
+        Set<String> seenIst0139 = new HashSet<>();
+        for (WorkloadPlan p : plans) {
+            Workload w = p.workload();
+            String id = ns + "/" + p.key();
+            if (p.reason().startsWith("ambiguous injection") && seenIst0139.add(id)) {
+                refusals.add("IST0139: " + id + ": " + p.reason());
+                continue;
+            }
+            if (!p.moves()) {
+                warnings.add(id + " will not move: " + p.reason());
+                continue;
+            }
+            p.notes().forEach(n -> warnings.add(id + ": " + n));
+            if (spec.restart().surge() == SurgePolicy.REQUIRE && !WorkloadPlan.makeBeforeBreak(w)) {
+                refusals.add("surge: require: " + id + " is " + p.surgeDescription()
+                        + ", not RollingUpdate maxUnavailable=0 maxSurge=1; set it or use surge: enforce");
+            }
+            if (spec.restart().surge() == SurgePolicy.ENFORCE && w.ref().kind() != dev.revroll.plan.WorkloadKind.StatefulSet
+                    && !"RollingUpdate".equals(w.strategyType())) {
+                warnings.add(id + " uses strategy " + w.strategyType() + ": make-before-break cannot be enforced; its pods are replaced all at once");
+            }
+            ProxyPolicy policy = ProxyPolicy.of(mesh, w.podTemplateAnnotations().get("proxy.istio.io/config"));
+            if (!policy.holdApplicationUntilProxyStarts()) {
+                warnings.add(id + ": holdApplicationUntilProxyStarts is not set (mesh defaultConfig or proxy.istio.io/config); "
+                        + "the app may start before its proxy during the restart");
+            }
+            if (policy.drain().compareTo(RECOMMENDED_DRAIN) < 0) {
+                warnings.add(id + ": terminationDrainDuration " + policy.drain().toSeconds() + "s is short; connections may be cut when old pods stop");
+            }
+        }
+    }
+
+    private Optional<Map<String, Object>> meshConfig(String cp, String revision) {
+        return gateway.configMapValue(cp, "istio-" + revision, "mesh").map(ProxyPolicy::parseYaml);
+    }
+
+    /** The proxy settings that matter for a safe restart: pod annotation over mesh {@code defaultConfig}. */
+    record ProxyPolicy(boolean holdApplicationUntilProxyStarts, Duration drain) {
+
+        static ProxyPolicy of(Optional<Map<String, Object>> mesh, String podAnnotation) {
+            Map<String, Object> defaults = mesh.map(m -> m.get("defaultConfig")).filter(Map.class::isInstance)
+                    .map(m -> cast(m)).orElse(Map.of());
+            Map<String, Object> pod = podAnnotation == null ? Map.of() : parseYaml(podAnnotation);
+            Object hold = pod.containsKey("holdApplicationUntilProxyStarts") ? pod.get("holdApplicationUntilProxyStarts")
+                    : defaults.get("holdApplicationUntilProxyStarts");
+            Object drain = pod.containsKey("terminationDrainDuration") ? pod.get("terminationDrainDuration")
+                    : defaults.get("terminationDrainDuration");
+            return new ProxyPolicy(Boolean.parseBoolean(String.valueOf(hold)), drain == null ? Duration.ofSeconds(5) : parseDuration(String.valueOf(drain)));
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Map<String, Object> cast(Object o) {
+            return (Map<String, Object>) o;
+        }
+
+        static Map<String, Object> parseYaml(String text) {
+            try {
+                Object o = new Yaml().load(text);
+                return o instanceof Map<?, ?> ? cast(o) : Map.of();
+            } catch (RuntimeException e) {
+                return Map.of();
+            }
+        }
+
+        static Duration parseDuration(String s) {
+            String t = s.trim();
+            try {
+                if (t.endsWith("ms")) {
+                    return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+                }
+                long n = (long) Double.parseDouble(t.substring(0, t.length() - 1));
+                return switch (t.charAt(t.length() - 1)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'm' -> Duration.ofMinutes(n);
+                    case 'h' -> Duration.ofHours(n);
+                    default -> Duration.ofSeconds(5);
+                };
+            } catch (RuntimeException e) {
+                return Duration.ofSeconds(5);
+            }
+        }
+    }
+}

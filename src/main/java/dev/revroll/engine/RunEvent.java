@@ -1,0 +1,17 @@
+package dev.revroll.engine;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Something a person or a pipeline wants to see while a run goes: rendered live in a terminal, or as one JSON
+ * object per line. {@code data} holds type-specific fields (gate value, query, next evaluation, ...).
+ */
+public record RunEvent(Type type, Instant at, String runId, String step, String action, String message, Map<String, Object> data) {
+
+    public enum Type {
+        RUN_STARTED, PREFLIGHT_WARNING, WAVE_STARTED, STEP_STARTED, ACTION_STARTED, ACTION_DONE, ACTION_SKIPPED,
+        WAITING, GATE_EVALUATION, STEP_DONE, STEP_FAILED, UNDO_STARTED, UNDO_DONE, STEP_ROLLED_BACK, UNDO_FAILED,
+        PAUSED, RUN_FINISHED
+    }
+}

@@ -1,0 +1,153 @@
+package dev.revroll.output;
+
+import dev.revroll.engine.InjectionTable;
+import dev.revroll.engine.Preview;
+import dev.revroll.engine.RolloutLayout;
+import dev.revroll.engine.Survey;
+import dev.revroll.engine.WorkloadPlan;
+import dev.revroll.gates.GateEvaluation;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code revroll preview}: what a run would do, as text, JSON or Markdown. */
+public final class PreviewReport {
+
+    private PreviewReport() {
+    }
+
+    public static Map<String, Object> document(Preview p) {
+        Survey s = p.survey();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("context", s.context());
+        s.target().ifPresent(t -> {
+            Map<String, Object> target = new LinkedHashMap<>();
+            target.put("label", t.label());
+            target.put("revision", t.revision());
+            target.put("tag", t.tag().orElse(null));
+            target.put("webhook", t.webhook());
+            m.put("target", target);
+        });
+        m.put("refusals", s.refusals());
+        m.put("warnings", s.warnings());
+        List<Object> waves = new ArrayList<>();
+        s.layout().ifPresent(l -> {
+            for (RolloutLayout.WaveLayout w : l.waves()) {
+                Map<String, Object> wave = new LinkedHashMap<>();
+                wave.put("name", w.name());
+                wave.put("parallel", w.parallel());
+                List<Object> steps = new ArrayList<>();
+                for (RolloutLayout.NamespaceTarget t : w.targets()) {
+                    Map<String, Object> step = new LinkedHashMap<>();
+                    step.put("namespace", t.name());
+                    step.put("labels", InjectionTable.injectionLabels(t.namespace().labels()));
+                    step.put("revision", t.currentRevision().orElse(null));
+                    List<Object> workloads = new ArrayList<>();
+                    for (WorkloadPlan wp : s.workloadsOf(t.name())) {
+                        Map<String, Object> wl = new LinkedHashMap<>();
+                        wl.put("workload", wp.key());
+                        wl.put("replicas", wp.workload().replicas());
+                        wl.put("strategy", wp.surgeDescription());
+                        wl.put("moves", wp.moves());
+                        wl.put("reason", wp.reason());
+                        wl.put("notes", wp.notes());
+                        workloads.add(wl);
+                    }
+                    step.put("workloads", workloads);
+                    step.put("admissionErrors", p.admissionErrors().getOrDefault(t.name(), List.of()));
+                    List<Object> gates = new ArrayList<>();
+                    for (GateEvaluation g : p.gates().getOrDefault(t.name(), List.of())) {
+                        Map<String, Object> gm = new LinkedHashMap<>();
+                        gm.put("gate", g.gate());
+                        gm.put("query", g.query());
+                        gm.put("value", g.value().isPresent() ? g.value().getAsDouble() : null);
+                        gm.put("outcomeNow", g.outcome().name());
+                        gates.add(gm);
+                    }
+                    step.put("gates", gates);
+                    step.put("gitDiff", p.gitDiffs().getOrDefault(t.name(), ""));
+                    steps.add(step);
+                }
+                wave.put("steps", steps);
+                wave.put("skipped", w.skipped().stream().map(k -> Map.of("namespace", k.namespace(), "reason", k.reason())).toList());
+                waves.add(wave);
+            }
+        });
+        m.put("waves", waves);
+        m.put("estimatedSeconds", p.estimate().toSeconds());
+        m.put("upperBoundSeconds", p.upperBound().toSeconds());
+        return m;
+    }
+
+    public static void json(Preview p, PrintWriter out) {
+        out.println(Json.pretty(document(p)));
+        out.flush();
+    }
+
+    public static void text(Preview p, PrintWriter out) {
+        Survey s = p.survey();
+        out.println("preview on context " + s.context() + s.target().map(t -> ", to " + t.describe() + " (webhook " + t.webhook() + ")").orElse(""));
+        s.layout().ifPresent(l -> {
+            for (RolloutLayout.WaveLayout w : l.waves()) {
+                out.println("wave " + w.name() + " (parallel " + w.parallel() + ")");
+                for (RolloutLayout.NamespaceTarget t : w.targets()) {
+                    out.println("  namespace " + t.name() + "  labels " + InjectionTable.injectionLabels(t.namespace().labels())
+                            + "  revision " + t.currentRevision().orElse("?"));
+                    for (WorkloadPlan wp : s.workloadsOf(t.name())) {
+                        out.println("    " + (wp.moves() ? "restart " : "stays   ") + wp.key() + "  replicas " + wp.workload().replicas()
+                                + "  " + wp.surgeDescription() + (wp.moves() ? "" : "  — " + wp.reason()));
+                        wp.notes().forEach(n -> out.println("      note: " + n));
+                    }
+                    for (String e : p.admissionErrors().getOrDefault(t.name(), List.of())) {
+                        out.println("    ADMISSION (dry run): " + e);
+                    }
+                    for (GateEvaluation g : p.gates().getOrDefault(t.name(), List.of())) {
+                        out.println("    gate " + g.gate() + ": " + g.query());
+                        out.println("      now: " + (g.value().isPresent() ? g.value().getAsDouble() : "no value") + " → " + g.outcome());
+                    }
+                    String diff = p.gitDiffs().getOrDefault(t.name(), "");
+                    if (!diff.isBlank()) {
+                        out.println("    git:");
+                        diff.lines().forEach(line -> out.println("      " + line));
+                    }
+                }
+                w.skipped().forEach(k -> out.println("  skip " + k.namespace() + ": " + k.reason()));
+            }
+        });
+        s.warnings().stream().filter(w -> !w.startsWith("skipped ")).forEach(w -> out.println("warning: " + w));
+        s.refusals().forEach(r -> out.println("REFUSED: " + r));
+        out.println("estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ")");
+        out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
+        out.flush();
+    }
+
+    public static void markdown(Preview p, PrintWriter out) {
+        Survey s = p.survey();
+        out.println("## revroll preview" + s.target().map(t -> ": to " + t.describe()).orElse(""));
+        out.println();
+        out.println("| wave | namespace | labels | revision | restarts | stays | admission |");
+        out.println("|---|---|---|---|---|---|---|");
+        s.layout().ifPresent(l -> l.waves().forEach(w -> w.targets().forEach(t -> out.println("| " + w.name() + " | " + t.name() + " | `"
+                + InjectionTable.injectionLabels(t.namespace().labels()) + "` | " + t.currentRevision().orElse("?") + " | "
+                + String.join(", ", s.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves)
+                        .map(wp -> wp.key() + " ×" + wp.workload().replicas() + " (" + wp.surgeDescription() + ")").toList()) + " | "
+                + String.join(", ", s.workloadsOf(t.name()).stream().filter(wp -> !wp.moves()).map(wp -> wp.key() + ": " + wp.reason()).toList())
+                + " | " + String.join("; ", p.admissionErrors().getOrDefault(t.name(), List.of())) + " |"))));
+        out.println();
+        p.gates().forEach((ns, gates) -> gates.forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
+        if (!s.warnings().isEmpty()) {
+            out.println();
+            s.warnings().forEach(w -> out.println("- ⚠ " + w));
+        }
+        if (!s.refusals().isEmpty()) {
+            out.println();
+            s.refusals().forEach(r -> out.println("- ⛔ " + r));
+        }
+        out.println();
+        out.println("Estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ").");
+        out.flush();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.revroll.output;
+
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.engine.journal.RunRecord.GateRecord;
+import dev.revroll.engine.journal.RunRecord.StepRecord;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The summary of a run from its journal: every step and every gate evaluation (resolved query, value, outcome). */
+public final class RunReport {
+
+    private RunReport() {
+    }
+
+    public static void text(RunRecord r, PrintWriter out) {
+        out.println("run " + r.runId + " (plan " + r.planName + ", context " + r.context + "): " + r.state);
+        out.println("  to " + r.toLabel + (r.toLabel != null && !r.toLabel.equals(r.toRevision) ? " (revision " + r.toRevision + ")" : "")
+                + (r.fromRevision == null ? "" : " from " + r.fromRevision) + ", started " + r.startedAt
+                + (r.finishedAt == null ? "" : ", finished " + r.finishedAt));
+        if (r.message != null) {
+            out.println("  " + r.message.replace("\n", "\n  "));
+        }
+        r.skipped.forEach(s -> out.println("  skipped " + s));
+        for (StepRecord s : r.steps) {
+            out.println("  step " + s.id + ": " + s.state + (s.fromRevision == null ? "" : " (from " + s.fromRevision + ")")
+                    + (s.gitCommit == null ? "" : " commit " + s.gitCommit) + (s.gitRevert == null ? "" : " revert " + s.gitRevert));
+            if (!s.workloads.isEmpty()) {
+                out.println("    workloads: " + String.join(", ", s.workloads) + (s.restartedAt == null ? "" : " (restartedAt " + s.restartedAt + ")"));
+            }
+            if (s.failure != null) {
+                out.println("    failure: " + s.failure);
+            }
+            if (s.breakGlass != null) {
+                out.println("    break-glass: " + s.breakGlass);
+            }
+            for (GateRecord g : s.gates) {
+                out.println("    gate " + g.gate + " @ " + g.at + ": " + g.outcome + (g.value == null ? "" : " value=" + g.value)
+                        + (g.detail == null || g.detail.isEmpty() ? "" : " (" + g.detail + ")"));
+                out.println("      " + g.query);
+            }
+        }
+        out.flush();
+    }
+
+    public static void markdown(RunRecord r, PrintWriter out) {
+        out.println("## revroll run `" + r.runId + "`: " + r.state);
+        out.println();
+        out.println("Plan `" + r.planName + "`, context `" + r.context + "`, to `" + r.toLabel + "`.");
+        if (r.message != null) {
+            out.println();
+            out.println("> " + r.message.replace("\n", "\n> "));
+        }
+        out.println();
+        out.println("| step | state | workloads | git | failure |");
+        out.println("|---|---|---|---|---|");
+        for (StepRecord s : r.steps) {
+            out.println("| " + s.id + " | " + s.state + " | " + String.join(", ", s.workloads) + " | "
+                    + (s.gitCommit == null ? "" : s.gitCommit) + " | " + (s.failure == null ? "" : s.failure.replace("|", "\\|")) + " |");
+        }
+        out.println();
+        out.println("| step | gate | at | value | outcome | query |");
+        out.println("|---|---|---|---|---|---|");
+        for (StepRecord s : r.steps) {
+            for (GateRecord g : s.gates) {
+                out.println("| " + s.id + " | " + g.gate + " | " + g.at + " | " + (g.value == null ? "" : g.value) + " | " + g.outcome
+                        + " | `" + g.query.replace("|", "\\|") + "` |");
+            }
+        }
+        out.flush();
+    }
+
+    /** The final JSON line of a run's event stream. */
+    public static void jsonLine(RunRecord r, PrintWriter out) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "SUMMARY");
+        m.put("run", r);
+        out.println(Json.line(m));
+        out.flush();
+    }
+
+    public static void json(RunRecord r, PrintWriter out) {
+        out.println(Json.pretty(r));
+        out.flush();
+    }
+}

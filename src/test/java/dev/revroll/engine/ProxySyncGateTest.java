@@ -1,0 +1,29 @@
+package dev.revroll.engine;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ProxySyncGateTest {
+
+    @Test
+    void syncedStaleAndNotSentPerTypeAsIstioctlShowsThem() {
+        String body = """
+                [
+                  {"proxy": "web-1.shop", "cluster_sent": "a", "cluster_acked": "a", "listener_sent": "b", "listener_acked": "b",
+                   "endpoint_sent": "c", "endpoint_acked": "old", "route_sent": "d", "route_acked": "d"},
+                  {"proxy": "web-2.shop", "cluster_sent": "a", "cluster_acked": "a", "listener_sent": "b", "listener_acked": "b"},
+                  {"cluster_sent": "x"}
+                ]
+                """;
+        Map<String, Map<String, String>> s = ProxySyncGate.parseSyncz(body);
+        assertEquals(2, s.size(), "entries without a proxy id are ignored");
+        assertEquals("SYNCED", s.get("web-1.shop").get("cluster"));
+        assertEquals("STALE", s.get("web-1.shop").get("endpoint"));
+        assertEquals("SYNCED", s.get("web-1.shop").get("route"));
+        assertEquals("NOT SENT", s.get("web-2.shop").get("endpoint"));
+        assertEquals("NOT SENT", s.get("web-2.shop").get("extensionconfig"));
+    }
+}

@@ -1,0 +1,311 @@
+package dev.revroll.engine;
+
+import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.errors.LockedException;
+import dev.revroll.errors.PreflightException;
+import dev.revroll.gates.GateOutcome;
+import dev.revroll.plan.OnFailure;
+import dev.revroll.plan.Plan;
+import dev.revroll.plan.SurgePolicy;
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RolloutTest {
+
+    static final String OLD = "1-27-0";
+    static final String NEW = "1-28-0";
+
+    FakeCluster cluster;
+    Fakes.Journal journal;
+    Fakes.Lock lock;
+    Fakes.Gates gates;
+    List<RunEvent> events;
+
+    @BeforeEach
+    void world() {
+        cluster = FakeCluster.twoRevisions(OLD, NEW);
+        cluster.webhooks.add(FakeCluster.tagWebhook("default", OLD));
+        cluster.addNamespace("a", Map.of("istio.io/rev", OLD));
+        cluster.addNamespace("b", Map.of("istio.io/rev", OLD, "team", "shop"));
+        cluster.addNamespace("c", Map.of("istio-injection", "enabled", "istio.io/rev", OLD, "team", "shop"));
+        cluster.addDeployment("a", "web", 2, null, null);
+        cluster.addDeployment("b", "api", 2, "0", "1");
+        cluster.addDeployment("b", "worker", 1, "25%", "25%");
+        cluster.addDeployment("c", "db", 1, null, null);
+        journal = new Fakes.Journal();
+        lock = new Fakes.Lock();
+        gates = new Fakes.Gates();
+        events = new ArrayList<>();
+    }
+
+    Plan plan(OnFailure onFailure) {
+        return Fakes.plan(OLD, NEW, List.of(Fakes.wave("canary", List.of("a")), Fakes.wave("shop", List.of("b", "c"))),
+                SurgePolicy.ENFORCE, onFailure, List.of(Fakes.errorRate()));
+    }
+
+    RunOutcome run(Plan plan) {
+        return Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).run(plan, "hash", events::add);
+    }
+
+    static WorkloadRef deploy(String ns, String name) {
+        return new WorkloadRef(WorkloadKind.Deployment, ns, name);
+    }
+
+    @Test
+    void movesEveryNamespaceAndRecordsEveryGate() {
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        for (String ns : List.of("a", "b", "c")) {
+            assertEquals(NEW, cluster.namespaces.get(ns).labels().get("istio.io/rev"));
+            assertTrue(cluster.podRevisions(ns).stream().allMatch(NEW::equals), ns + ": " + cluster.podRevisions(ns));
+        }
+        assertNull(cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertEquals("{\"istio.io/rev\":\"1-27-0\",\"istio-injection\":\"enabled\"}",
+                cluster.namespaces.get("c").annotations().get(StepActions.PREVIOUS_LABELS));
+        cluster.workloads.keySet().forEach(w -> assertEquals(1, cluster.restarts.get(w), w.toString()));
+        RunRecord r = outcome.record();
+        assertEquals("DONE", r.state);
+        assertEquals(List.of("canary/a", "shop/b", "shop/c"), r.steps.stream().map(s -> s.id).toList());
+        r.steps.forEach(s -> assertEquals(2, s.gates.size(), s.id + " keeps proxy-sync and error-rate evaluations"));
+        // surge enforce: worker had 25%/25%, set to 0/1 for the restart and put back after
+        assertEquals("25%", cluster.workloads.get(deploy("b", "worker")).maxUnavailable().orElseThrow());
+        assertTrue(cluster.writes.contains("rolling-update Deployment/b/worker 0/1"));
+        assertTrue(cluster.writes.contains("rolling-update Deployment/b/worker 25%/25%"));
+        // the journal in the store is the same document
+        assertEquals("DONE", RolloutEngine.status(journal, java.util.Optional.empty()).orElseThrow().state);
+    }
+
+    @Test
+    void failingGateRollsTheStepBackExactlyAndLeavesEarlierStepsAlone() {
+        gates.verdict = (ns, gate) -> ns.equals("c") ? GateOutcome.FAIL : GateOutcome.PASS;
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
+        Map<String, String> c = cluster.namespaces.get("c").labels();
+        assertEquals("enabled", c.get("istio-injection"));
+        assertEquals(OLD, c.get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("c").stream().allMatch(OLD::equals), cluster.podRevisions("c").toString());
+        assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertEquals(NEW, cluster.namespaces.get("b").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("b").stream().allMatch(NEW::equals));
+        RunRecord r = outcome.record();
+        assertEquals("ROLLED_BACK", r.step("shop/c").orElseThrow().state);
+        assertEquals("DONE", r.step("shop/b").orElseThrow().state);
+        assertEquals(2, cluster.restarts.get(deploy("c", "db")), "restarted forward, then back");
+    }
+
+    @Test
+    void rollbackWaveUndoesEveryStepOfTheWaveNewestFirst() {
+        gates.verdict = (ns, gate) -> ns.equals("c") ? GateOutcome.NO_DATA : GateOutcome.PASS;
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_WAVE));
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
+        assertEquals(OLD, cluster.namespaces.get("b").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("b").stream().allMatch(OLD::equals));
+        assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+    }
+
+    @Test
+    void pauseLeavesTheFailedStepAsItIs() {
+        gates.verdict = (ns, gate) -> ns.equals("b") ? GateOutcome.FAIL : GateOutcome.PASS;
+
+        RunOutcome outcome = run(plan(OnFailure.PAUSE));
+
+        assertEquals(RunOutcome.Result.PAUSED, outcome.result());
+        assertEquals(NEW, cluster.namespaces.get("b").labels().get("istio.io/rev"));
+        assertEquals("PAUSED", outcome.record().step("shop/b").orElseThrow().state);
+        assertEquals("PENDING", outcome.record().step("shop/c").orElseThrow().state);
+    }
+
+    static final class Killed extends Error {
+    }
+
+    @Test
+    void resumeAfterAKillDoesNotRestartWhatWasRestarted() {
+        boolean[] armed = {true};
+        cluster.beforeWrite = w -> {
+            if (armed[0] && w.equals("restart Deployment/b/worker")) {
+                armed[0] = false;
+                throw new Killed();
+            }
+        };
+        Plan plan = plan(OnFailure.ROLLBACK_STEP);
+        assertThrows(Throwable.class, () -> run(plan));
+        assertEquals(1, cluster.restarts.get(deploy("b", "api")));
+        String runId = journal.entries.keySet().iterator().next();
+
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        assertEquals(1, cluster.restarts.get(deploy("a", "web")));
+        assertEquals(1, cluster.restarts.get(deploy("b", "api")), "already restarted before the kill");
+        assertEquals(1, cluster.restarts.get(deploy("b", "worker")));
+        assertTrue(cluster.podRevisions("b").stream().allMatch(NEW::equals));
+    }
+
+    @Test
+    void undoThatFailsEndsRollbackIncompleteWithWhatToDo() {
+        gates.verdict = (ns, gate) -> ns.equals("a") ? GateOutcome.FAIL : GateOutcome.PASS;
+        cluster.beforeWrite = w -> {
+            if (w.startsWith("patch-ns a") && w.contains(OLD)) {
+                throw new IllegalStateException("admission webhook denied the request");
+            }
+        };
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.ROLLBACK_INCOMPLETE, outcome.result());
+        assertTrue(outcome.message().contains("kubectl label namespace a --overwrite istio.io/rev=1-27-0 istio-injection-"), outcome.message());
+        assertTrue(outcome.message().contains("admission webhook denied"));
+        assertEquals("UNDO_FAILED", outcome.record().step("canary/a").orElseThrow().state);
+    }
+
+    @Test
+    void staleProxyFailsTheProxySyncGate() {
+        cluster.staleRevisions.add(NEW);
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
+        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        assertTrue(failure.contains("proxy-sync") && failure.contains("CLUSTER STALE"), failure);
+        assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
+    }
+
+    @Test
+    void closedWindowPausesBeforeTheFirstStepAndTouchesNothing() {
+        RunWindow closed = new RunWindow() {
+            @Override
+            public boolean isOpen(Instant at) {
+                return false;
+            }
+
+            @Override
+            public String describe(Instant at) {
+                return "opens at 22:00";
+            }
+        };
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, closed).run(plan(OnFailure.ROLLBACK_STEP), "h", events::add);
+
+        assertEquals(RunOutcome.Result.PAUSED, outcome.result());
+        assertTrue(cluster.writes.isEmpty(), cluster.writes.toString());
+    }
+
+    @Test
+    void anotherRunHoldingTheLockIsRefused() {
+        lock.holder = "someone-else";
+        assertThrows(LockedException.class, () -> run(plan(OnFailure.ROLLBACK_STEP)));
+        assertTrue(cluster.writes.isEmpty());
+    }
+
+    @Test
+    void surgeRequireRefusesWithoutTouching() {
+        Plan p = Fakes.plan(OLD, NEW, List.of(Fakes.wave("shop", List.of("b"))), SurgePolicy.REQUIRE, OnFailure.ROLLBACK_STEP, List.of());
+        PreflightException e = assertThrows(PreflightException.class, () -> run(p));
+        assertTrue(e.reasons().stream().anyMatch(r -> r.contains("b/Deployment/worker")), e.reasons().toString());
+        assertTrue(e.reasons().stream().noneMatch(r -> r.contains("b/Deployment/api")), e.reasons().toString());
+        assertTrue(cluster.writes.isEmpty());
+        assertTrue(journal.entries.isEmpty());
+    }
+
+    @Test
+    void manualRollbackUndoesTheWholeRunAndBreakGlassAnnotates() {
+        RunOutcome done = run(plan(OnFailure.ROLLBACK_STEP));
+        assertEquals(RunOutcome.Result.DONE, done.result());
+        // record a git commit id as if Git had been used, so break-glass has something to annotate
+        journal.entries.clear();
+        done.record().steps.forEach(s -> s.gitCommit = "abc123");
+        journal.write(done.record().runId, "test-plan", dev.revroll.engine.journal.RunJournal.render(done.record()), java.util.Optional.empty());
+
+        RunOutcome back = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
+                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId, java.util.Optional.of("canary/a"), true, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, back.result(), back.message());
+        assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"), "kept: the step named by --to");
+        assertEquals(OLD, cluster.namespaces.get("b").labels().get("istio.io/rev"));
+        assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertTrue(cluster.namespaces.get("c").annotations().get(StepActions.BREAK_GLASS).contains("\"commit\":\"abc123\""));
+        assertNull(cluster.namespaces.get("a").annotations().get(StepActions.BREAK_GLASS));
+        Map<String, String> none = new HashMap<>();
+        assertEquals(none, new HashMap<>(back.record().step("shop/b").orElseThrow().savedStrategies));
+    }
+
+    @Test
+    void rollbackWithTheJournalRecordLostRestoresLabelsFromTheNamespaceAnnotation() {
+        RunOutcome done = run(plan(OnFailure.ROLLBACK_STEP));
+        assertEquals(RunOutcome.Result.DONE, done.result());
+        journal.entries.clear();
+        done.record().steps.forEach(s -> s.previousLabels = null);
+        journal.write(done.record().runId, "test-plan", dev.revroll.engine.journal.RunJournal.render(done.record()), java.util.Optional.empty());
+
+        RunOutcome back = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
+                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId, java.util.Optional.empty(), false, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, back.result(), back.message());
+        assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertEquals(OLD, cluster.namespaces.get("c").labels().get("istio.io/rev"));
+        assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
+        assertNull(cluster.namespaces.get("a").annotations().get(StepActions.PREVIOUS_LABELS));
+    }
+
+    @Test
+    void stalledRolloutNamesTheFailedCreateEventAndRollsBack() {
+        cluster.stuck.add(deploy("a", "web"));
+        cluster.events.add(new dev.revroll.ports.ClusterModel.ClusterEvent("ReplicaSet", "web-7d9", "FailedCreate",
+                "Internal error occurred: failed calling webhook \"rev.namespace.sidecar-injector.istio.io\": connection refused", Instant.now()));
+
+        RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
+        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        assertTrue(failure.startsWith("wait-rollouts: rollout not complete within 1s"), failure);
+        assertTrue(failure.contains("FailedCreate on ReplicaSet/web-7d9: Internal error occurred: failed calling webhook"), failure);
+    }
+
+    @Test
+    void previewSendsEveryWriteAsDryRunAndShowsAdmissionErrors() {
+        cluster.admissionRejects.add("b");
+
+        Preview preview = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).preview(plan(OnFailure.ROLLBACK_STEP));
+
+        assertTrue(preview.admissionErrors().get("b").get(0).startsWith("relabel namespace b: admission webhook"), preview.admissionErrors().toString());
+        assertEquals(List.of(), preview.admissionErrors().get("a"));
+        assertTrue(cluster.writes.isEmpty(), "preview writes nothing: " + cluster.writes);
+        assertEquals("errors{ns=\"c\"}", preview.gates().get("c").get(0).query().replace("{{namespace}}", "c"));
+        assertTrue(journal.entries.isEmpty());
+    }
+
+    @Test
+    void onDeleteStatefulSetPodsAreReplacedOneAtATime() {
+        WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, "a", "db");
+        cluster.addWorkload(new dev.revroll.ports.ClusterModel.Workload(db, 1, 3, "OnDelete", java.util.Optional.empty(),
+                java.util.Optional.empty(), Map.of(), Map.of("app", "db"), Map.of()));
+        Plan p = Fakes.plan(OLD, NEW, List.of(Fakes.wave("canary", List.of("a"))), SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP, List.of());
+
+        RunOutcome outcome = run(p);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        List<String> deletes = cluster.writes.stream().filter(w -> w.startsWith("delete-pod a/db-")).toList();
+        assertEquals(3, deletes.size(), cluster.writes.toString());
+        assertTrue(cluster.podRevisions("a").stream().allMatch(NEW::equals), cluster.podRevisions("a").toString());
+        assertTrue(cluster.writes.indexOf("restart StatefulSet/a/db") < cluster.writes.indexOf(deletes.get(0)));
+    }
+}
