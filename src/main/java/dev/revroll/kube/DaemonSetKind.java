@@ -3,17 +3,16 @@ package dev.revroll.kube;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1DaemonSet;
+import io.kubernetes.client.openapi.models.V1DaemonSetSpec;
 import io.kubernetes.client.openapi.models.V1DaemonSetStatus;
 import io.kubernetes.client.openapi.models.V1DaemonSetUpdateStrategy;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDaemonSet;
 import okhttp3.Call;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * DaemonSets: rolling-update knobs in {@code spec.updateStrategy.rollingUpdate} (maxSurge works since 1.22); the
@@ -68,18 +67,14 @@ final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
         return new RolloutState(true, false, "daemon set \"" + name + "\" successfully rolled out");
     }
 
+    /** The replica count of a DaemonSet is the number of nodes it should run on, {@code status.desiredNumberScheduled}. */
     static Workload toWorkload(V1DaemonSet ds) {
-        V1DaemonSetUpdateStrategy strategy = ds.getSpec() == null ? null : ds.getSpec().getUpdateStrategy();
+        V1DaemonSetSpec spec = ds.getSpec();
+        V1DaemonSetUpdateStrategy strategy = spec == null ? null : spec.getUpdateStrategy();
         V1RollingUpdateDaemonSet ru = strategy == null ? null : strategy.getRollingUpdate();
-        return new Workload(
-                new WorkloadRef(WorkloadKind.DaemonSet, ds.getMetadata().getNamespace(), ds.getMetadata().getName()),
-                KubeObjects.generation(ds.getMetadata()),
+        return workload(WorkloadKind.DaemonSet, ds.getMetadata(), spec == null ? null : spec.getTemplate(),
                 ds.getStatus() == null ? 0 : KubeObjects.orZero(ds.getStatus().getDesiredNumberScheduled()),
-                strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType(),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxSurge()),
-                KubeObjects.annotations(ds.getMetadata()),
-                KubeObjects.templateLabels(ds.getSpec() == null ? null : ds.getSpec().getTemplate()),
-                KubeObjects.templateAnnotations(ds.getSpec() == null ? null : ds.getSpec().getTemplate()));
+                strategy == null ? null : strategy.getType(),
+                ru == null ? null : ru.getMaxUnavailable(), ru == null ? null : ru.getMaxSurge());
     }
 }

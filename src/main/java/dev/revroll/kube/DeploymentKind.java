@@ -3,18 +3,17 @@ package dev.revroll.kube;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentCondition;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import okhttp3.Call;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Deployments: rolling-update knobs in {@code spec.strategy.rollingUpdate}; done by kubectl's rule (observed
@@ -79,17 +78,12 @@ final class DeploymentKind extends KindStrategy<V1Deployment> {
     }
 
     static Workload toWorkload(V1Deployment d) {
-        V1DeploymentStrategy strategy = d.getSpec() == null ? null : d.getSpec().getStrategy();
+        V1DeploymentSpec spec = d.getSpec();
+        V1DeploymentStrategy strategy = spec == null ? null : spec.getStrategy();
         V1RollingUpdateDeployment ru = strategy == null ? null : strategy.getRollingUpdate();
-        return new Workload(
-                new WorkloadRef(WorkloadKind.Deployment, d.getMetadata().getNamespace(), d.getMetadata().getName()),
-                KubeObjects.generation(d.getMetadata()),
-                d.getSpec() == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
-                strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType(),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxSurge()),
-                KubeObjects.annotations(d.getMetadata()),
-                KubeObjects.templateLabels(d.getSpec() == null ? null : d.getSpec().getTemplate()),
-                KubeObjects.templateAnnotations(d.getSpec() == null ? null : d.getSpec().getTemplate()));
+        return workload(WorkloadKind.Deployment, d.getMetadata(), spec == null ? null : spec.getTemplate(),
+                spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas(),
+                strategy == null ? null : strategy.getType(),
+                ru == null ? null : ru.getMaxUnavailable(), ru == null ? null : ru.getMaxSurge());
     }
 }

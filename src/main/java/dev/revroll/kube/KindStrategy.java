@@ -3,11 +3,15 @@ package dev.revroll.kube;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import io.kubernetes.client.util.PatchUtils;
 import okhttp3.Call;
 
@@ -114,6 +118,25 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
     final RolloutState rolloutState(String namespace, String name) {
         return get(namespace, name).map(rolloutRule).orElseGet(() -> new RolloutState(false, true,
                 kind.name().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name + " no longer exists"));
+    }
+
+    /**
+     * A {@link Workload} from what each kind reads off its own spec (replicas, strategy, rolling-update knobs); the
+     * rest (reference, generation, annotations, pod template labels and annotations) is read the same way for all.
+     * A strategy type that is not set is the API's default, {@code RollingUpdate}; a knob not set is empty.
+     */
+    static Workload workload(WorkloadKind kind, V1ObjectMeta metadata, V1PodTemplateSpec template, int replicas,
+                             String strategyType, IntOrString maxUnavailable, IntOrString maxSurge) {
+        return new Workload(
+                new WorkloadRef(kind, metadata.getNamespace(), metadata.getName()),
+                KubeObjects.generation(metadata),
+                replicas,
+                strategyType == null ? "RollingUpdate" : strategyType,
+                KubeObjects.intOrString(maxUnavailable),
+                KubeObjects.intOrString(maxSurge),
+                KubeObjects.annotations(metadata),
+                KubeObjects.templateLabels(template),
+                KubeObjects.templateAnnotations(template));
     }
 
     /** The object as messages name it: {@code Kind namespace/name}. */

@@ -4,17 +4,16 @@ import dev.revroll.errors.ExitCode;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1RollingUpdateStatefulSetStrategy;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
 import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
 import io.kubernetes.client.openapi.models.V1StatefulSetUpdateStrategy;
 import okhttp3.Call;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * StatefulSets. They have no surge: the controller replaces one pod at a time (maxUnavailable, default 1), which is
@@ -118,18 +117,14 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
         return strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType();
     }
 
+    /** A StatefulSet has no maxSurge: its {@link Workload} never has one. */
     static Workload toWorkload(V1StatefulSet sts) {
-        V1StatefulSetUpdateStrategy strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+        V1StatefulSetSpec spec = sts.getSpec();
+        V1StatefulSetUpdateStrategy strategy = spec == null ? null : spec.getUpdateStrategy();
         V1RollingUpdateStatefulSetStrategy ru = strategy == null ? null : strategy.getRollingUpdate();
-        return new Workload(
-                new WorkloadRef(WorkloadKind.StatefulSet, sts.getMetadata().getNamespace(), sts.getMetadata().getName()),
-                KubeObjects.generation(sts.getMetadata()),
-                sts.getSpec() == null || sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas(),
+        return workload(WorkloadKind.StatefulSet, sts.getMetadata(), spec == null ? null : spec.getTemplate(),
+                spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas(),
                 strategyType(sts),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
-                Optional.empty(),
-                KubeObjects.annotations(sts.getMetadata()),
-                KubeObjects.templateLabels(sts.getSpec() == null ? null : sts.getSpec().getTemplate()),
-                KubeObjects.templateAnnotations(sts.getSpec() == null ? null : sts.getSpec().getTemplate()));
+                ru == null ? null : ru.getMaxUnavailable(), null);
     }
 }
