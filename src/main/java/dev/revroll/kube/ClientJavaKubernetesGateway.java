@@ -77,7 +77,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     private final CoreV1Api core;
     private final AppsV1Api apps;
     private final AdmissionregistrationV1Api admission;
-    private final Map<WorkloadKind, KindStrategy> kinds = new EnumMap<>(WorkloadKind.class);
+    private final Map<WorkloadKind, KindStrategy<?>> kinds = new EnumMap<>(WorkloadKind.class);
     private final ExecutorService portForwards = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "revroll-port-forward");
         t.setDaemon(true);
@@ -91,7 +91,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         this.core = new CoreV1Api(client);
         this.apps = new AppsV1Api(client);
         this.admission = new AdmissionregistrationV1Api(client);
-        for (KindStrategy k : List.of(new DeploymentKind(calls), new StatefulSetKind(calls), new DaemonSetKind(calls))) {
+        for (KindStrategy<?> k : List.of(new DeploymentKind(calls), new StatefulSetKind(calls), new DaemonSetKind(calls))) {
             kinds.put(k.kind(), k);
         }
     }

@@ -3,87 +3,45 @@ package dev.revroll.kube;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentCondition;
+import io.kubernetes.client.openapi.models.V1DeploymentSpec;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
-import io.kubernetes.client.util.PatchUtils;
+import okhttp3.Call;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Deployments: rolling-update knobs in {@code spec.strategy.rollingUpdate}; done by kubectl's rule (observed
  * generation, no ProgressDeadlineExceeded, all replicas updated, no old ones left, all updated ones available).
  */
-final class DeploymentKind implements KindStrategy {
-
-    private final KubeCalls calls;
-    private final ApiClient client;
-    private final AppsV1Api apps;
+final class DeploymentKind extends KindStrategy<V1Deployment> {
 
     DeploymentKind(KubeCalls calls) {
-        this.calls = calls;
-        this.client = calls.connection().apiClient();
-        this.apps = new AppsV1Api(client);
+        super(calls, WorkloadKind.Deployment, V1Deployment.class, DeploymentKind::toWorkload, DeploymentKind::rolloutRule,
+                "spec", "strategy", "rollingUpdate");
     }
 
     @Override
-    public WorkloadKind kind() {
-        return WorkloadKind.Deployment;
+    List<V1Deployment> listCall(String namespace) throws ApiException {
+        return apps.listNamespacedDeployment(namespace).execute().getItems();
     }
 
     @Override
-    public List<Workload> list(String namespace) {
-        return calls.read("list", "Deployments in namespace " + namespace,
-                        () -> apps.listNamespacedDeployment(namespace).execute())
-                .getItems().stream().map(DeploymentKind::toWorkload).toList();
+    V1Deployment readCall(String namespace, String name) throws ApiException {
+        return apps.readNamespacedDeployment(name, namespace).execute();
     }
 
     @Override
-    public Optional<Workload> read(String namespace, String name) {
-        return get(namespace, name).map(DeploymentKind::toWorkload);
+    Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException {
+        return apps.patchNamespacedDeployment(name, namespace, body).fieldManager(fieldManager).dryRun(dryRun).buildCall(null);
     }
 
-    private Optional<V1Deployment> get(String namespace, String name) {
-        try {
-            return Optional.of(calls.read("read", object(namespace, name), () -> apps.readNamespacedDeployment(name, namespace).execute()));
-        } catch (KubeApiException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public void patch(String namespace, String name, MergePatch patch, boolean dryRun) {
-        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", object(namespace, name), () -> PatchUtils.patch(V1Deployment.class,
-                () -> apps.patchNamespacedDeployment(name, namespace, patch.toV1Patch())
-                        .fieldManager(ClientJavaKubernetesGateway.FIELD_MANAGER)
-                        .dryRun(dryRun ? ClientJavaKubernetesGateway.DRY_RUN_ALL : null)
-                        .buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
-    }
-
-    /** Sets {@code spec.strategy.rollingUpdate.maxUnavailable}/{@code maxSurge}; null removes (default 25%). */
-    @Override
-    public void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
-        patch(namespace, name, new MergePatch()
-                .set(MergePatch.intOrString(maxUnavailable), "spec", "strategy", "rollingUpdate", "maxUnavailable")
-                .set(MergePatch.intOrString(maxSurge), "spec", "strategy", "rollingUpdate", "maxSurge"), dryRun);
-    }
-
-    @Override
-    public RolloutState rolloutState(String namespace, String name) {
-        return get(namespace, name).map(DeploymentKind::rolloutRule)
-                .orElseGet(() -> new RolloutState(false, true, "deployment " + namespace + "/" + name + " no longer exists"));
-    }
+    // patchRollingUpdate: the shared one, both knobs in spec.strategy.rollingUpdate; null removes (default 25% each).
 
     /** kubectl's {@code DeploymentStatusViewer}. */
     static RolloutState rolloutRule(V1Deployment d) {
@@ -120,21 +78,12 @@ final class DeploymentKind implements KindStrategy {
     }
 
     static Workload toWorkload(V1Deployment d) {
-        V1DeploymentStrategy strategy = d.getSpec() == null ? null : d.getSpec().getStrategy();
+        V1DeploymentSpec spec = d.getSpec();
+        V1DeploymentStrategy strategy = spec == null ? null : spec.getStrategy();
         V1RollingUpdateDeployment ru = strategy == null ? null : strategy.getRollingUpdate();
-        return new Workload(
-                new WorkloadRef(WorkloadKind.Deployment, d.getMetadata().getNamespace(), d.getMetadata().getName()),
-                KubeObjects.generation(d.getMetadata()),
-                d.getSpec() == null || d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas(),
-                strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType(),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxSurge()),
-                KubeObjects.annotations(d.getMetadata()),
-                KubeObjects.templateLabels(d.getSpec() == null ? null : d.getSpec().getTemplate()),
-                KubeObjects.templateAnnotations(d.getSpec() == null ? null : d.getSpec().getTemplate()));
-    }
-
-    private static String object(String namespace, String name) {
-        return "Deployment " + namespace + "/" + name;
+        return workload(WorkloadKind.Deployment, d.getMetadata(), spec == null ? null : spec.getTemplate(),
+                spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas(),
+                strategy == null ? null : strategy.getType(),
+                ru == null ? null : ru.getMaxUnavailable(), ru == null ? null : ru.getMaxSurge());
     }
 }

@@ -3,31 +3,144 @@ package dev.revroll.kube;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
+import io.kubernetes.client.util.PatchUtils;
+import okhttp3.Call;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * What differs between Deployments, StatefulSets and DaemonSets: how they are read, where their rolling-update
- * knobs live, and kubectl's rule for "rollout done". Restart and annotations are the same merge patch for all three.
+ * One workload kind (Deployment, StatefulSet, DaemonSet) as client-java type {@code T}. Reading (a missing object is
+ * empty), the JSON merge patch (field manager, server-side dry run) and "a workload that is gone is a failed rollout"
+ * are the same for all three and written here once. What differs is given by each kind: its three AppsV1Api calls,
+ * how its object maps to a {@link Workload}, kubectl's rule for "rollout done", and where its rolling-update knobs
+ * live. A kind whose rolling update is not simply "both knobs at that path" (StatefulSet) overrides
+ * {@link #patchRollingUpdate} and says why.
  */
-interface KindStrategy {
+abstract sealed class KindStrategy<T extends KubernetesObject> permits DeploymentKind, StatefulSetKind, DaemonSetKind {
 
-    WorkloadKind kind();
-
-    List<Workload> list(String namespace);
-
-    Optional<Workload> read(String namespace, String name);
-
-    /** Sends a JSON merge patch to the workload (server-side dry run when asked). */
-    void patch(String namespace, String name, MergePatch patch, boolean dryRun);
+    private final KubeCalls calls;
+    private final WorkloadKind kind;
+    private final Class<T> type;
+    private final Function<T, Workload> toWorkload;
+    private final Function<T, RolloutState> rolloutRule;
+    private final List<String> rollingUpdatePath;
+    private final ApiClient client;
+    /** The API the per-kind calls go through. */
+    final AppsV1Api apps;
 
     /**
-     * Sets {@code rollingUpdate.maxUnavailable}/{@code maxSurge} (null removes the field, so the API's default applies).
-     * What this means per kind is documented on each implementation.
+     * @param rollingUpdatePath where {@code maxUnavailable}/{@code maxSurge} live, e.g. {@code spec.strategy.rollingUpdate}
      */
-    void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun);
+    KindStrategy(KubeCalls calls, WorkloadKind kind, Class<T> type, Function<T, Workload> toWorkload,
+                 Function<T, RolloutState> rolloutRule, String... rollingUpdatePath) {
+        this.calls = calls;
+        this.kind = kind;
+        this.type = type;
+        this.toWorkload = toWorkload;
+        this.rolloutRule = rolloutRule;
+        this.rollingUpdatePath = List.of(rollingUpdatePath);
+        this.client = calls.connection().apiClient();
+        this.apps = new AppsV1Api(client);
+    }
+
+    /** {@code apps.listNamespaced<Kind>(namespace)}, its items. */
+    abstract List<T> listCall(String namespace) throws ApiException;
+
+    /** {@code apps.readNamespaced<Kind>(name, namespace)}. */
+    abstract T readCall(String namespace, String name) throws ApiException;
+
+    /** {@code apps.patchNamespaced<Kind>(name, namespace, body)} with the given field manager and dry run, as a call. */
+    abstract Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException;
+
+    final WorkloadKind kind() {
+        return kind;
+    }
+
+    final List<Workload> list(String namespace) {
+        return calls.read("list", kind.name() + "s in namespace " + namespace, () -> listCall(namespace))
+                .stream().map(toWorkload).toList();
+    }
+
+    final Optional<Workload> read(String namespace, String name) {
+        return get(namespace, name).map(toWorkload);
+    }
+
+    /** The object, or empty when the API server says it does not exist (404); any other failure is thrown. */
+    final Optional<T> get(String namespace, String name) {
+        try {
+            return Optional.of(calls.read("read", object(namespace, name), () -> readCall(namespace, name)));
+        } catch (KubeApiException e) {
+            if (e.notFound()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Sends a JSON merge patch to the workload (server-side dry run when asked); retried, as it is idempotent. */
+    final void patch(String namespace, String name, MergePatch patch, boolean dryRun) {
+        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", object(namespace, name), () -> PatchUtils.patch(type,
+                () -> patchCall(namespace, name, patch.toV1Patch(), ClientJavaKubernetesGateway.FIELD_MANAGER,
+                        dryRun ? ClientJavaKubernetesGateway.DRY_RUN_ALL : null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    }
+
+    /**
+     * Sets {@code maxUnavailable}/{@code maxSurge} under this kind's rolling-update path (null removes the field, so
+     * the API's default applies). What this means per kind is documented on each kind.
+     */
+    void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
+        patch(namespace, name, new MergePatch()
+                .set(MergePatch.intOrString(maxUnavailable), rollingUpdateField("maxUnavailable"))
+                .set(MergePatch.intOrString(maxSurge), rollingUpdateField("maxSurge")), dryRun);
+    }
+
+    /** The path of one field under this kind's rolling-update block. */
+    final String[] rollingUpdateField(String field) {
+        String[] path = rollingUpdatePath.toArray(new String[rollingUpdatePath.size() + 1]);
+        path[rollingUpdatePath.size()] = field;
+        return path;
+    }
 
     /** kubectl's {@code rollout status} rule for this kind; a workload that is gone is a failed rollout. */
-    RolloutState rolloutState(String namespace, String name);
+    final RolloutState rolloutState(String namespace, String name) {
+        return get(namespace, name).map(rolloutRule).orElseGet(() -> new RolloutState(false, true,
+                kind.name().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name + " no longer exists"));
+    }
+
+    /**
+     * A {@link Workload} from what each kind reads off its own spec (replicas, strategy, rolling-update knobs); the
+     * rest (reference, generation, annotations, pod template labels and annotations) is read the same way for all.
+     * A strategy type that is not set is the API's default, {@code RollingUpdate}; a knob not set is empty.
+     */
+    static Workload workload(WorkloadKind kind, V1ObjectMeta metadata, V1PodTemplateSpec template, int replicas,
+                             String strategyType, IntOrString maxUnavailable, IntOrString maxSurge) {
+        return new Workload(
+                new WorkloadRef(kind, metadata.getNamespace(), metadata.getName()),
+                KubeObjects.generation(metadata),
+                replicas,
+                strategyType == null ? "RollingUpdate" : strategyType,
+                KubeObjects.intOrString(maxUnavailable),
+                KubeObjects.intOrString(maxSurge),
+                KubeObjects.annotations(metadata),
+                KubeObjects.templateLabels(template),
+                KubeObjects.templateAnnotations(template));
+    }
+
+    /** The object as messages name it: {@code Kind namespace/name}. */
+    final String object(String namespace, String name) {
+        return kind.name() + " " + namespace + "/" + name;
+    }
 }

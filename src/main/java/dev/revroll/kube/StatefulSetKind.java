@@ -4,74 +4,44 @@ import dev.revroll.errors.ExitCode;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 import io.kubernetes.client.custom.V1Patch;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1RollingUpdateStatefulSetStrategy;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
 import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
 import io.kubernetes.client.openapi.models.V1StatefulSetUpdateStrategy;
-import io.kubernetes.client.util.PatchUtils;
+import okhttp3.Call;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * StatefulSets. They have no surge: the controller replaces one pod at a time (maxUnavailable, default 1), which is
  * their make-before-break; {@code OnDelete} ones change only when their pods are deleted (the engine does that, one
  * pod at a time, each waited for). The {@link Workload} of a StatefulSet never has a maxSurge.
  */
-final class StatefulSetKind implements KindStrategy {
+final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
 
     static final String ON_DELETE = "OnDelete";
 
-    private final KubeCalls calls;
-    private final ApiClient client;
-    private final AppsV1Api apps;
-
     StatefulSetKind(KubeCalls calls) {
-        this.calls = calls;
-        this.client = calls.connection().apiClient();
-        this.apps = new AppsV1Api(client);
+        super(calls, WorkloadKind.StatefulSet, V1StatefulSet.class, StatefulSetKind::toWorkload, StatefulSetKind::rolloutRule,
+                "spec", "updateStrategy", "rollingUpdate");
     }
 
     @Override
-    public WorkloadKind kind() {
-        return WorkloadKind.StatefulSet;
+    List<V1StatefulSet> listCall(String namespace) throws ApiException {
+        return apps.listNamespacedStatefulSet(namespace).execute().getItems();
     }
 
     @Override
-    public List<Workload> list(String namespace) {
-        return calls.read("list", "StatefulSets in namespace " + namespace,
-                        () -> apps.listNamespacedStatefulSet(namespace).execute())
-                .getItems().stream().map(StatefulSetKind::toWorkload).toList();
+    V1StatefulSet readCall(String namespace, String name) throws ApiException {
+        return apps.readNamespacedStatefulSet(name, namespace).execute();
     }
 
     @Override
-    public Optional<Workload> read(String namespace, String name) {
-        return get(namespace, name).map(StatefulSetKind::toWorkload);
-    }
-
-    private Optional<V1StatefulSet> get(String namespace, String name) {
-        try {
-            return Optional.of(calls.read("read", object(namespace, name), () -> apps.readNamespacedStatefulSet(name, namespace).execute()));
-        } catch (KubeApiException e) {
-            if (e.notFound()) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-    }
-
-    @Override
-    public void patch(String namespace, String name, MergePatch patch, boolean dryRun) {
-        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", object(namespace, name), () -> PatchUtils.patch(V1StatefulSet.class,
-                () -> apps.patchNamespacedStatefulSet(name, namespace, patch.toV1Patch())
-                        .fieldManager(ClientJavaKubernetesGateway.FIELD_MANAGER)
-                        .dryRun(dryRun ? ClientJavaKubernetesGateway.DRY_RUN_ALL : null)
-                        .buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+    Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException {
+        return apps.patchNamespacedStatefulSet(name, namespace, body).fieldManager(fieldManager).dryRun(dryRun).buildCall(null);
     }
 
     /**
@@ -83,7 +53,7 @@ final class StatefulSetKind implements KindStrategy {
      * where the MaxUnavailableStatefulSet feature is on.)
      */
     @Override
-    public void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
+    void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
         V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(ExitCode.ROLLBACK_INCOMPLETE,
                 "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", null));
         if (ON_DELETE.equals(strategyType(sts))) {
@@ -93,13 +63,7 @@ final class StatefulSetKind implements KindStrategy {
         if (value instanceof Integer i && i == 0) {
             value = null;
         }
-        patch(namespace, name, new MergePatch().set(value, "spec", "updateStrategy", "rollingUpdate", "maxUnavailable"), dryRun);
-    }
-
-    @Override
-    public RolloutState rolloutState(String namespace, String name) {
-        return get(namespace, name).map(StatefulSetKind::rolloutRule)
-                .orElseGet(() -> new RolloutState(false, true, "statefulset " + namespace + "/" + name + " no longer exists"));
+        patch(namespace, name, new MergePatch().set(value, rollingUpdateField("maxUnavailable")), dryRun);
     }
 
     /**
@@ -153,22 +117,14 @@ final class StatefulSetKind implements KindStrategy {
         return strategy == null || strategy.getType() == null ? "RollingUpdate" : strategy.getType();
     }
 
+    /** A StatefulSet has no maxSurge: its {@link Workload} never has one. */
     static Workload toWorkload(V1StatefulSet sts) {
-        V1StatefulSetUpdateStrategy strategy = sts.getSpec() == null ? null : sts.getSpec().getUpdateStrategy();
+        V1StatefulSetSpec spec = sts.getSpec();
+        V1StatefulSetUpdateStrategy strategy = spec == null ? null : spec.getUpdateStrategy();
         V1RollingUpdateStatefulSetStrategy ru = strategy == null ? null : strategy.getRollingUpdate();
-        return new Workload(
-                new WorkloadRef(WorkloadKind.StatefulSet, sts.getMetadata().getNamespace(), sts.getMetadata().getName()),
-                KubeObjects.generation(sts.getMetadata()),
-                sts.getSpec() == null || sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas(),
+        return workload(WorkloadKind.StatefulSet, sts.getMetadata(), spec == null ? null : spec.getTemplate(),
+                spec == null || spec.getReplicas() == null ? 1 : spec.getReplicas(),
                 strategyType(sts),
-                ru == null ? Optional.empty() : KubeObjects.intOrString(ru.getMaxUnavailable()),
-                Optional.empty(),
-                KubeObjects.annotations(sts.getMetadata()),
-                KubeObjects.templateLabels(sts.getSpec() == null ? null : sts.getSpec().getTemplate()),
-                KubeObjects.templateAnnotations(sts.getSpec() == null ? null : sts.getSpec().getTemplate()));
-    }
-
-    private static String object(String namespace, String name) {
-        return "StatefulSet " + namespace + "/" + name;
+                ru == null ? null : ru.getMaxUnavailable(), null);
     }
 }
