@@ -19,10 +19,11 @@ public class GlobalOptions {
             description = "Kube context to use (default: the kubeconfig's current context).")
     String context;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "text",
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
             converter = OutputFormat.Converter.class, completionCandidates = OutputFormat.Names.class,
-            description = "Output format: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    OutputFormat output = OutputFormat.TEXT;
+            description = "Output format: ${COMPLETION-CANDIDATES} (default: text; 'run', 'resume' and 'rollback' print"
+                    + " JSON event lines when stdout is not a terminal unless -o text is given).")
+    OutputFormat output;
 
     @Option(names = "--verbose", description = "Print more detail (and stack traces of internal errors).")
     boolean verbose;
@@ -36,7 +37,12 @@ public class GlobalOptions {
     }
 
     public OutputFormat output() {
-        return output;
+        return output == null ? OutputFormat.TEXT : output;
+    }
+
+    /** True when {@code -o} was given, so a default (such as JSON lines in a pipeline) must not override it. */
+    public boolean outputExplicit() {
+        return output != null;
     }
 
     public boolean verbose() {

@@ -25,14 +25,18 @@ final class Outcomes {
         };
     }
 
-    /** JSON lines when asked or when stdout is not a terminal; a live view otherwise. */
+    /** JSON lines when asked, or by default when stdout is not a terminal (a pipeline); {@code -o text} keeps text. */
     static boolean jsonEvents(GlobalOptions global) {
-        return global.output() == OutputFormat.JSON || System.console() == null;
+        return global.output() == OutputFormat.JSON || (!global.outputExplicit() && System.console() == null);
     }
 
+    /** JSON lines, a live view in a terminal, or plain text lines (one per event) when text is asked without one. */
     static RunListener listener(CommandSpec spec, GlobalOptions global) {
         PrintWriter out = spec.commandLine().getOut();
-        return jsonEvents(global) ? EventStream.jsonLines(out) : EventStream.live(out);
+        if (jsonEvents(global)) {
+            return EventStream.jsonLines(out);
+        }
+        return System.console() == null ? EventStream.lines(out) : EventStream.live(out);
     }
 
     static int finish(CommandSpec spec, GlobalOptions global, RunOutcome outcome) {

@@ -352,14 +352,14 @@ final class StepActions {
             for (CompletableFuture<GateResult> f : running) {
                 GateResult r = f.join();
                 if (r.outcome() != GateOutcome.PASS) {
-                    failed.add(r.gate() + " " + r.outcome() + ": " + r.summary());
+                    failed.add(r.summary());
                 }
             }
         } finally {
             pool.shutdownNow();
         }
         if (!failed.isEmpty()) {
-            throw new StepFailure("metric gate(s) failed: " + String.join("; ", failed));
+            throw new StepFailure(String.join("; ", failed));
         }
     }
 

@@ -45,7 +45,7 @@ public final class EventStream {
     }
 
     /** Plain lines, one per event, with the elapsed time (what the live view prints above its status line). */
-    static RunListener lines(PrintWriter out) {
+    public static RunListener lines(PrintWriter out) {
         Instant start = Instant.now();
         return event -> {
             String elapsed = format(Duration.between(start, event.at()));
@@ -58,8 +58,7 @@ public final class EventStream {
                 case ACTION_DONE -> "    ✓ " + event.step() + " " + event.action();
                 case ACTION_SKIPPED -> "    = " + event.step() + " " + event.message();
                 case WAITING -> "    … " + event.step() + " " + event.action() + ": " + event.message();
-                case GATE_EVALUATION -> "    ◆ " + event.step() + " " + event.message()
-                        + (event.data().containsKey("next") ? "  (next " + event.data().get("next") + ")" : "");
+                case GATE_EVALUATION -> "    ◆ " + event.step() + " " + event.message() + nextEvaluation(event);
                 case STEP_DONE -> "  ✔ " + event.message();
                 case STEP_FAILED -> "  ✘ " + event.step() + ": " + event.message();
                 case UNDO_STARTED, UNDO_DONE -> "    ↶ " + event.step() + " " + event.message();
@@ -73,6 +72,19 @@ public final class EventStream {
                 out.flush();
             }
         };
+    }
+
+    /** "  (next in 5s)" when the event names the next evaluation's instant. */
+    private static String nextEvaluation(RunEvent event) {
+        Object next = event.data().get("next");
+        if (next == null) {
+            return "";
+        }
+        try {
+            return "  (next in " + Math.max(0, Duration.between(event.at(), Instant.parse(next.toString())).toSeconds()) + "s)";
+        } catch (java.time.format.DateTimeParseException e) {
+            return "  (next " + next + ")";
+        }
     }
 
     static String format(Duration d) {
