@@ -117,7 +117,7 @@ class PlanLoaderTest {
         assertEquals(new Condition(Condition.Operator.GT, 0.01), g.failWhen());
         assertEquals(4, g.samples());
         assertEquals(1, g.failureLimit());
-        assertTrue(g.query().startsWith("sum(rate(istio_requests_total{reporter=\"destination\""), g.query());
+        assertTrue(g.query().startsWith("(sum(rate(istio_requests_total{reporter=\"destination\""), g.query());
         assertEquals(Duration.ofMinutes(2), s.bake());
         assertEquals(Path.of("plans/mesh-1-24.yaml").toAbsolutePath().getParent().getParent().resolve("gitops").toString(),
                 s.git().orElseThrow().repo());
