@@ -79,6 +79,11 @@ public final class Preflight {
             l.allSkips().forEach(s -> warnings.add("skipped " + s));
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
             for (NamespaceTarget t : l.allTargets()) {
+                String breakGlass = t.namespace().annotations().get(StepActions.BREAK_GLASS);
+                if (breakGlass != null) {
+                    refusals.add("namespace " + t.name() + " was rolled back with --break-glass and Git was not brought back in line ("
+                            + StepActions.BREAK_GLASS + "=" + breakGlass + "); run 'revroll reconcile PLAN' first");
+                }
                 Map<String, String> after = InjectionTable.relabelled(t.namespace().labels(), target.get().label());
                 List<InjectorWebhook> nsInjectors = injection.injectorsFor(after, Map.of());
                 if (nsInjectors.size() > 1) {

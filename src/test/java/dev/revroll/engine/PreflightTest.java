@@ -75,6 +75,17 @@ class PreflightTest {
     }
 
     @Test
+    void breakGlassNotYetReconciledIsRefused() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        cluster.namespaces.get("shop").annotations().put("revroll.dev/break-glass", "{\"run\":\"r1\",\"step\":\"w/shop\"}");
+        cluster.addNamespace("cart", Map.of("istio.io/rev", OLD));
+        List<String> refusals = survey(plan(NEW, List.of("shop", "cart"))).refusals();
+        assertEquals(1, refusals.size(), refusals.toString());
+        assertTrue(refusals.get(0).startsWith("namespace shop was rolled back with --break-glass") && refusals.get(0).endsWith("run 'revroll reconcile PLAN' first"),
+                refusals.toString());
+    }
+
+    @Test
     void contextMismatchIsRefused() {
         cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
         Plan p = plan(NEW, List.of("shop"));
