@@ -46,5 +46,17 @@ class BreakGlassIT {
         assertEquals("", reverts, "break-glass pushes no revert");
         RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", runId, "-o", "json");
         assertTrue(status.out().contains("\"breakGlass\" : \"{"), status.out());
+
+        RevrollProcess.Result again = RevrollProcess.run(mesh.world, "run", plan.toString());
+        assertEquals(3, again.exitCode(), "a later run is refused until Git is back in line: " + again);
+        assertTrue(again.err().contains("namespace " + ns + " was rolled back with --break-glass")
+                && again.err().contains("run 'revroll reconcile PLAN' first"), again.err());
+        assertEquals(mesh.world.oldRevision(), mesh.labels(ns).get("istio.io/rev"), "the refused run touched nothing");
+
+        RevrollProcess.Result reconcile = RevrollProcess.run(mesh.world, "reconcile", plan.toString());
+        assertEquals(0, reconcile.exitCode(), reconcile.toString());
+        RevrollProcess.Result after = RevrollProcess.run(mesh.world, "run", plan.toString());
+        assertEquals(0, after.exitCode(), "after reconcile the run goes: " + after);
+        assertEquals(mesh.world.newRevision(), mesh.labels(ns).get("istio.io/rev"));
     }
 }
