@@ -9,6 +9,11 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,17 +21,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Run journals kept in the cluster, one ConfigMap {@code revroll-run-<runId>} per run in one namespace, so anyone with
  * access sees a run. Labels {@code app.kubernetes.io/managed-by=revroll}, {@code revroll.dev/plan=<plan>},
- * {@code revroll.dev/run=<runId>}; the document is data key {@value #KEY}. Writes are compare-and-swap on the
- * ConfigMap's resourceVersion: a write based on a stale version is refused with a {@link JournalConflictException}.
- * A ConfigMap holds at most 1 MiB.
+ * {@code revroll.dev/run=<runId>}; the document is kept gzip-compressed as binaryData key {@value #GZIP_KEY} (journals
+ * written before that, as plain data key {@value #KEY}, are still read). Writes are compare-and-swap on the ConfigMap's
+ * resourceVersion: a write based on a stale version is refused with a {@link JournalConflictException}. A ConfigMap
+ * holds at most 1 MiB: the engine keeps its documents well under that compressed, and a larger one is refused here
+ * with the reason before anything is sent.
  */
 public final class ConfigMapJournalStore implements JournalStore {
 
+    /** Where journals written by earlier versions keep the plain document (still read). */
     public static final String KEY = "journal.json";
+    public static final String GZIP_KEY = "journal.json.gz";
+    /** What the API server accepts in one ConfigMap's data and binaryData together. */
+    public static final int CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
     public static final String PREFIX = "revroll-run-";
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "revroll";
@@ -55,8 +68,13 @@ public final class ConfigMapJournalStore implements JournalStore {
     public String write(String runId, String planName, String document, Optional<String> expectedVersion) {
         checkNames(runId, planName);
         String object = object(runId);
+        byte[] compressed = compress(document);
+        if (compressed.length + GZIP_KEY.length() > CONFIGMAP_LIMIT_BYTES) {
+            throw new RevrollException(ExitCode.ROLLBACK_INCOMPLETE, "the journal of run " + runId + " is " + compressed.length
+                    + " bytes compressed, more than " + object + " can hold (1 MiB); nothing was written");
+        }
         try {
-            return calls.retry().executeCallable(() -> attempt(runId, planName, document, expectedVersion));
+            return calls.retry().executeCallable(() -> attempt(runId, planName, document, compressed, expectedVersion));
         } catch (ApiException e) {
             if (e.getCode() == 409) {
                 throw conflict(runId, expectedVersion, e);
@@ -78,14 +96,15 @@ public final class ConfigMapJournalStore implements JournalStore {
      * landed: the journal is read back; if it holds this document the write counts, if it is unchanged the attempt is
      * retried (the transient exception is rethrown for the retry), otherwise someone else wrote it: a conflict.
      */
-    private String attempt(String runId, String planName, String document, Optional<String> expectedVersion) throws ApiException {
+    private String attempt(String runId, String planName, String document, byte[] compressed, Optional<String> expectedVersion)
+            throws ApiException {
         V1ConfigMap desired = new V1ConfigMap()
                 .metadata(new V1ObjectMeta()
                         .name(configMapName(runId))
                         .namespace(namespace)
                         .resourceVersion(expectedVersion.orElse(null))
                         .labels(labels(runId, planName)))
-                .data(Map.of(KEY, document));
+                .binaryData(Map.of(GZIP_KEY, compressed));
         try {
             V1ConfigMap written = expectedVersion.isEmpty()
                     ? core.createNamespacedConfigMap(namespace, desired).fieldManager(ClientJavaKubernetesGateway.FIELD_MANAGER).execute()
@@ -97,7 +116,7 @@ public final class ConfigMapJournalStore implements JournalStore {
                 throw e;
             }
             Optional<V1ConfigMap> now = readRaw(runId);
-            if (now.isPresent() && now.get().getData() != null && document.equals(now.get().getData().get(KEY))
+            if (now.isPresent() && document.equals(document(now.get()))
                     && !now.get().getMetadata().getResourceVersion().equals(expectedVersion.orElse(null))) {
                 return now.get().getMetadata().getResourceVersion();
             }
@@ -151,8 +170,31 @@ public final class ConfigMapJournalStore implements JournalStore {
     private Entry toEntry(V1ConfigMap cm) {
         Map<String, String> labels = KubeObjects.labels(cm.getMetadata());
         String runId = labels.getOrDefault(RUN_LABEL, cm.getMetadata().getName().substring(PREFIX.length()));
-        String document = cm.getData() == null ? "" : cm.getData().getOrDefault(KEY, "");
-        return new Entry(runId, labels.getOrDefault(PLAN_LABEL, ""), document, cm.getMetadata().getResourceVersion());
+        return new Entry(runId, labels.getOrDefault(PLAN_LABEL, ""), document(cm), cm.getMetadata().getResourceVersion());
+    }
+
+    /** The document a journal ConfigMap holds: compressed binaryData, else (older journals) plain data, else empty. */
+    static String document(V1ConfigMap cm) {
+        byte[] compressed = cm.getBinaryData() == null ? null : cm.getBinaryData().get(GZIP_KEY);
+        if (compressed != null) {
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new RevrollException(ExitCode.ROLLBACK_INCOMPLETE, "the run journal in ConfigMap " + cm.getMetadata().getNamespace()
+                        + "/" + cm.getMetadata().getName() + " cannot be read: binaryData " + GZIP_KEY + " is not gzip (" + e.getMessage() + ")");
+            }
+        }
+        return cm.getData() == null ? "" : cm.getData().getOrDefault(KEY, "");
+    }
+
+    static byte[] compress(String document) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(bytes, 64 * 1024)) {
+            gzip.write(document.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     private static Map<String, String> labels(String runId, String planName) {

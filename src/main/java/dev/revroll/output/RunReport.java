@@ -2,13 +2,17 @@ package dev.revroll.output;
 
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
+import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The summary of a run from its journal: every step and every gate evaluation (resolved query, value, outcome). */
+/**
+ * The summary of a run from its journal: every step and every gate evaluation (resolved query, value, outcome). When
+ * the journal had to shrink to fit its store, the evaluations it left out are counted per step, gate and outcome.
+ */
 public final class RunReport {
 
     private RunReport() {
@@ -21,6 +25,9 @@ public final class RunReport {
                 + (r.finishedAt == null ? "" : ", finished " + r.finishedAt));
         if (r.message != null) {
             out.println("  " + r.message.replace("\n", "\n  "));
+        }
+        if (r.compaction != null) {
+            out.println("  journal: " + r.compaction);
         }
         r.skipped.forEach(s -> out.println("  skipped " + s));
         for (StepRecord s : r.steps) {
@@ -40,6 +47,9 @@ public final class RunReport {
                         + (g.detail == null || g.detail.isEmpty() ? "" : " (" + g.detail + ")"));
                 out.println("      " + g.query);
             }
+            for (OmittedEvaluations o : s.omitted) {
+                out.println("    gate " + o.gate + ": " + o.summary());
+            }
         }
         out.flush();
     }
@@ -51,6 +61,10 @@ public final class RunReport {
         if (r.message != null) {
             out.println();
             out.println("> " + r.message.replace("\n", "\n> "));
+        }
+        if (r.compaction != null) {
+            out.println();
+            out.println("> journal: " + r.compaction);
         }
         out.println();
         out.println("| step | state | workloads | git | failure |");
@@ -66,6 +80,10 @@ public final class RunReport {
             for (GateRecord g : s.gates) {
                 out.println("| " + s.id + " | " + g.gate + " | " + g.at + " | " + (g.value == null ? "" : g.value) + " | " + g.outcome
                         + " | `" + g.query.replace("|", "\\|") + "` |");
+            }
+            for (OmittedEvaluations o : s.omitted) {
+                out.println("| " + s.id + " | " + o.gate + " | " + o.from + " to " + o.to + " |  | " + o.outcome + " x" + o.count
+                        + " omitted | (journal size limit) |");
             }
         }
         out.flush();

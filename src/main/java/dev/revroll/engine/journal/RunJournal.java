@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 /**
  * One run's journal: the {@link RunRecord} in memory plus its stored version. Every change goes through
  * {@link #update}, which applies it and writes the whole document with compare-and-swap; calls are serialized so
- * parallel steps never lose each other's records.
+ * parallel steps never lose each other's records. A document that would outgrow the store is shrunk first
+ * ({@link JournalBudget}): a long run never fails for the size of its journal.
  */
 public final class RunJournal {
 
@@ -30,6 +31,7 @@ public final class RunJournal {
             .configure(SerializationFeature.INDENT_OUTPUT, true);
 
     private final JournalStore store;
+    private final JournalBudget budget = JournalBudget.STANDARD;
     private final Clock clock;
     private final RunRecord record;
     private Optional<String> version;
@@ -75,7 +77,7 @@ public final class RunJournal {
     public synchronized void update(Consumer<RunRecord> change) {
         change.accept(record);
         record.updatedAt = clock.instant().toString();
-        version = Optional.of(store.write(record.runId, record.planName, render(record), version));
+        version = Optional.of(store.write(record.runId, record.planName, budget.fit(record, RunJournal::render), version));
     }
 
     /** Reads under the journal's lock (parallel steps). */

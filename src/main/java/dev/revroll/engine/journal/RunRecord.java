@@ -28,6 +28,8 @@ public class RunRecord {
     public String updatedAt;
     public String finishedAt;
     public String message;
+    /** Set when gate evaluations were omitted to keep the document within {@link JournalBudget}: what and why. */
+    public String compaction;
     public List<String> warnings = new ArrayList<>();
     public List<StepRecord> steps = new ArrayList<>();
     public List<String> skipped = new ArrayList<>();
@@ -64,6 +66,8 @@ public class RunRecord {
         public String gitRevert;
         public List<ActionRecord> actions = new ArrayList<>();
         public List<GateRecord> gates = new ArrayList<>();
+        /** Gate evaluations left out of {@link #gates} to keep the journal within its size limit, per gate and outcome. */
+        public List<OmittedEvaluations> omitted = new ArrayList<>();
         public String failure;
         public String breakGlass;
         public String startedAt;
@@ -110,5 +114,19 @@ public class RunRecord {
         public Double value;
         public String outcome;
         public String detail;
+    }
+
+    /** Evaluations of one gate with one outcome omitted from a step's journal: how many, first and last instant. */
+    public static class OmittedEvaluations {
+        public String gate;
+        public String outcome;
+        public int count;
+        public String from;
+        public String to;
+
+        public String summary() {
+            return count + " " + ("PASS".equals(outcome) ? "passing" : outcome) + " evaluation" + (count == 1 ? "" : "s")
+                    + " omitted (" + from + " to " + to + ") to keep the journal within its size limit";
+        }
     }
 }
