@@ -42,6 +42,73 @@ final class RevrollProcess {
         return pb;
     }
 
+    /** A CLI process still going: its JSON event lines are read from its stdout file as they come. */
+    static final class Running {
+        private final Process process;
+        private final Path out;
+
+        private Running(Process process, Path out) {
+            this.process = process;
+            this.out = out;
+        }
+
+        /** The first stdout line the test waits for (the process's JSON events); fails if the process ends first. */
+        String awaitLine(String what, java.time.Duration timeout, java.util.function.Predicate<String> line) {
+            java.time.Instant end = java.time.Instant.now().plus(timeout);
+            while (true) {
+                try {
+                    for (String l : Files.readAllLines(out)) {
+                        if (line.test(l)) {
+                            return l;
+                        }
+                    }
+                    if (!process.isAlive()) {
+                        throw new AssertionError("revroll ended (exit " + process.exitValue() + ") before " + what + ":\n" + Files.readString(out));
+                    }
+                    if (java.time.Instant.now().isAfter(end)) {
+                        throw new AssertionError("timed out waiting for " + what + ":\n" + Files.readString(out));
+                    }
+                    Thread.sleep(100);
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+
+        /** SIGKILL, as a node or a CI runner dying would; returns what the process had printed. */
+        String kill() {
+            try {
+                process.destroyForcibly().waitFor();
+                String printed = Files.readString(out);
+                System.err.println("[killed revroll, exit " + process.exitValue() + "] " + printed);
+                return printed;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void destroyIfAlive() {
+            if (process.isAlive()) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    static Running start(SandboxWorld world, String... args) {
+        try {
+            Path dir = Files.createTempDirectory("revroll-kill");
+            return new Running(builder(world, dir, args).start(), dir.resolve("out.txt"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static Result run(SandboxWorld world, String... args) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");

@@ -227,6 +227,9 @@ public final class Rollout {
             case ROLLBACK_WAVE -> started(s -> s.waveIndex == waveIndex);
             default -> started(s -> true);
         };
+        // the decision to undo is journaled before any undo starts: a run killed from here on is finished by
+        // 'revroll rollback', never resumed forward
+        ctx.journal().update(r -> toUndo.forEach(id -> r.step(id).orElseThrow().state = StepState.ROLLING_BACK.name()));
         RunOutcome outcome = undoSteps(newestFirst(toUndo), true);
         if (outcome.result() == RunOutcome.Result.ROLLBACK_INCOMPLETE) {
             return outcome;
@@ -308,8 +311,8 @@ public final class Rollout {
     }
 
     private void undoStep(String stepId, boolean withGit) {
-        ctx.emit(RunEvent.Type.UNDO_STARTED, stepId, null, "undoing step " + stepId);
         ctx.journal().update(r -> r.step(stepId).orElseThrow().state = StepState.ROLLING_BACK.name());
+        ctx.emit(RunEvent.Type.UNDO_STARTED, stepId, null, "undoing step " + stepId);
         List<ActionKind> reversed = new ArrayList<>(plan(step(stepId)).actions());
         Collections.reverse(reversed);
         for (ActionKind kind : reversed) {

@@ -160,6 +160,43 @@ class RolloutTest {
     }
 
     @Test
+    void runKilledAsItsUndoStartsIsRefusedByResumeAndFinishedByRollback() {
+        gates.verdict = (ns, gate) -> ns.equals("c") ? GateOutcome.FAIL : GateOutcome.PASS;
+        Plan plan = plan(OnFailure.ROLLBACK_WAVE);
+        List<String> journaledAtUndoStart = new ArrayList<>();
+        assertThrows(Killed.class, () -> Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).run(plan, "hash", e -> {
+            events.add(e);
+            if (e.type() == RunEvent.Type.UNDO_STARTED) {
+                // what the stored journal says at the moment the event is out: a pipeline may kill the process now
+                RunRecord stored = RolloutEngine.status(journal, java.util.Optional.empty()).orElseThrow();
+                stored.steps.forEach(s -> journaledAtUndoStart.add(s.id + "=" + s.state));
+                throw new Killed();
+            }
+        }));
+        assertEquals(List.of("canary/a=DONE", "shop/b=ROLLING_BACK", "shop/c=ROLLING_BACK"), journaledAtUndoStart,
+                "every step to undo is journaled ROLLING_BACK before the first undo starts");
+        String runId = journal.entries.keySet().iterator().next();
+
+        dev.revroll.errors.RevrollException refused = assertThrows(dev.revroll.errors.RevrollException.class,
+                () -> Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add));
+        assertEquals(dev.revroll.errors.ExitCode.INVALID, refused.exitCode());
+        assertTrue(refused.getMessage().contains("revroll rollback " + runId), refused.getMessage());
+        assertEquals(1, cluster.restarts.get(deploy("c", "db")), "the refused resume did not go forward again");
+
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
+                .rollback(plan, runId, java.util.Optional.of("canary/a"), false, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        for (String ns : List.of("b", "c")) {
+            assertEquals(OLD, cluster.namespaces.get(ns).labels().get("istio.io/rev"), ns);
+            assertTrue(cluster.podRevisions(ns).stream().allMatch(OLD::equals), ns + ": " + cluster.podRevisions(ns));
+        }
+        assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"));
+        assertEquals(2, cluster.restarts.get(deploy("c", "db")), "restarted forward, then back once");
+    }
+
+    @Test
     void undoThatFailsEndsRollbackIncompleteWithWhatToDo() {
         gates.verdict = (ns, gate) -> ns.equals("a") ? GateOutcome.FAIL : GateOutcome.PASS;
         cluster.beforeWrite = w -> {
