@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 T_START_WALL=1.0        # validate (tiny plan) and status --help through bin/revroll, warm, median
 T_START_CPU=1.0
 T_START17_WALL=1.0      # the same validate through bin/revroll on Java 17 (REVROLL_AOT=off: the launcher without Java 25)
-T_START17_CPU=1.5
+T_START17_CPU=2.0
 T_LARGE_WALL=2.0        # validate of the large plan (300 waves, 3000 listed namespaces, 20 gates)
 T_LARGE_CPU=1.5
 T_LARGE_RSS=192
