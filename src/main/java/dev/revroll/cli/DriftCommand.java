@@ -3,58 +3,38 @@ package dev.revroll.cli;
 import dev.revroll.errors.ExitCode;
 import dev.revroll.git.DriftCheck;
 import dev.revroll.git.DriftCheck.NamespaceDrift;
-import io.micronaut.json.JsonMapper;
-import jakarta.inject.Inject;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code revroll drift PLAN}: for every namespace the plan touches, the injection labels in Git (at the remote's head)
  * against the cluster. Exit 0 when they agree everywhere, 1 when any differ or a break-glass rollback left Git behind.
  */
+@Prototype
 @Command(name = "drift", mixinStandardHelpOptions = true,
         description = {"Compare istio.io/rev and istio-injection in Git (at the remote's head) with the cluster, for every "
                 + "namespace the plan touches.",
                 "Exit 0: Git and cluster agree. Exit 1: they differ, or a break-glass rollback left Git behind (run 'revroll reconcile PLAN')."})
-public class DriftCommand implements Callable<Integer> {
+public class DriftCommand extends RevrollCommand {
 
     /** Exit code when something differs (the contract for drift). */
     static final int DRIFTED = 1;
 
-    @Spec
-    CommandSpec spec;
-
     @Mixin
-    GlobalOptions global;
-
-    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
-    Path planFile;
-
-    private final JsonMapper json;
-
-    @Inject
-    public DriftCommand(JsonMapper json) {
-        this.json = json;
-    }
+    PlanArgument plan;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         DriftCheck.Report report;
-        try (GitOpsTargets targets = GitOpsTargets.open(planFile, global, spec.commandLine().getErr())) {
+        try (GitOpsTargets targets = GitOpsTargets.open(plan, global, err())) {
             report = new DriftCheck(targets.plan(), targets.kube(), targets.git()).check();
         }
         switch (global.output()) {
@@ -135,13 +115,5 @@ public class DriftCommand implements Callable<Integer> {
         List<String> parts = new ArrayList<>();
         labels.forEach((k, v) -> parts.add(k + "=" + v));
         return String.join(",", parts);
-    }
-
-    private String toJson(Map<String, Object> doc) {
-        try {
-            return json.writeValueAsString(doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

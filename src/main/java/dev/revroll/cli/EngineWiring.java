@@ -16,21 +16,15 @@ import dev.revroll.kube.KubeConnection;
 import dev.revroll.kube.LeaseRunLock;
 import dev.revroll.plan.MaintenanceWindow;
 import dev.revroll.plan.Plan;
-import dev.revroll.plan.PlanLoader;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.JournalStore;
 import dev.revroll.ports.MetricsProvider;
 import dev.revroll.prometheus.PrometheusMetricsProvider;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,20 +47,6 @@ final class EngineWiring implements AutoCloseable {
     private static Duration millis(String s) {
         return s.endsWith("ms") ? Duration.ofMillis(Long.parseLong(s.substring(0, s.length() - 2)))
                 : Duration.ofSeconds(Long.parseLong(s.replace("s", "")));
-    }
-
-    static Plan load(Path file) {
-        return PlanLoader.load(file);
-    }
-
-    static String hash(Path file) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (IOException e) {
-            throw new RevrollException(ExitCode.INVALID, "cannot read " + file + ": " + e.getMessage());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     JournalStore journal(String controlPlaneNamespace) {

@@ -6,20 +6,18 @@ import dev.revroll.git.JGitOpsRepository;
 import dev.revroll.kube.ClientJavaKubernetesGateway;
 import dev.revroll.kube.KubeConnection;
 import dev.revroll.plan.Plan;
-import dev.revroll.plan.PlanLoader;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Optional;
 
 /** What {@code drift} and {@code reconcile} work on: the plan, the cluster it names and its GitOps clone. */
 record GitOpsTargets(Plan plan, KubernetesGateway kube, JGitOpsRepository git) implements AutoCloseable {
 
-    static GitOpsTargets open(Path planFile, GlobalOptions global, PrintWriter err) {
-        Plan plan = PlanLoader.load(planFile);
+    static GitOpsTargets open(PlanArgument planArgument, GlobalOptions global, PrintWriter err) {
+        Plan plan = planArgument.load();
         Plan.GitConfig gitConfig = plan.spec().git().orElseThrow(() -> new RevrollException(ExitCode.INVALID,
-                planFile + ": the plan has no spec.git section, so there is no Git record to compare or reconcile"));
+                planArgument.file() + ": the plan has no spec.git section, so there is no Git record to compare or reconcile"));
         Optional<String> planContext = plan.spec().cluster().context();
         if (global.context().isPresent() && planContext.isPresent() && !global.context().equals(planContext)) {
             throw new RevrollException(ExitCode.INVALID, "--context " + global.context().get() + " is not the plan's cluster context "

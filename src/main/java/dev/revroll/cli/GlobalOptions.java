@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Options every revroll command takes. Use as {@code @Mixin GlobalOptions global;} in a subcommand.
+ * Options every revroll command takes; {@link RevrollCommand} carries them as {@code global}.
  * Kubeconfig falls back to {@code KUBECONFIG}, then {@code ~/.kube/config}, then in-cluster (the kube adapter decides).
  */
 public class GlobalOptions {

@@ -4,34 +4,26 @@ import dev.revroll.engine.Preview;
 import dev.revroll.errors.ExitCode;
 import dev.revroll.output.PreviewReport;
 import dev.revroll.plan.Plan;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code revroll preview PLAN}: resolve the plan against the live cluster and show what a run would do; writes nothing. */
+@Prototype
 @Command(name = "preview", mixinStandardHelpOptions = true,
         description = "Show what 'run' would do against the live cluster (every write checked with server-side dry run); writes nothing. "
                 + "Exits 3 when a run would be refused.")
-public class PreviewCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class PreviewCommand extends RevrollCommand {
 
     @Mixin
-    GlobalOptions global;
-
-    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
-    Path planFile;
+    PlanArgument plan;
 
     @Override
     public Integer call() {
-        return preview(spec, global, EngineWiring.load(planFile));
+        return preview(spec, global, plan.load());
     }
 
     static int preview(CommandSpec spec, GlobalOptions global, Plan plan) {

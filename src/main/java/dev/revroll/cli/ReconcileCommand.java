@@ -2,60 +2,40 @@ package dev.revroll.cli;
 
 import dev.revroll.errors.ExitCode;
 import dev.revroll.git.Reconciler;
-import io.micronaut.json.JsonMapper;
-import jakarta.inject.Inject;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code revroll reconcile PLAN}: after {@code rollback --break-glass}, writes and pushes the revert commits Git is
  * missing, then removes each namespace's {@code revroll.dev/break-glass} mark. Safe to run again.
  */
+@Prototype
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
         description = {"Bring Git back in line after 'revroll rollback --break-glass': for every namespace of the plan with a "
                 + "revroll.dev/break-glass mark, push the missing revert commit, then remove the mark. Safe to run again."})
-public class ReconcileCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class ReconcileCommand extends RevrollCommand {
 
     @Mixin
-    GlobalOptions global;
-
-    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
-    Path planFile;
-
-    private final JsonMapper json;
-
-    @Inject
-    public ReconcileCommand(JsonMapper json) {
-        this.json = json;
-    }
+    PlanArgument plan;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         List<Reconciler.Reconciled> done;
         String where;
-        try (GitOpsTargets targets = GitOpsTargets.open(planFile, global, spec.commandLine().getErr())) {
+        try (GitOpsTargets targets = GitOpsTargets.open(plan, global, err())) {
             where = targets.git().describe();
             done = new Reconciler(targets.plan(), targets.kube(), targets.git()).reconcile();
         }
         switch (global.output()) {
-            case JSON -> out.println(toJson(done, where));
+            case JSON -> out.println(toJson(document(done, where)));
             case MARKDOWN, TEXT -> {
                 if (done.isEmpty()) {
                     out.println("nothing to reconcile: no namespace of the plan carries a revroll.dev/break-glass mark");
@@ -74,7 +54,7 @@ public class ReconcileCommand implements Callable<Integer> {
         return ExitCode.DONE.code();
     }
 
-    private String toJson(List<Reconciler.Reconciled> done, String where) {
+    private static Map<String, Object> document(List<Reconciler.Reconciled> done, String where) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("git", where);
         List<Map<String, Object>> list = new ArrayList<>();
@@ -89,10 +69,6 @@ public class ReconcileCommand implements Callable<Integer> {
             list.add(m);
         }
         doc.put("reconciled", list);
-        try {
-            return json.writeValueAsString(doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return doc;
     }
 }

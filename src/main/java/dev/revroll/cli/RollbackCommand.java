@@ -3,25 +3,18 @@ package dev.revroll.cli;
 import dev.revroll.engine.RunOutcome;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.plan.Plan;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.util.Optional;
-import java.util.concurrent.Callable;
 
 /** {@code revroll rollback [RUN] [--to STEP] [--break-glass]}: undo a run's steps, newest first. */
+@Prototype
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Undo the steps of a run, newest first: labels restored exactly, pods restarted back and verified, Git reverted.")
-public class RollbackCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GlobalOptions global;
+public class RollbackCommand extends RevrollCommand {
 
     @Mixin
     RunSelection selection;

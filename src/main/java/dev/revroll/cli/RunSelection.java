@@ -5,6 +5,7 @@ import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.errors.ExitCode;
 import dev.revroll.errors.RevrollException;
 import dev.revroll.plan.Plan;
+import dev.revroll.plan.PlanLoader;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -37,10 +38,10 @@ public class RunSelection {
         if (file == null || !Files.exists(file)) {
             throw new RevrollException(ExitCode.INVALID, "the plan of run " + record.runId + " is not at " + file + "; pass it with --plan");
         }
-        if (record.planHash != null && !record.planHash.equals(EngineWiring.hash(file))) {
+        if (record.planHash != null && !record.planHash.equals(PlanArgument.hash(file))) {
             throw new RevrollException(ExitCode.INVALID, "plan " + file + " changed since run " + record.runId
                     + " started; restore it, or start a new run");
         }
-        return EngineWiring.load(file);
+        return PlanLoader.load(file);
     }
 }

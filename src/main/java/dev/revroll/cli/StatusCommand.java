@@ -3,23 +3,15 @@ package dev.revroll.cli;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.errors.ExitCode;
 import dev.revroll.output.RunReport;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
-import java.util.concurrent.Callable;
 
 /** {@code revroll status [RUN]}: where a run stands, from its journal in the cluster. */
+@Prototype
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show where a run stands (steps done, in flight, rolled back; every gate evaluation) from its journal in the cluster.")
-public class StatusCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    GlobalOptions global;
+public class StatusCommand extends RevrollCommand {
 
     @Mixin
     RunSelection selection;
@@ -29,9 +21,9 @@ public class StatusCommand implements Callable<Integer> {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             switch (global.output()) {
-                case JSON -> RunReport.json(record, spec.commandLine().getOut());
-                case MARKDOWN -> RunReport.markdown(record, spec.commandLine().getOut());
-                case TEXT -> RunReport.text(record, spec.commandLine().getOut());
+                case JSON -> RunReport.json(record, out());
+                case MARKDOWN -> RunReport.markdown(record, out());
+                case TEXT -> RunReport.text(record, out());
             }
             return ExitCode.DONE.code();
         }

@@ -5,56 +5,35 @@ import dev.revroll.errors.PlanException;
 import dev.revroll.errors.PlanException.PlanProblem;
 import dev.revroll.plan.DurationText;
 import dev.revroll.plan.Plan;
-import dev.revroll.plan.PlanLoader;
-import io.micronaut.json.JsonMapper;
-import jakarta.inject.Inject;
+import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** {@code revroll validate PLAN}: checks a plan without a cluster. Valid: one summary line, exit 0. Invalid: every problem, exit 2. */
+@Prototype
 @Command(name = "validate", mixinStandardHelpOptions = true,
         description = "Check a plan without touching a cluster: fields, types, durations, selectors, PromQL templates, protected namespaces.")
-public class ValidateCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+public class ValidateCommand extends RevrollCommand {
 
     @Mixin
-    GlobalOptions global;
-
-    @Parameters(paramLabel = "PLAN", description = "The plan file (YAML).")
-    Path planFile;
-
-    private final JsonMapper json;
-
-    @Inject
-    public ValidateCommand(JsonMapper json) {
-        this.json = json;
-    }
+    PlanArgument plan;
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = out();
+        PrintWriter err = err();
         try {
-            Plan plan = PlanLoader.load(planFile);
+            Plan valid = plan.load();
             switch (global.output()) {
-                case JSON -> out.println(toJson(validDocument(plan)));
-                case MARKDOWN -> out.print(markdown(plan));
-                case TEXT -> out.println(planFile + ": " + summary(plan));
+                case JSON -> out.println(toJson(validDocument(valid)));
+                case MARKDOWN -> out.print(markdown(valid));
+                case TEXT -> out.println(plan.file() + ": " + summary(valid));
             }
             out.flush();
             return ExitCode.DONE.code();
@@ -64,7 +43,7 @@ public class ValidateCommand implements Callable<Integer> {
                 out.flush();
             } else {
                 e.problems().forEach(p -> err.println(p));
-                err.println("revroll: " + planFile + " is not a valid plan (" + count(e.problems().size(), "problem") + "); nothing was touched");
+                err.println("revroll: " + plan.file() + " is not a valid plan (" + count(e.problems().size(), "problem") + "); nothing was touched");
                 err.flush();
             }
             return ExitCode.INVALID.code();
@@ -100,12 +79,12 @@ public class ValidateCommand implements Callable<Integer> {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
-    private Map<String, Object> validDocument(Plan plan) {
-        Plan.Spec s = plan.spec();
+    private Map<String, Object> validDocument(Plan valid) {
+        Plan.Spec s = valid.spec();
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("valid", true);
-        doc.put("file", planFile.toString());
-        doc.put("name", plan.name());
+        doc.put("file", plan.file().toString());
+        doc.put("name", valid.name());
         Map<String, Object> revision = new LinkedHashMap<>();
         revision.put("to", s.revision().to());
         s.revision().from().ifPresent(f -> revision.put("from", f));
@@ -121,7 +100,7 @@ public class ValidateCommand implements Callable<Integer> {
             waves.add(wave);
         }
         doc.put("waves", waves);
-        doc.put("gates", gateNames(plan).stream().filter(g -> !g.equals("none")).toList());
+        doc.put("gates", gateNames(valid).stream().filter(g -> !g.equals("none")).toList());
         doc.put("bake", DurationText.format(s.bake()));
         doc.put("onFailure", s.onFailure().yaml());
         return doc;
@@ -130,7 +109,7 @@ public class ValidateCommand implements Callable<Integer> {
     private Map<String, Object> invalidDocument(List<PlanProblem> problems) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("valid", false);
-        doc.put("file", planFile.toString());
+        doc.put("file", plan.file().toString());
         List<Map<String, Object>> list = new ArrayList<>();
         for (PlanProblem p : problems) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -145,7 +124,7 @@ public class ValidateCommand implements Callable<Integer> {
         return doc;
     }
 
-    private String markdown(Plan plan) {
+    private static String markdown(Plan plan) {
         StringBuilder sb = new StringBuilder();
         Plan.Spec s = plan.spec();
         sb.append("### Plan `").append(plan.name()).append("` is valid\n\n");
@@ -161,13 +140,5 @@ public class ValidateCommand implements Callable<Integer> {
         sb.append("\nGates: ").append(String.join(", ", gateNames(plan))).append("; bake ")
                 .append(DurationText.format(s.bake())).append("; on failure ").append(s.onFailure().yaml()).append(".\n");
         return sb.toString();
-    }
-
-    private String toJson(Map<String, Object> doc) {
-        try {
-            return json.writeValueAsString(doc);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
