@@ -346,44 +346,50 @@ func (c *controller) localURL(svc *admissionv1.ServiceReference) string {
 	return ""
 }
 
-func (c *controller) ensureMutatingURL(ctx context.Context, cfg *admissionv1.MutatingWebhookConfiguration) {
+// localize points every client config that names an istiod service at the local process; it says whether any changed.
+func (c *controller) localize(configs []*admissionv1.WebhookClientConfig) bool {
 	changed := false
-	cp := cfg.DeepCopy()
-	for i := range cp.Webhooks {
-		if u := c.localURL(cp.Webhooks[i].ClientConfig.Service); u != "" {
-			cp.Webhooks[i].ClientConfig.Service = nil
-			cp.Webhooks[i].ClientConfig.URL = &u
+	for _, cc := range configs {
+		if u := c.localURL(cc.Service); u != "" {
+			cc.Service = nil
+			cc.URL = &u
 			changed = true
 		}
 	}
-	if !changed {
+	return changed
+}
+
+// logUpdate reports the outcome of rewriting one webhook configuration.
+func logUpdate(kind, name string, err error) {
+	if err != nil {
+		log.Printf("%s webhook %s: %v", kind, name, err)
 		return
 	}
-	if _, err := c.kube.AdmissionregistrationV1().MutatingWebhookConfigurations().Update(ctx, cp, metav1.UpdateOptions{}); err != nil {
-		log.Printf("mutating webhook %s: %v", cfg.Name, err)
-		return
+	log.Printf("%s webhook %s now calls the local istiod", kind, name)
+}
+
+func (c *controller) ensureMutatingURL(ctx context.Context, cfg *admissionv1.MutatingWebhookConfiguration) {
+	cp := cfg.DeepCopy()
+	configs := make([]*admissionv1.WebhookClientConfig, len(cp.Webhooks))
+	for i := range cp.Webhooks {
+		configs[i] = &cp.Webhooks[i].ClientConfig
 	}
-	log.Printf("mutating webhook %s now calls the local istiod", cfg.Name)
+	if c.localize(configs) {
+		_, err := c.kube.AdmissionregistrationV1().MutatingWebhookConfigurations().Update(ctx, cp, metav1.UpdateOptions{})
+		logUpdate("mutating", cfg.Name, err)
+	}
 }
 
 func (c *controller) ensureValidatingURL(ctx context.Context, cfg *admissionv1.ValidatingWebhookConfiguration) {
-	changed := false
 	cp := cfg.DeepCopy()
+	configs := make([]*admissionv1.WebhookClientConfig, len(cp.Webhooks))
 	for i := range cp.Webhooks {
-		if u := c.localURL(cp.Webhooks[i].ClientConfig.Service); u != "" {
-			cp.Webhooks[i].ClientConfig.Service = nil
-			cp.Webhooks[i].ClientConfig.URL = &u
-			changed = true
-		}
+		configs[i] = &cp.Webhooks[i].ClientConfig
 	}
-	if !changed {
-		return
+	if c.localize(configs) {
+		_, err := c.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Update(ctx, cp, metav1.UpdateOptions{})
+		logUpdate("validating", cfg.Name, err)
 	}
-	if _, err := c.kube.AdmissionregistrationV1().ValidatingWebhookConfigurations().Update(ctx, cp, metav1.UpdateOptions{}); err != nil {
-		log.Printf("validating webhook %s: %v", cfg.Name, err)
-		return
-	}
-	log.Printf("validating webhook %s now calls the local istiod", cfg.Name)
 }
 
 func init() {
