@@ -94,7 +94,7 @@ public final class PreviewReport {
             for (RolloutLayout.WaveLayout w : l.waves()) {
                 out.println("wave " + w.name() + " (parallel " + w.parallel() + ")");
                 for (RolloutLayout.NamespaceTarget t : w.targets()) {
-                    out.println("  namespace " + t.name() + "  labels " + InjectionTable.injectionLabels(t.namespace().labels())
+                    out.println("  namespace " + t.name() + "  labels " + labelsText(t.namespace().labels())
                             + "  revision " + t.currentRevision().orElse("?"));
                     for (WorkloadPlan wp : s.workloadsOf(t.name())) {
                         out.println("    " + (wp.moves() ? "restart " : "stays   ") + wp.key() + "  replicas " + wp.workload().replicas()
@@ -131,7 +131,7 @@ public final class PreviewReport {
         out.println("| wave | namespace | labels | revision | restarts | stays | admission |");
         out.println("|---|---|---|---|---|---|---|");
         s.layout().ifPresent(l -> l.waves().forEach(w -> w.targets().forEach(t -> out.println("| " + w.name() + " | " + t.name() + " | `"
-                + InjectionTable.injectionLabels(t.namespace().labels()) + "` | " + t.currentRevision().orElse("?") + " | "
+                + labelsText(t.namespace().labels()) + "` | " + t.currentRevision().orElse("?") + " | "
                 + String.join(", ", s.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves)
                         .map(wp -> wp.key() + " ×" + wp.workload().replicas() + " (" + wp.surgeDescription() + ")").toList()) + " | "
                 + String.join(", ", s.workloadsOf(t.name()).stream().filter(wp -> !wp.moves()).map(wp -> wp.key() + ": " + wp.reason()).toList())
@@ -149,5 +149,12 @@ public final class PreviewReport {
         out.println();
         out.println("Estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ").");
         out.flush();
+    }
+
+    /** The namespace's injection labels for people: present ones as key=value, absent ones named as absent. */
+    static String labelsText(java.util.Map<String, String> labels) {
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        InjectionTable.injectionLabels(labels).forEach((k, v) -> parts.add(v == null ? "no " + k : k + "=" + v));
+        return "{" + String.join(", ", parts) + "}";
     }
 }
