@@ -7,6 +7,8 @@ import io.micronaut.context.env.Environment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.stream.Stream;
+
 /** The {@code revroll} command. Subcommands do the work; this class only wires picocli into Micronaut. */
 @Command(
         name = "revroll",
@@ -14,9 +16,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
         subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, PreviewCommand.class, RunCommand.class,
-                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class},
-        footerHeading = "%nExit codes:%n",
-        footer = {"%s"})
+                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class})
 public class Revroll implements Runnable {
 
     @CommandLine.Spec
@@ -35,8 +35,8 @@ public class Revroll implements Runnable {
 
     public static CommandLine commandLine(ApplicationContext context) {
         CommandLine cmd = new CommandLine(Revroll.class, new MicronautFactory(context));
-        cmd.getCommandSpec().usageMessage().footer(ExitCode.table());
-        cmd.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table()));
+        Stream.concat(Stream.of(cmd), cmd.getSubcommands().values().stream())
+                .forEach(c -> c.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table()));
         ErrorHandler handler = new ErrorHandler();
         cmd.setExecutionExceptionHandler(handler);
         cmd.setParameterExceptionHandler(handler);

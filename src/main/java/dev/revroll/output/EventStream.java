@@ -6,6 +6,7 @@ import dev.revroll.engine.RunListener;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -82,7 +83,7 @@ public final class EventStream {
         }
         try {
             return "  (next in " + Math.max(0, Duration.between(event.at(), Instant.parse(next.toString())).toSeconds()) + "s)";
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return "  (next " + next + ")";
         }
     }

@@ -152,8 +152,8 @@ public final class PreviewReport {
     }
 
     /** The namespace's injection labels for people: present ones as key=value, absent ones named as absent. */
-    static String labelsText(java.util.Map<String, String> labels) {
-        java.util.List<String> parts = new java.util.ArrayList<>();
+    static String labelsText(Map<String, String> labels) {
+        List<String> parts = new ArrayList<>();
         InjectionTable.injectionLabels(labels).forEach((k, v) -> parts.add(v == null ? "no " + k : k + "=" + v));
         return "{" + String.join(", ", parts) + "}";
     }
