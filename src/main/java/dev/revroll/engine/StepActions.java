@@ -32,7 +32,7 @@ import java.util.function.Predicate;
 final class StepActions {
 
     static final String PREVIOUS_LABELS = "revroll.dev/previous-labels";
-    static final String BREAK_GLASS = "revroll.dev/break-glass";
+    static final String BREAK_GLASS = GitOpsRepository.BREAK_GLASS_ANNOTATION;
 
     private final RunContext ctx;
     private final WorkloadRestarts restarts;

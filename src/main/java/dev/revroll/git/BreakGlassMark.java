@@ -3,6 +3,7 @@ package dev.revroll.git;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.revroll.ports.GitOpsRepository;
 
 import java.util.Optional;
 
@@ -14,7 +15,7 @@ import java.util.Optional;
  */
 public record BreakGlassMark(String run, String step, String commit, String at) {
 
-    public static final String ANNOTATION = "revroll.dev/break-glass";
+    public static final String ANNOTATION = GitOpsRepository.BREAK_GLASS_ANNOTATION;
 
     /** Reads the annotation's JSON; a value that is not the agreed object is reported with the namespace's name. */
     public static BreakGlassMark parse(String namespace, String json) {
