@@ -39,6 +39,8 @@ class ResumeIT {
         if (faulted != null) {
             mesh.world.clearFaults(faulted);
         }
+        // A run killed by a test that then failed keeps its Lease until it expires; the next test must not inherit it.
+        mesh.world.kubectl("delete", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(), "--ignore-not-found");
     }
 
     @Test
@@ -147,7 +149,9 @@ class ResumeIT {
         String printed = running.kill();
         String runId = MeshFixture.runId(printed);
         Map<String, String> forward = restartedAt(ns, deployments);
-        assertEquals(mesh.world.newRevision(), mesh.labels(ns).get("istio.io/rev"), "killed before the labels were restored");
+        // The label patch is the undo's first write and may land in the milliseconds before the kill; what matters is
+        // that the process died mid-rollback, before the step was recorded rolled back.
+        assertFalse(printed.contains("\"type\":\"STEP_ROLLED_BACK\""), "killed before the rollback finished:\n" + printed);
 
         RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume", runId);
 
