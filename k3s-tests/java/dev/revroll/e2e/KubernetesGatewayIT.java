@@ -5,7 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import dev.revroll.e2e.world.SandboxWorld;
-import dev.revroll.errors.ExitCode;
+import dev.revroll.cli.ExitCode;
+import dev.revroll.cli.ExitCodes;
 import dev.revroll.errors.JournalConflictException;
 import dev.revroll.errors.LockedException;
 import dev.revroll.errors.RevrollException;
@@ -83,11 +84,11 @@ class KubernetesGatewayIT {
         assertTrue(connection.server().startsWith("https://127.0.0.1:"), connection.server());
         RevrollException e = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.of("prod-eu-1")));
-        assertEquals(ExitCode.INVALID, e.exitCode());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
         assertTrue(e.getMessage().contains("'prod-eu-1'") && e.getMessage().contains(cluster.context()), e.getMessage());
         RevrollException missing = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.of(Path.of("/nonexistent/kubeconfig")), Optional.empty()));
-        assertEquals(ExitCode.INVALID, missing.exitCode());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(missing));
     }
 
     @Test
@@ -372,7 +373,7 @@ class KubernetesGatewayIT {
 
         try (RunLock.Handle first = lock.acquire("run-a@host-1", Duration.ofMinutes(5))) {
             LockedException locked = assertThrows(LockedException.class, () -> other.acquire("run-b@host-2", Duration.ofMinutes(5)));
-            assertEquals(ExitCode.LOCKED, locked.exitCode());
+            assertEquals(ExitCode.LOCKED, ExitCodes.of(locked));
             assertTrue(locked.getMessage().contains("run-a@host-1") && locked.getMessage().contains(" since 20"), locked.getMessage());
             String renewBefore = cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.renewTime}");
             sleep(20);

@@ -1,6 +1,5 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.git.DriftCheck;
 import dev.revroll.git.DriftCheck.NamespaceDrift;
 import io.micronaut.context.annotation.Prototype;
@@ -24,14 +23,17 @@ import java.util.Map;
                 "Exit 0: Git and cluster agree. Exit 1: they differ, or a break-glass rollback left Git behind (run 'revroll reconcile PLAN')."})
 public class DriftCommand extends RevrollCommand {
 
-    /** Exit code when something differs (the contract for drift). */
-    static final int DRIFTED = 1;
-
     @Mixin
     PlanArgument plan;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return List.of(ExitCode.DONE, ExitCode.DRIFTED, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE,
+                ExitCode.INTERNAL_ERROR);
+    }
+
+    @Override
+    CommandResult execute() {
         PrintWriter out = out();
         DriftCheck.Report report;
         try (GitOpsTargets targets = GitOpsTargets.open(plan, global, err())) {
@@ -43,7 +45,7 @@ public class DriftCommand extends RevrollCommand {
             case TEXT -> out.print(text(report));
         }
         out.flush();
-        return report.drifted() ? DRIFTED : ExitCode.DONE.code();
+        return report.drifted() ? CommandResult.DRIFTED : CommandResult.DONE;
     }
 
     static String text(DriftCheck.Report report) {

@@ -4,8 +4,7 @@ import dev.revroll.engine.MetricGates;
 import dev.revroll.engine.NoGitRecord;
 import dev.revroll.engine.RolloutEngine;
 import dev.revroll.engine.RunWindow;
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.gates.GateClock;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateResult;
@@ -68,12 +67,12 @@ final class EngineWiring implements AutoCloseable {
         MetricGates gates = metrics.<MetricGates>map(EngineWiring::gates).orElse(new MetricGates() {
             @Override
             public GateResult run(Plan.MetricGateSpec spec, Map<String, String> vars, Duration bake, Consumer<GateEvaluation> listener) {
-                throw new RevrollException(ExitCode.INVALID, "metric gate " + spec.name() + " needs spec.prometheus.url");
+                throw new UsageException("metric gate " + spec.name() + " needs spec.prometheus.url");
             }
 
             @Override
             public GateEvaluation evaluateOnce(Plan.MetricGateSpec spec, Map<String, String> vars) {
-                throw new RevrollException(ExitCode.INVALID, "metric gate " + spec.name() + " needs spec.prometheus.url");
+                throw new UsageException("metric gate " + spec.name() + " needs spec.prometheus.url");
             }
         });
         GitOpsRepository git = plan.spec().git().filter(g -> withGit).<GitOpsRepository>map(g -> {

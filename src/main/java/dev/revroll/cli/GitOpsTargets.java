@@ -1,7 +1,6 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.git.JGitOpsRepository;
 import dev.revroll.kube.ClientJavaKubernetesGateway;
 import dev.revroll.kube.KubeConnection;
@@ -16,11 +15,11 @@ record GitOpsTargets(Plan plan, KubernetesGateway kube, JGitOpsRepository git) i
 
     static GitOpsTargets open(PlanArgument planArgument, GlobalOptions global, PrintWriter err) {
         Plan plan = planArgument.load();
-        Plan.GitConfig gitConfig = plan.spec().git().orElseThrow(() -> new RevrollException(ExitCode.INVALID,
+        Plan.GitConfig gitConfig = plan.spec().git().orElseThrow(() -> new UsageException(
                 planArgument.file() + ": the plan has no spec.git section, so there is no Git record to compare or reconcile"));
         Optional<String> planContext = plan.spec().cluster().context();
         if (global.context().isPresent() && planContext.isPresent() && !global.context().equals(planContext)) {
-            throw new RevrollException(ExitCode.INVALID, "--context " + global.context().get() + " is not the plan's cluster context "
+            throw new UsageException("--context " + global.context().get() + " is not the plan's cluster context "
                     + planContext.get() + " (spec.cluster.context)");
         }
         KubeConnection connection = KubeConnection.open(global.kubeconfig(), global.context().or(() -> planContext));

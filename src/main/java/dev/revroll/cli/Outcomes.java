@@ -1,28 +1,23 @@
 package dev.revroll.cli;
 
-import dev.revroll.engine.RunOutcome;
 import dev.revroll.engine.RunListener;
+import dev.revroll.engine.RunOutcome;
 import dev.revroll.engine.journal.RunRecord;
-import dev.revroll.errors.ExitCode;
 import dev.revroll.output.EventStream;
 import dev.revroll.output.RunReport;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.List;
 
-/** The one place a run's outcome becomes output and an exit code (run, resume, rollback share it). */
+/** How run, resume and rollback show a run: the event stream while it goes, the summary and the result at its end. */
 final class Outcomes {
 
-    private Outcomes() {
-    }
+    /** The codes run, resume and rollback can return. */
+    static final List<ExitCode> RUN_CODES = List.of(ExitCode.DONE, ExitCode.ROLLED_BACK, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED,
+            ExitCode.ROLLBACK_INCOMPLETE, ExitCode.PAUSED, ExitCode.LOCKED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
 
-    static ExitCode exitCode(RunOutcome.Result result) {
-        return switch (result) {
-            case DONE -> ExitCode.DONE;
-            case ROLLED_BACK -> ExitCode.ROLLED_BACK;
-            case PAUSED -> ExitCode.PAUSED;
-            case ROLLBACK_INCOMPLETE -> ExitCode.ROLLBACK_INCOMPLETE;
-        };
+    private Outcomes() {
     }
 
     /** JSON lines when asked, or by default when stdout is not a terminal (a pipeline); {@code -o text} keeps text. */
@@ -39,15 +34,16 @@ final class Outcomes {
         return System.console() == null ? EventStream.lines(out) : EventStream.live(out);
     }
 
-    static int finish(CommandSpec spec, GlobalOptions global, RunOutcome outcome) {
+    /** Prints the summary, says on stderr how a run that did not end clean ended, and returns its result. */
+    static CommandResult finish(CommandSpec spec, GlobalOptions global, RunOutcome outcome) {
         printSummary(spec, global, outcome.record());
-        ExitCode code = exitCode(outcome.result());
-        if (code != ExitCode.DONE) {
+        CommandResult result = CommandResult.of(outcome.result());
+        if (result != CommandResult.DONE) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println("revroll: " + code.meaning() + ": " + outcome.message());
+            err.println("revroll: " + ExitCodes.of(result).meaning() + ": " + outcome.message());
             err.flush();
         }
-        return code.code();
+        return result;
     }
 
     static void printSummary(CommandSpec spec, GlobalOptions global, RunRecord record) {

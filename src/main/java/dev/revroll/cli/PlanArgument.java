@@ -1,7 +1,6 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.PlanLoader;
 import picocli.CommandLine.Parameters;
@@ -40,7 +39,7 @@ public class PlanArgument {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         } catch (IOException e) {
-            throw new RevrollException(ExitCode.INVALID, "cannot read " + file + ": " + e.getMessage());
+            throw new UsageException("cannot read " + file + ": " + e.getMessage());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

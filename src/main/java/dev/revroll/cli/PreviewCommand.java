@@ -1,7 +1,6 @@
 package dev.revroll.cli;
 
 import dev.revroll.engine.Preview;
-import dev.revroll.errors.ExitCode;
 import dev.revroll.output.PreviewReport;
 import dev.revroll.plan.Plan;
 import io.micronaut.context.annotation.Prototype;
@@ -10,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.List;
 
 /** {@code revroll preview PLAN}: resolve the plan against the live cluster and show what a run would do; writes nothing. */
 @Prototype
@@ -22,11 +22,16 @@ public class PreviewCommand extends RevrollCommand {
     PlanArgument plan;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
+    @Override
+    CommandResult execute() {
         return preview(spec, global, plan.load());
     }
 
-    static int preview(CommandSpec spec, GlobalOptions global, Plan plan) {
+    static CommandResult preview(CommandSpec spec, GlobalOptions global, Plan plan) {
         try (EngineWiring wiring = new EngineWiring(global)) {
             Preview preview = wiring.engine(plan).preview(plan);
             PrintWriter out = spec.commandLine().getOut();
@@ -35,7 +40,7 @@ public class PreviewCommand extends RevrollCommand {
                 case MARKDOWN -> PreviewReport.markdown(preview, out);
                 case TEXT -> PreviewReport.text(preview, out);
             }
-            return preview.survey().refusals().isEmpty() ? ExitCode.DONE.code() : ExitCode.PREFLIGHT_REFUSED.code();
+            return preview.survey().refusals().isEmpty() ? CommandResult.DONE : CommandResult.REFUSED;
         }
     }
 }

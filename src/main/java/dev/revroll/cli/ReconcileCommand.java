@@ -1,6 +1,5 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.git.Reconciler;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
@@ -26,7 +25,13 @@ public class ReconcileCommand extends RevrollCommand {
     PlanArgument plan;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE,
+                ExitCode.INTERNAL_ERROR);
+    }
+
+    @Override
+    CommandResult execute() {
         PrintWriter out = out();
         List<Reconciler.Reconciled> done;
         String where;
@@ -51,7 +56,7 @@ public class ReconcileCommand extends RevrollCommand {
             }
         }
         out.flush();
-        return ExitCode.DONE.code();
+        return CommandResult.DONE;
     }
 
     private static Map<String, Object> document(List<Reconciler.Reconciled> done, String where) {

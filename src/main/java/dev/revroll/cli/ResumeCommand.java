@@ -7,6 +7,8 @@ import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.List;
+
 /** {@code revroll resume [RUN]}: continue an interrupted or paused run; started actions are re-checked, not re-done. */
 @Prototype
 @Command(name = "resume", mixinStandardHelpOptions = true,
@@ -17,7 +19,17 @@ public class ResumeCommand extends RevrollCommand {
     RunSelection selection;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return Outcomes.RUN_CODES;
+    }
+
+    @Override
+    boolean printsJson() {
+        return Outcomes.jsonEvents(global);
+    }
+
+    @Override
+    CommandResult execute() {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             Plan plan = selection.plan(record);

@@ -1,13 +1,12 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
 import io.micronaut.configuration.picocli.MicronautFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.util.stream.Stream;
+import java.util.List;
 
 /** The {@code revroll} command. Subcommands do the work; this class only wires picocli into Micronaut. */
 @Command(
@@ -35,8 +34,12 @@ public class Revroll implements Runnable {
 
     public static CommandLine commandLine(ApplicationContext context) {
         CommandLine cmd = new CommandLine(Revroll.class, new MicronautFactory(context));
-        Stream.concat(Stream.of(cmd), cmd.getSubcommands().values().stream())
-                .forEach(c -> c.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table()));
+        cmd.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table(List.of(ExitCode.values())));
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            if (sub.getCommand() instanceof RevrollCommand c) {
+                sub.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table(c.exitCodes()));
+            }
+        }
         ErrorHandler handler = new ErrorHandler();
         cmd.setExecutionExceptionHandler(handler);
         cmd.setParameterExceptionHandler(handler);

@@ -1,23 +1,20 @@
 package dev.revroll.cli;
 
-import io.micronaut.context.BeanProvider;
-import io.micronaut.json.JsonMapper;
-import jakarta.inject.Inject;
+import dev.revroll.json.Json;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
  * What every revroll subcommand has: its picocli spec (so output goes through picocli's writers, never
- * {@code System.out}), the {@link GlobalOptions}, and the JSON writer for {@code -o json} documents.
- * A subcommand only builds a request, calls the engine or a check, and renders the answer. Subcommands are
- * {@code @Prototype} beans, so Micronaut (through picocli's factory) creates a fresh one per execution and injects
- * the JSON writer.
+ * {@code System.out}), the {@link GlobalOptions}, and the template every command follows: {@link #execute()} builds
+ * a request, calls the engine or a check, renders the answer and returns a {@link CommandResult}; {@link ExitCodes}
+ * turns that result (or the exception the command threw, through {@link ErrorHandler}) into the exit code.
+ * Subcommands are {@code @Prototype} beans, so Micronaut (through picocli's factory) creates a fresh one per execution.
  */
 abstract class RevrollCommand implements Callable<Integer> {
 
@@ -27,8 +24,21 @@ abstract class RevrollCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
-    @Inject
-    BeanProvider<JsonMapper> json;
+    @Override
+    public final Integer call() {
+        return ExitCodes.of(execute()).code();
+    }
+
+    /** Does the command's work; a failure is thrown as what happened (a {@code RevrollException}), never as a code. */
+    abstract CommandResult execute();
+
+    /** The exit codes this command can return, listed in its {@code --help}. */
+    abstract List<ExitCode> exitCodes();
+
+    /** True when the command prints JSON on stdout, so a failure is reported there as a JSON document too. */
+    boolean printsJson() {
+        return global.output() == OutputFormat.JSON;
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();
@@ -39,11 +49,7 @@ abstract class RevrollCommand implements Callable<Integer> {
     }
 
     /** One compact JSON document (the {@code -o json} output of validate, drift and reconcile). */
-    String toJson(Object document) {
-        try {
-            return json.get().writeValueAsString(document);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static String toJson(Object document) {
+        return Json.compact(document);
     }
 }

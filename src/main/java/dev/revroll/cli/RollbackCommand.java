@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.Optional;
 
 /** {@code revroll rollback [RUN] [--to STEP] [--break-glass]}: undo a run's steps, newest first. */
@@ -27,7 +28,17 @@ public class RollbackCommand extends RevrollCommand {
     boolean breakGlass;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return Outcomes.RUN_CODES;
+    }
+
+    @Override
+    boolean printsJson() {
+        return Outcomes.jsonEvents(global);
+    }
+
+    @Override
+    CommandResult execute() {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             Plan plan = selection.plan(record);

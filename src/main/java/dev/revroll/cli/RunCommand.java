@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
+
 /** {@code revroll run PLAN}: preflight, then every namespace step with its gates; {@code --dry-run} is {@code preview}. */
 @Prototype
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -21,7 +23,17 @@ public class RunCommand extends RevrollCommand {
     boolean dryRun;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return Outcomes.RUN_CODES;
+    }
+
+    @Override
+    boolean printsJson() {
+        return Outcomes.jsonEvents(global);
+    }
+
+    @Override
+    CommandResult execute() {
         Plan loaded = plan.load();
         if (dryRun) {
             return PreviewCommand.preview(spec, global, loaded);

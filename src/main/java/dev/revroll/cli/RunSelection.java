@@ -2,8 +2,7 @@ package dev.revroll.cli;
 
 import dev.revroll.engine.RolloutEngine;
 import dev.revroll.engine.journal.RunRecord;
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.PlanLoader;
 import picocli.CommandLine.Option;
@@ -28,7 +27,7 @@ public class RunSelection {
 
     RunRecord record(EngineWiring wiring) {
         return RolloutEngine.status(wiring.journal(controlPlaneNamespace), Optional.ofNullable(runId)).orElseThrow(() ->
-                new RevrollException(ExitCode.INVALID, runId == null ? "no run in the journal (namespace " + controlPlaneNamespace + ")"
+                new UsageException(runId == null ? "no run in the journal (namespace " + controlPlaneNamespace + ")"
                         : "no run '" + runId + "' in the journal (namespace " + controlPlaneNamespace + ")"));
     }
 
@@ -36,10 +35,10 @@ public class RunSelection {
     Plan plan(RunRecord record) {
         Path file = planFile != null ? planFile : record.planPath == null ? null : Path.of(record.planPath);
         if (file == null || !Files.exists(file)) {
-            throw new RevrollException(ExitCode.INVALID, "the plan of run " + record.runId + " is not at " + file + "; pass it with --plan");
+            throw new UsageException("the plan of run " + record.runId + " is not at " + file + "; pass it with --plan");
         }
         if (record.planHash != null && !record.planHash.equals(PlanArgument.hash(file))) {
-            throw new RevrollException(ExitCode.INVALID, "plan " + file + " changed since run " + record.runId
+            throw new UsageException("plan " + file + " changed since run " + record.runId
                     + " started; restore it, or start a new run");
         }
         return PlanLoader.load(file);

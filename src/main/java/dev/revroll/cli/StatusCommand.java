@@ -1,11 +1,12 @@
 package dev.revroll.cli;
 
 import dev.revroll.engine.journal.RunRecord;
-import dev.revroll.errors.ExitCode;
 import dev.revroll.output.RunReport;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+
+import java.util.List;
 
 /** {@code revroll status [RUN]}: where a run stands, from its journal in the cluster. */
 @Prototype
@@ -17,7 +18,12 @@ public class StatusCommand extends RevrollCommand {
     RunSelection selection;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
+    @Override
+    CommandResult execute() {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             switch (global.output()) {
@@ -25,7 +31,7 @@ public class StatusCommand extends RevrollCommand {
                 case MARKDOWN -> RunReport.markdown(record, out());
                 case TEXT -> RunReport.text(record, out());
             }
-            return ExitCode.DONE.code();
+            return CommandResult.DONE;
         }
     }
 }

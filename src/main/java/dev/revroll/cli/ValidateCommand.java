@@ -1,8 +1,5 @@
 package dev.revroll.cli;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.PlanException;
-import dev.revroll.errors.PlanException.PlanProblem;
 import dev.revroll.plan.DurationText;
 import dev.revroll.plan.Plan;
 import io.micronaut.context.annotation.Prototype;
@@ -25,29 +22,22 @@ public class ValidateCommand extends RevrollCommand {
     PlanArgument plan;
 
     @Override
-    public Integer call() {
+    List<ExitCode> exitCodes() {
+        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.INTERNAL_ERROR);
+    }
+
+    /** Valid: one summary line (or document). Invalid: the {@link dev.revroll.errors.PlanException} lists every problem. */
+    @Override
+    CommandResult execute() {
         PrintWriter out = out();
-        PrintWriter err = err();
-        try {
-            Plan valid = plan.load();
-            switch (global.output()) {
-                case JSON -> out.println(toJson(validDocument(valid)));
-                case MARKDOWN -> out.print(markdown(valid));
-                case TEXT -> out.println(plan.file() + ": " + summary(valid));
-            }
-            out.flush();
-            return ExitCode.DONE.code();
-        } catch (PlanException e) {
-            if (global.output() == OutputFormat.JSON) {
-                out.println(toJson(invalidDocument(e.problems())));
-                out.flush();
-            } else {
-                e.problems().forEach(p -> err.println(p));
-                err.println("revroll: " + plan.file() + " is not a valid plan (" + count(e.problems().size(), "problem") + "); nothing was touched");
-                err.flush();
-            }
-            return ExitCode.INVALID.code();
+        Plan valid = plan.load();
+        switch (global.output()) {
+            case JSON -> out.println(toJson(validDocument(valid)));
+            case MARKDOWN -> out.print(markdown(valid));
+            case TEXT -> out.println(plan.file() + ": " + summary(valid));
         }
+        out.flush();
+        return CommandResult.DONE;
     }
 
     /** One line: name, target, waves, listed namespaces, selectors, gates. */
@@ -103,24 +93,6 @@ public class ValidateCommand extends RevrollCommand {
         doc.put("gates", gateNames(valid).stream().filter(g -> !g.equals("none")).toList());
         doc.put("bake", DurationText.format(s.bake()));
         doc.put("onFailure", s.onFailure().yaml());
-        return doc;
-    }
-
-    private Map<String, Object> invalidDocument(List<PlanProblem> problems) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("valid", false);
-        doc.put("file", plan.file().toString());
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (PlanProblem p : problems) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("file", p.file());
-            m.put("line", p.line());
-            m.put("column", p.column());
-            m.put("field", p.field());
-            m.put("message", p.message());
-            list.add(m);
-        }
-        doc.put("problems", list);
         return doc;
     }
 

@@ -272,7 +272,7 @@ public final class Rollout {
         if (keep.isPresent()) {
             int i = order.indexOf(keep.get());
             if (i < 0) {
-                throw new dev.revroll.errors.RevrollException(dev.revroll.errors.ExitCode.INVALID,
+                throw new dev.revroll.errors.UsageException(
                         "run " + ctx.runId() + " has no step '" + keep.get() + "'; its steps: " + String.join(", ", order));
             }
             from = i + 1;

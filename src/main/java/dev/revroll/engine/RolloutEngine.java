@@ -5,9 +5,8 @@ import dev.revroll.engine.journal.RunJournal;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.RunState;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
-import dev.revroll.errors.ExitCode;
 import dev.revroll.errors.PreflightException;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.JournalStore;
@@ -167,12 +166,12 @@ public final class RolloutEngine {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
             RunRecord r = journal.record();
             if (RunState.DONE.name().equals(r.state) || RunState.ROLLED_BACK.name().equals(r.state)) {
-                throw new RevrollException(ExitCode.INVALID, "run " + runId + " is " + r.state + "; nothing to resume (start a new run)");
+                throw new UsageException("run " + runId + " is " + r.state + "; nothing to resume (start a new run)");
             }
             boolean undoing = r.steps.stream().anyMatch(s -> s.state.equals(RunRecord.StepState.ROLLING_BACK.name())
                     || s.state.equals(RunRecord.StepState.UNDO_FAILED.name()));
             if (RunState.ROLLBACK_INCOMPLETE.name().equals(r.state) || undoing) {
-                throw new RevrollException(ExitCode.INVALID, "run " + runId + " was being rolled back; finish that with 'revroll rollback "
+                throw new UsageException("run " + runId + " was being rolled back; finish that with 'revroll rollback "
                         + runId + "' (resume only goes forward)");
             }
             RevisionTarget target = target(r);

@@ -2,14 +2,14 @@ package dev.revroll.errors;
 
 /**
  * A journal write lost a compare-and-swap: someone else wrote the run's journal since it was read (another revroll
- * on the same run, or a person). Nothing was written; a person must look at who else is running. Exit 4.
+ * on the same run, or a person). Nothing was written; a person must look at who else is running.
  */
-public class JournalConflictException extends RevrollException {
+public class JournalConflictException extends RecordException {
 
     private final String runId;
 
     public JournalConflictException(String runId, String message) {
-        super(ExitCode.ROLLBACK_INCOMPLETE, message);
+        super(message);
         this.runId = runId;
     }
 

@@ -1,8 +1,8 @@
 package dev.revroll.errors;
 
-/** Another run holds the lock. Exit 6. */
+/** Another run holds the run lock; the message names the holder and when the lease expires. */
 public class LockedException extends RevrollException {
     public LockedException(String message) {
-        super(ExitCode.LOCKED, message);
+        super(message);
     }
 }

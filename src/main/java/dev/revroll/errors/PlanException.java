@@ -3,13 +3,13 @@ package dev.revroll.errors;
 import java.util.List;
 import java.util.stream.Collectors;
 
-/** An invalid plan: every problem found, each with file, line, column and field. Exit 2, nothing touched. */
+/** An invalid plan: every problem found, each with file, line, column and field. Nothing was touched. */
 public class PlanException extends RevrollException {
 
     private final List<PlanProblem> problems;
 
     public PlanException(List<PlanProblem> problems) {
-        super(ExitCode.INVALID, problems.stream().map(PlanProblem::toString).collect(Collectors.joining("\n")));
+        super(problems.stream().map(PlanProblem::toString).collect(Collectors.joining("\n")));
         this.problems = List.copyOf(problems);
     }
 

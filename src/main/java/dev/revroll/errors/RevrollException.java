@@ -1,24 +1,17 @@
 package dev.revroll.errors;
 
 /**
- * Base of every error a person is meant to read. The message says what happened and what to do; the CLI's one
- * handler prints it (no stack trace) and exits with {@link #exitCode()}.
+ * Base of every error a person is meant to read: what happened, on which object or file, and what to do. It carries
+ * no exit code: the CLI maps what happened to a code in one place ({@code dev.revroll.cli.ExitCodes}), and prints
+ * the message without a stack trace. Anything that is not a {@code RevrollException} is a bug.
  */
-public class RevrollException extends RuntimeException {
+public abstract class RevrollException extends RuntimeException {
 
-    private final ExitCode exitCode;
-
-    public RevrollException(ExitCode exitCode, String message) {
+    public RevrollException(String message) {
         super(message);
-        this.exitCode = exitCode;
     }
 
-    public RevrollException(ExitCode exitCode, String message, Throwable cause) {
+    public RevrollException(String message, Throwable cause) {
         super(message, cause);
-        this.exitCode = exitCode;
-    }
-
-    public ExitCode exitCode() {
-        return exitCode;
     }
 }

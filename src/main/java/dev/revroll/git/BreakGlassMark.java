@@ -1,8 +1,7 @@
 package dev.revroll.git;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.revroll.json.Json;
 import dev.revroll.ports.GitOpsRepository;
 
 import java.util.Optional;
@@ -20,7 +19,10 @@ public record BreakGlassMark(String run, String step, String commit, String at) 
     /** Reads the annotation's JSON; a value that is not the agreed object is reported with the namespace's name. */
     public static BreakGlassMark parse(String namespace, String json) {
         try {
-            JsonObject o = JsonParser.parseString(json).getAsJsonObject();
+            JsonNode o = Json.tree(json);
+            if (!o.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
             String run = text(o, "run");
             String step = text(o, "step");
             String commit = text(o, "commit");
@@ -28,14 +30,14 @@ public record BreakGlassMark(String run, String step, String commit, String at) 
                 throw new IllegalArgumentException("run, step and commit are required");
             }
             return new BreakGlassMark(run, step, commit, Optional.ofNullable(text(o, "at")).orElse(""));
-        } catch (RuntimeException e) {
-            throw new GitException(dev.revroll.errors.ExitCode.INVALID, "namespace " + namespace + ": annotation " + ANNOTATION
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new dev.revroll.errors.RecordException("namespace " + namespace + ": annotation " + ANNOTATION
                     + " is not {\"run\",\"step\",\"commit\",\"at\"} JSON (" + e.getMessage() + "): " + json);
         }
     }
 
-    private static String text(JsonObject o, String key) {
-        JsonElement e = o.get(key);
-        return e == null || e.isJsonNull() ? null : e.isJsonPrimitive() ? e.getAsString() : e.toString();
+    private static String text(JsonNode o, String key) {
+        JsonNode e = o.get(key);
+        return e == null || e.isNull() ? null : e.isValueNode() ? e.asText() : e.toString();
     }
 }

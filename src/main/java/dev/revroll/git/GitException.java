@@ -1,20 +1,19 @@
 package dev.revroll.git;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.GitRecordException;
 
 /**
  * Git could not record or undo a step (remote unreachable, push rejected, a conflicting change). The message says
  * which remote, file or commit, and whether the cluster was touched; credentials are always redacted.
  */
-public class GitException extends RevrollException {
+public class GitException extends GitRecordException {
 
-    public GitException(ExitCode exitCode, String message) {
-        super(exitCode, Redaction.redact(message));
+    public GitException(Reason reason, String message) {
+        super(reason, Redaction.redact(message));
     }
 
-    public GitException(ExitCode exitCode, String message, Throwable cause) {
-        super(exitCode, Redaction.redact(message));
+    public GitException(Reason reason, String message, Throwable cause) {
+        super(reason, Redaction.redact(message));
         if (cause != null) {
             // keep the chain for --verbose, but never a message that could carry a secret
             initCause(new RedactedCause(cause));

@@ -1,6 +1,6 @@
 package dev.revroll.git;
 
-import dev.revroll.errors.ExitCode;
+import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.errors.PreflightException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
@@ -230,7 +230,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized String previewDiff(StepChange change) {
         ObjectId head = headForReading();
         String path = pathOf(change.namespace());
-        String before = readFile(head, path).orElseThrow(() -> new GitException(ExitCode.PREFLIGHT_REFUSED,
+        String before = readFile(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
                 path + " does not exist on " + remoteName()));
         String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
         return unifiedDiff(path, before, after);
@@ -243,7 +243,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         try {
             return decorated.get();
         } catch (PushRaced e) {
-            throw new GitException(ExitCode.ROLLED_BACK, "the push of step " + change.stepId() + " (" + change.namespace()
+            throw new GitException(Reason.REJECTED, "the push of step " + change.stepId() + " (" + change.namespace()
                     + ") to " + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
                     + " times while others pushed to the branch; nothing of this step was pushed and the cluster was not touched");
         }
@@ -256,7 +256,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         try {
             return decorated.get();
         } catch (PushRaced e) {
-            throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "the push of the revert of " + abbreviate(commitId) + " to "
+            throw new GitException(Reason.REJECTED, "the push of the revert of " + abbreviate(commitId) + " to "
                     + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
                     + " times while others pushed to the branch; the revert is not on the remote");
         }
@@ -323,7 +323,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
             ObjectId blob = blobId(head, path);
             if (blob == null) {
-                throw new GitException(ExitCode.ROLLED_BACK, path + " does not exist on " + remoteName()
+                throw new GitException(Reason.MANIFEST, path + " does not exist on " + remoteName()
                         + "; nothing was pushed and the cluster was not touched");
             }
             if (firstBlob == null) {
@@ -335,7 +335,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             String before = readBlob(blob);
             String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
             RevCommit commit = writeCommit(head, path, after, stepMessage(change));
-            publish(commit, ExitCode.ROLLED_BACK, "nothing of this step was pushed and the cluster was not touched");
+            publish(commit, "nothing of this step was pushed and the cluster was not touched");
             syncLocalBranch(commit, path);
             return commit.name();
         }
@@ -367,7 +367,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                             + remoteName() + "; there is nothing to revert in Git");
                 }
                 if (target.getParentCount() != 1) {
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "commit " + abbreviate(commitId)
+                    throw new GitException(Reason.CONFLICT, "commit " + abbreviate(commitId)
                             + " is a merge or root commit; revroll only reverts its own step commits");
                 }
                 RevCommit parent = rw.parseCommit(target.getParent(0));
@@ -380,17 +380,17 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                         paths.addAll(merger.getFailingPaths().keySet());
                     }
                     String blame = paths.isEmpty() ? "" : lastChange(target, headCommit, paths.iterator().next());
-                    throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "cannot revert " + abbreviate(commitId)
+                    throw new GitException(Reason.CONFLICT, "cannot revert " + abbreviate(commitId)
                             + " (" + target.getShortMessage() + "): " + String.join(", ", paths) + " changed since on "
                             + remoteName() + blame + "; the revert conflicts, nothing was pushed; revert it by hand with "
                             + "'git revert " + commitId + "' and push, then run 'revroll reconcile'");
                 }
                 RevCommit revert = writeCommit(head, merger.getResultTreeId(), revertMessage(change, target));
-                publish(revert, ExitCode.ROLLBACK_INCOMPLETE, "the revert is not on the remote");
+                publish(revert, "the revert is not on the remote");
                 syncLocalBranch(revert, path);
                 return revert.name();
             } catch (IOException e) {
-                throw new GitException(ExitCode.ROLLBACK_INCOMPLETE, "cannot revert " + abbreviate(commitId) + ": " + e.getMessage(), e);
+                throw new GitException(Reason.WRITE_FAILED, "cannot revert " + abbreviate(commitId) + ": " + e.getMessage(), e);
             }
         }
 
@@ -410,7 +410,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             } catch (IOException e) {
                 culprit = "";
             }
-            return new GitException(ExitCode.ROLLED_BACK, "conflict: " + path + " was changed on " + remoteName() + culprit
+            return new GitException(Reason.CONFLICT, "conflict: " + path + " was changed on " + remoteName() + culprit
                     + " while revroll was writing step " + change.stepId() + " (" + change.namespace()
                     + "); nothing was pushed and the cluster was not touched. Check the change and run again");
         }
@@ -426,12 +426,12 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                     .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(ExitCode.PREFLIGHT_REFUSED, "cannot fetch " + Repository.shortenRefName(remoteBranch)
+            throw new GitException(Reason.UNREACHABLE, "cannot fetch " + Repository.shortenRefName(remoteBranch)
                     + " from the GitOps remote " + remote + " (" + remoteUrl + "): " + rootMessage(e), e);
         }
         ObjectId head = resolveOrNull(trackingRef);
         if (head == null) {
-            throw new GitException(ExitCode.PREFLIGHT_REFUSED, "the GitOps remote " + remote + " (" + remoteUrl
+            throw new GitException(Reason.UNREACHABLE, "the GitOps remote " + remote + " (" + remoteUrl
                     + ") has no branch " + Repository.shortenRefName(remoteBranch));
         }
         fetchedHead = head;
@@ -447,7 +447,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         return fetchedHead != null ? fetchedHead : fetchRemoteHead();
     }
 
-    private void publish(RevCommit commit, ExitCode onFailure, String consequence) {
+    private void publish(RevCommit commit, String consequence) {
         if (!config.push()) {
             return;
         }
@@ -460,7 +460,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                     .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(onFailure, "cannot push " + abbreviate(commit.name()) + " to " + remote + " ("
+            throw new GitException(Reason.UNREACHABLE, "cannot push " + abbreviate(commit.name()) + " to " + remote + " ("
                     + remoteUrl + "): " + rootMessage(e) + "; " + consequence, e);
         }
         for (PushResult result : results) {
@@ -480,7 +480,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 }
                 default -> {
                     String said = result.getMessages() == null ? "" : result.getMessages().strip();
-                    throw new GitException(onFailure, remote + " (" + remoteUrl + ") rejected the push of "
+                    throw new GitException(Reason.REJECTED, remote + " (" + remoteUrl + ") rejected the push of "
                             + abbreviate(commit.name()) + " to " + Repository.shortenRefName(remoteBranch) + ": "
                             + (update.getMessage() == null ? update.getStatus() : update.getMessage())
                             + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""))
@@ -502,7 +502,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private ObjectId localHead() {
         ObjectId head = resolveOrNull(Constants.R_HEADS + branch);
         if (head == null) {
-            throw new GitException(ExitCode.PREFLIGHT_REFUSED, "branch " + branch + " of " + config.repo() + " has no commits");
+            throw new GitException(Reason.UNREADABLE, "branch " + branch + " of " + config.repo() + " has no commits");
         }
         return head;
     }
@@ -550,7 +550,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             if (!fileClean) {
                 events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, path + " has local changes"));
                 if (!config.push()) {
-                    throw new GitException(ExitCode.ROLLED_BACK, path + " has uncommitted changes in " + config.repo());
+                    throw new GitException(Reason.CONFLICT, path + " has uncommitted changes in " + config.repo());
                 }
                 return;
             }
@@ -568,7 +568,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
         } catch (GitAPIException | IOException e) {
             if (!config.push()) {
-                throw new GitException(ExitCode.ROLLED_BACK, "cannot commit to " + branch + " of " + config.repo() + ": "
+                throw new GitException(Reason.WRITE_FAILED, "cannot commit to " + branch + " of " + config.repo() + ": "
                         + rootMessage(e), e);
             }
             events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(rootMessage(e))));
@@ -624,7 +624,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             inserter.flush();
             return writeCommit(parent, tree, message);
         } catch (IOException e) {
-            throw new GitException(ExitCode.ROLLED_BACK, "cannot write the commit for " + path + ": " + e.getMessage(), e);
+            throw new GitException(Reason.WRITE_FAILED, "cannot write the commit for " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -641,7 +641,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             inserter.flush();
             return rw.parseCommit(id);
         } catch (IOException e) {
-            throw new GitException(ExitCode.ROLLED_BACK, "cannot write a commit: " + e.getMessage(), e);
+            throw new GitException(Reason.WRITE_FAILED, "cannot write a commit: " + e.getMessage(), e);
         }
     }
 
@@ -668,7 +668,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 return tw.getObjectId(0);
             }
         } catch (IOException e) {
-            throw new GitException(ExitCode.PREFLIGHT_REFUSED, "cannot read " + path + " at " + abbreviate(commit.name())
+            throw new GitException(Reason.UNREADABLE, "cannot read " + path + " at " + abbreviate(commit.name())
                     + ": " + e.getMessage(), e);
         }
     }
@@ -677,7 +677,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         try {
             return new String(repo.open(blob, Constants.OBJ_BLOB).getBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new GitException(ExitCode.PREFLIGHT_REFUSED, "cannot read blob " + blob.name() + ": " + e.getMessage(), e);
+            throw new GitException(Reason.UNREADABLE, "cannot read blob " + blob.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -723,7 +723,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
             return Optional.empty();
         } catch (IOException e) {
-            throw new GitException(ExitCode.ROLLED_BACK, "cannot read the history of " + remoteName() + ": " + e.getMessage(), e);
+            throw new GitException(Reason.UNREADABLE, "cannot read the history of " + remoteName() + ": " + e.getMessage(), e);
         }
     }
 

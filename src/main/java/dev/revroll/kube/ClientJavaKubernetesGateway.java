@@ -1,6 +1,5 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
@@ -371,25 +370,25 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
             response = limiter.executeFutureSupplier(() -> portForwards.submit(() ->
                     calls.retry().executeCallable(() -> exchange(namespace, pod, port, path, open))));
         } catch (TimeoutException e) {
-            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " got no complete answer within " + timeout.toSeconds()
-                    + "s (" + connection.describe() + ")", "port-forward", object, 0, null, e);
+            throw new KubeApiException(what + " got no complete answer within " + timeout.toSeconds()
+                    + "s (" + connection.describe() + ")", "port-forward", object, 0, null, false, e);
         } catch (ApiException e) {
             if (e.getCode() != 0) {
-                throw calls.translate("port-forward to", object, e, ExitCode.PREFLIGHT_REFUSED);
+                throw calls.translate("port-forward to", object, e, false);
             }
-            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
-                    "port-forward", object, 0, null, e);
+            throw new KubeApiException(what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
+                    "port-forward", object, 0, null, false, e);
         } catch (Exception e) {
-            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
-                    "port-forward", object, 0, null, e);
+            throw new KubeApiException(what + " failed: " + rootMessage(e) + " (" + connection.describe() + ")",
+                    "port-forward", object, 0, null, false, e);
         } finally {
             closeQuietly(open.getAndSet(null));
         }
         if (response.status() < 200 || response.status() > 299) {
             String body = response.text().strip();
-            throw new KubeApiException(ExitCode.PREFLIGHT_REFUSED, what + " answered HTTP " + response.status() + " " + response.reason()
+            throw new KubeApiException(what + " answered HTTP " + response.status() + " " + response.reason()
                     + (body.isEmpty() ? "" : ": " + (body.length() > 300 ? body.substring(0, 300) + "..." : body)),
-                    "GET", object, response.status(), response.reason(), null);
+                    "GET", object, response.status(), response.reason(), false, null);
         }
         return response.text();
     }

@@ -1,8 +1,8 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.errors.JournalConflictException;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.RecordException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.ports.JournalStore;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -70,7 +70,7 @@ public final class ConfigMapJournalStore implements JournalStore {
         String object = object(runId);
         byte[] compressed = compress(document);
         if (compressed.length + GZIP_KEY.length() > CONFIGMAP_LIMIT_BYTES) {
-            throw new RevrollException(ExitCode.ROLLBACK_INCOMPLETE, "the journal of run " + runId + " is " + compressed.length
+            throw new RecordException("the journal of run " + runId + " is " + compressed.length
                     + " bytes compressed, more than " + object + " can hold (1 MiB); nothing was written");
         }
         try {
@@ -83,11 +83,11 @@ public final class ConfigMapJournalStore implements JournalStore {
                 throw new JournalConflictException(runId, "the journal of run " + runId + " (" + object
                         + ") was deleted since version " + expectedVersion.get() + " was read; nothing was written");
             }
-            throw calls.translate(expectedVersion.isEmpty() ? "create" : "update", object, e, ExitCode.ROLLBACK_INCOMPLETE);
+            throw calls.translate(expectedVersion.isEmpty() ? "create" : "update", object, e, true);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new KubeApiException(ExitCode.ROLLBACK_INCOMPLETE, "cannot write " + object + ": " + e, "write", object, 0, null, e);
+            throw new KubeApiException("cannot write " + object + ": " + e, "write", object, 0, null, true, e);
         }
     }
 
@@ -180,7 +180,7 @@ public final class ConfigMapJournalStore implements JournalStore {
             try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed))) {
                 return new String(in.readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new RevrollException(ExitCode.ROLLBACK_INCOMPLETE, "the run journal in ConfigMap " + cm.getMetadata().getNamespace()
+                throw new RecordException("the run journal in ConfigMap " + cm.getMetadata().getNamespace()
                         + "/" + cm.getMetadata().getName() + " cannot be read: binaryData " + GZIP_KEY + " is not gzip (" + e.getMessage() + ")");
             }
         }
@@ -227,10 +227,10 @@ public final class ConfigMapJournalStore implements JournalStore {
 
     private static void checkNames(String runId, String planName) {
         if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new RevrollException(ExitCode.INVALID, "run id '" + runId + "' cannot name a ConfigMap: use at most 52 lower-case letters, digits and '-'");
+            throw new UsageException("run id '" + runId + "' cannot name a ConfigMap: use at most 52 lower-case letters, digits and '-'");
         }
         if (planName == null || !LABEL_VALUE.matcher(planName).matches()) {
-            throw new RevrollException(ExitCode.INVALID, "plan name '" + planName + "' cannot be a label value: at most 63 letters, digits, '-', '_', '.'");
+            throw new UsageException("plan name '" + planName + "' cannot be a label value: at most 63 letters, digits, '-', '_', '.'");
         }
     }
 }

@@ -1,9 +1,7 @@
 package dev.revroll.kube;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import dev.revroll.errors.ExitCode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.revroll.json.Json;
 import io.github.resilience4j.retry.Retry;
 import io.kubernetes.client.openapi.ApiException;
 
@@ -43,12 +41,12 @@ final class KubeCalls {
 
     /** A read: retried on transient failures. */
     <T> T read(String action, String object, ApiCall<T> call) {
-        return retried(action, object, call, ExitCode.PREFLIGHT_REFUSED);
+        return retried(action, object, call, false);
     }
 
     /** A write that gives the same result however often it is sent (merge patch, delete): retried. */
     <T> T idempotentWrite(String action, String object, ApiCall<T> call) {
-        return retried(action, object, call, ExitCode.ROLLBACK_INCOMPLETE);
+        return retried(action, object, call, true);
     }
 
     /** A write sent once (create, compare-and-swap replace): a retry could report a conflict with itself. */
@@ -56,41 +54,42 @@ final class KubeCalls {
         try {
             return call.call();
         } catch (ApiException e) {
-            throw translate(action, object, e, ExitCode.ROLLBACK_INCOMPLETE);
+            throw translate(action, object, e, true);
         }
     }
 
-    private <T> T retried(String action, String object, ApiCall<T> call, ExitCode exitCode) {
+    private <T> T retried(String action, String object, ApiCall<T> call, boolean write) {
         try {
             return retry.executeCallable(call::call);
         } catch (ApiException e) {
-            throw translate(action, object, e, exitCode);
+            throw translate(action, object, e, write);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new KubeApiException(exitCode, "cannot " + action + " " + object + " (" + connection.describe() + "): " + e,
-                    action, object, 0, null, e);
+            throw new KubeApiException("cannot " + action + " " + object + " (" + connection.describe() + "): " + e,
+                    action, object, 0, null, write, e);
         }
     }
 
-    KubeApiException translate(String action, String object, ApiException e, ExitCode exitCode) {
+    KubeApiException translate(String action, String object, ApiException e, boolean write) {
         if (e.getCode() == 0) {
-            return new KubeApiException(exitCode, "cannot reach the Kubernetes API at " + connection.server() + " (context "
+            return new KubeApiException("cannot reach the Kubernetes API at " + connection.server() + " (context "
                     + connection.contextName() + ") to " + action + " " + object + ": " + transportProblem(e),
-                    action, object, 0, null, e);
+                    action, object, 0, null, write, e);
         }
         String reason = null;
         String serverMessage = null;
         String body = e.getResponseBody();
         if (body != null && !body.isBlank()) {
             try {
-                JsonElement parsed = JsonParser.parseString(body);
-                if (parsed.isJsonObject()) {
-                    JsonObject status = parsed.getAsJsonObject();
-                    reason = stringField(status, "reason");
-                    serverMessage = stringField(status, "message");
+                JsonNode parsed = Json.tree(body);
+                if (parsed.isObject()) {
+                    reason = stringField(parsed, "reason");
+                    serverMessage = stringField(parsed, "message");
+                } else {
+                    serverMessage = body.strip();
                 }
-            } catch (RuntimeException notJson) {
+            } catch (IOException | RuntimeException notJson) {
                 serverMessage = body.strip();
             }
         }
@@ -100,7 +99,7 @@ final class KubeCalls {
         String message = "cannot " + action + " " + object + ": HTTP " + e.getCode()
                 + (reason != null && !reason.isBlank() ? " " + reason : "") + ": " + serverMessage
                 + hint(e.getCode()) + " (" + connection.describe() + ")";
-        return new KubeApiException(exitCode, message, action, object, e.getCode(), reason, e);
+        return new KubeApiException(message, action, object, e.getCode(), reason, write, e);
     }
 
     private static String hint(int code) {
@@ -129,8 +128,8 @@ final class KubeCalls {
         return e.getMessage() == null ? String.valueOf(cause) : e.getMessage();
     }
 
-    private static String stringField(JsonObject o, String name) {
-        JsonElement v = o.get(name);
-        return v != null && v.isJsonPrimitive() ? v.getAsString() : null;
+    private static String stringField(JsonNode o, String name) {
+        JsonNode v = o.get(name);
+        return v != null && v.isValueNode() && !v.isNull() ? v.asText() : null;
     }
 }

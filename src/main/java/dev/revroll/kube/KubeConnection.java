@@ -1,7 +1,6 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
@@ -51,20 +50,20 @@ public final class KubeConnection {
     static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context, Function<String, String> env) {
         Optional<Path> file = kubeconfig.isPresent() ? kubeconfig : defaultKubeconfig(env);
         if (kubeconfig.isPresent() && !Files.isRegularFile(kubeconfig.get())) {
-            throw new RevrollException(ExitCode.INVALID, "kubeconfig " + kubeconfig.get() + " does not exist or is not a file");
+            throw new UsageException("kubeconfig " + kubeconfig.get() + " does not exist or is not a file");
         }
         if (file.isPresent()) {
             return fromKubeconfig(file.get(), context);
         }
         if (inClusterAvailable(env)) {
             if (context.isPresent()) {
-                throw new RevrollException(ExitCode.INVALID, "--context " + context.get()
+                throw new UsageException("--context " + context.get()
                         + " was given but there is no kubeconfig (looked at KUBECONFIG and ~/.kube/config); "
                         + "in a pod revroll uses the service account (context '" + IN_CLUSTER + "')");
             }
             return inCluster();
         }
-        throw new RevrollException(ExitCode.INVALID, "no Kubernetes configuration found: give --kubeconfig, set KUBECONFIG, "
+        throw new UsageException("no Kubernetes configuration found: give --kubeconfig, set KUBECONFIG, "
                 + "create ~/.kube/config, or run in a pod with a service account");
     }
 
@@ -108,7 +107,7 @@ public final class KubeConnection {
                     return Optional.of(Path.of(part));
                 }
             }
-            throw new RevrollException(ExitCode.INVALID, "KUBECONFIG=" + fromEnv + " names no existing file");
+            throw new UsageException("KUBECONFIG=" + fromEnv + " names no existing file");
         }
         String home = env.apply("HOME");
         if (home != null && !home.isBlank()) {
@@ -129,33 +128,33 @@ public final class KubeConnection {
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             config = KubeConfig.loadKubeConfig(reader);
         } catch (IOException | RuntimeException e) {
-            throw new RevrollException(ExitCode.INVALID, "cannot read kubeconfig " + file + ": " + e.getMessage(), e);
+            throw new UsageException("cannot read kubeconfig " + file + ": " + e.getMessage(), e);
         }
         if (config == null) {
-            throw new RevrollException(ExitCode.INVALID, "kubeconfig " + file + " is empty");
+            throw new UsageException("kubeconfig " + file + " is empty");
         }
         config.setFile(file.toAbsolutePath().toFile());
         List<String> contexts = contextNames(config);
         String chosen;
         if (context.isPresent()) {
             if (!contexts.contains(context.get()) || !config.setContext(context.get())) {
-                throw new RevrollException(ExitCode.INVALID, "kube context '" + context.get() + "' is not in " + file
+                throw new UsageException("kube context '" + context.get() + "' is not in " + file
                         + "; it has: " + (contexts.isEmpty() ? "(no contexts)" : String.join(", ", contexts)));
             }
             chosen = context.get();
         } else {
             chosen = config.getCurrentContext();
             if (chosen == null || chosen.isBlank()) {
-                throw new RevrollException(ExitCode.INVALID, "kubeconfig " + file + " has no current context; pick one with --context ("
+                throw new UsageException("kubeconfig " + file + " has no current context; pick one with --context ("
                         + (contexts.isEmpty() ? "it has no contexts" : "it has: " + String.join(", ", contexts)) + ")");
             }
             if (!contexts.contains(chosen)) {
-                throw new RevrollException(ExitCode.INVALID, "the current context '" + chosen + "' of " + file
+                throw new UsageException("the current context '" + chosen + "' of " + file
                         + " is not defined in it; it has: " + (contexts.isEmpty() ? "(no contexts)" : String.join(", ", contexts)));
             }
         }
         if (config.getServer() == null) {
-            throw new RevrollException(ExitCode.INVALID, "kube context '" + chosen + "' in " + file + " names no cluster server");
+            throw new UsageException("kube context '" + chosen + "' in " + file + " names no cluster server");
         }
         try {
             ApiClient client = ClientBuilder.kubeconfig(config)
@@ -164,7 +163,7 @@ public final class KubeConnection {
             withTimeouts(client);
             return new KubeConnection(client, chosen, client.getBasePath(), Optional.of(file));
         } catch (IOException | RuntimeException e) {
-            throw new RevrollException(ExitCode.INVALID, "cannot use kube context '" + chosen + "' from " + file + ": " + e.getMessage(), e);
+            throw new UsageException("cannot use kube context '" + chosen + "' from " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -174,7 +173,7 @@ public final class KubeConnection {
             withTimeouts(client);
             return new KubeConnection(client, IN_CLUSTER, client.getBasePath(), Optional.empty());
         } catch (IOException | RuntimeException e) {
-            throw new RevrollException(ExitCode.INVALID, "cannot use the pod's service account: " + e.getMessage(), e);
+            throw new UsageException("cannot use the pod's service account: " + e.getMessage(), e);
         }
     }
 

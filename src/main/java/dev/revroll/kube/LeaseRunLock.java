@@ -1,6 +1,5 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.errors.LockedException;
 import dev.revroll.ports.RunLock;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
@@ -191,8 +190,8 @@ public final class LeaseRunLock implements RunLock {
                         .execute());
             } catch (KubeApiException e) {
                 if (!e.conflict() && !e.notFound()) {
-                    throw new KubeApiException(ExitCode.ROLLBACK_INCOMPLETE, e.getMessage()
-                            + "; the lock frees itself when the lease expires", e.action(), e.object(), e.httpCode(), e.reason().orElse(null), e);
+                    throw new KubeApiException(e.getMessage() + "; the lock frees itself when the lease expires", e.action(), e.object(),
+                            e.httpCode(), e.reason().orElse(null), true, e);
                 }
             }
         }

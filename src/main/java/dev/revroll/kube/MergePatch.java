@@ -1,7 +1,6 @@
 package dev.revroll.kube;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
+import dev.revroll.json.Json;
 import io.kubernetes.client.custom.V1Patch;
 
 import java.util.LinkedHashMap;
@@ -12,8 +11,6 @@ import java.util.Map;
  * {@link V1Patch#PATCH_FORMAT_JSON_MERGE_PATCH} through {@code PatchUtils}.
  */
 final class MergePatch {
-
-    private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
 
     private final Map<String, Object> root = new LinkedHashMap<>();
 
@@ -45,7 +42,7 @@ final class MergePatch {
     }
 
     String json() {
-        return GSON.toJson(root);
+        return Json.compact(root);
     }
 
     V1Patch toV1Patch() {

@@ -1,6 +1,5 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
@@ -54,8 +53,8 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
      */
     @Override
     void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
-        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(ExitCode.ROLLBACK_INCOMPLETE,
-                "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", null));
+        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(
+                "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", true, null));
         if (ON_DELETE.equals(strategyType(sts))) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.revroll.output;
 
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.RunListener;
+import dev.revroll.json.Json;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class EventStream {
                 m.put("data", event.data());
             }
             synchronized (out) {
-                out.println(Json.line(m));
+                out.println(Json.compact(m));
                 out.flush();
             }
         };

@@ -6,6 +6,7 @@ import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
 import dev.revroll.engine.WorkloadPlan;
 import dev.revroll.gates.GateEvaluation;
+import dev.revroll.json.Json;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.json.Json;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -94,7 +95,7 @@ public final class RunReport {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "SUMMARY");
         m.put("run", r);
-        out.println(Json.line(m));
+        out.println(Json.compact(m));
         out.flush();
     }
 

@@ -1,7 +1,6 @@
 package dev.revroll.prometheus;
 
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.MetricsProvider;
 import dev.revroll.prometheus.PrometheusResilience.TransientAnswer;
@@ -15,7 +14,6 @@ import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.uri.UriBuilder;
-import io.micronaut.json.JsonMapper;
 
 import java.math.BigDecimal;
 import java.net.MalformedURLException;
@@ -55,7 +53,6 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     private final PrometheusResilience resilience;
     private final Object lock = new Object();
     private volatile HttpClient client;
-    private volatile JsonMapper json;
 
     /** The plan's Prometheus; bearer token from {@value #TOKEN_ENV} when set. */
     public PrometheusMetricsProvider(Plan.PrometheusConfig config) {
@@ -99,7 +96,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
                 .toString();
         try {
             Answer answer = resilience.call(() -> send(uri));
-            return PrometheusResponse.parse(json(), answer.status(), answer.body());
+            return PrometheusResponse.parse(answer.status(), answer.body());
         } catch (TransientAnswer e) {
             return QueryResult.failed(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         } catch (TimeoutException e) {
@@ -157,7 +154,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
             return answer(response.code(), response);
         }).thenApply(answer -> {
             if (answer.status() == 429 || (answer.status() >= 500 && answer.status() != 501)) {
-                QueryResult failed = PrometheusResponse.parse(json(), answer.status(), answer.body());
+                QueryResult failed = PrometheusResponse.parse(answer.status(), answer.body());
                 throw new CompletionException(new TransientAnswer(failed.error().orElse("HTTP " + answer.status())));
             }
             return answer;
@@ -194,15 +191,6 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
         return c;
     }
 
-    private JsonMapper json() {
-        JsonMapper j = json;
-        if (j == null) {
-            j = JsonMapper.createDefault();
-            json = j;
-        }
-        return j;
-    }
-
     private static String reason(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException)) {
@@ -230,9 +218,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
         return uri;
     }
 
-    private static RevrollException invalid(String url, String why) {
+    private static UsageException invalid(String url, String why) {
         String safe = url == null ? "(none)" : url.replaceAll("//[^/@]*@", "//***@");
-        return new RevrollException(ExitCode.INVALID, "spec.prometheus.url " + safe + " is not usable: " + why.replaceAll("//[^/@]*@", "//***@")
+        return new UsageException("spec.prometheus.url " + safe + " is not usable: " + why.replaceAll("//[^/@]*@", "//***@")
                 + ". Give the base URL of Prometheus, e.g. http://prometheus.istio-system:9090");
     }
 }

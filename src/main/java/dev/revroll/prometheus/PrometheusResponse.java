@@ -2,10 +2,9 @@ package dev.revroll.prometheus;
 
 import dev.revroll.ports.MetricsProvider.QueryResult;
 import dev.revroll.ports.MetricsProvider.Sample;
-import io.micronaut.json.JsonMapper;
-import io.micronaut.json.tree.JsonNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.revroll.json.Json;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,11 +23,11 @@ final class PrometheusResponse {
     private PrometheusResponse() {
     }
 
-    static QueryResult parse(JsonMapper json, int httpStatus, String body) {
+    static QueryResult parse(int httpStatus, String body) {
         JsonNode root;
         try {
-            root = json.readValue(body == null ? "" : body, JsonNode.class);
-        } catch (IOException | RuntimeException e) {
+            root = Json.tree(body == null ? "" : body);
+        } catch (java.io.IOException | RuntimeException e) {
             root = null;
         }
         if (root == null || !root.isObject() || root.get("status") == null) {
@@ -66,11 +65,11 @@ final class PrometheusResponse {
             throw new IllegalArgumentException("vector result is not a list");
         }
         List<Sample> samples = new ArrayList<>();
-        for (JsonNode series : result.values()) {
+        for (JsonNode series : result) {
             Map<String, String> labels = new LinkedHashMap<>();
             JsonNode metric = series.get("metric");
             if (metric != null && metric.isObject()) {
-                for (Map.Entry<String, JsonNode> label : metric.entries()) {
+                for (Map.Entry<String, JsonNode> label : metric.properties()) {
                     labels.put(label.getKey(), text(label.getValue()));
                 }
             }
@@ -85,10 +84,10 @@ final class PrometheusResponse {
 
     /** {@code [<unix time>, "<value>"]}. */
     private static double value(JsonNode pair) {
-        if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isString()) {
+        if (!pair.isArray() || pair.size() != 2 || !pair.get(1).isTextual()) {
             throw new IllegalArgumentException("a sample must be [time, \"value\"]");
         }
-        return parseValue(pair.get(1).getStringValue());
+        return parseValue(pair.get(1).asText());
     }
 
     /** Prometheus' float formatting: Go's strconv with {@code NaN}, {@code +Inf}, {@code -Inf}. */
@@ -108,7 +107,7 @@ final class PrometheusResponse {
     }
 
     private static String text(JsonNode node) {
-        return node == null || node.isNull() ? null : node.isString() ? node.getStringValue() : node.coerceStringValue();
+        return node == null || node.isNull() ? null : node.isValueNode() ? node.asText() : node.toString();
     }
 
     static String abbreviate(String body) {

@@ -179,7 +179,7 @@ class RolloutTest {
 
         dev.revroll.errors.RevrollException refused = assertThrows(dev.revroll.errors.RevrollException.class,
                 () -> Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add));
-        assertEquals(dev.revroll.errors.ExitCode.INVALID, refused.exitCode());
+        assertEquals(dev.revroll.cli.ExitCode.INVALID, dev.revroll.cli.ExitCodes.of(refused));
         assertTrue(refused.getMessage().contains("revroll rollback " + runId), refused.getMessage());
         assertEquals(1, cluster.restarts.get(deploy("c", "db")), "the refused resume did not go forward again");
 

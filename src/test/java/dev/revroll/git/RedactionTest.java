@@ -35,7 +35,7 @@ class RedactionTest {
 
     @Test
     void exceptionsCarryOnlyRedactedText() {
-        GitException e = new GitException(dev.revroll.errors.ExitCode.ROLLED_BACK, "push to https://a:pw@h/r failed",
+        GitException e = new GitException(dev.revroll.errors.GitRecordException.Reason.REJECTED, "push to https://a:pw@h/r failed",
                 new RuntimeException("https://a:pw@h/r: not authorized"));
         assertFalse(e.getMessage().contains("pw"));
         assertFalse(e.getCause().getMessage().contains("pw"));

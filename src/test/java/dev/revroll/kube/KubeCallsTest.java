@@ -1,6 +1,7 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
+import dev.revroll.cli.ExitCode;
+import dev.revroll.cli.ExitCodes;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import org.junit.jupiter.api.Test;
@@ -23,17 +24,17 @@ class KubeCallsTest {
     void theServersStatusBecomesTheMessage() {
         ApiException forbidden = new ApiException(403, Map.of(), "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Forbidden\","
                 + "\"message\":\"namespaces \\\"shop\\\" is forbidden: User \\\"ci\\\" cannot patch resource \\\"namespaces\\\"\",\"code\":403}");
-        KubeApiException e = calls.translate("patch", "Namespace shop", forbidden, ExitCode.ROLLBACK_INCOMPLETE);
+        KubeApiException e = calls.translate("patch", "Namespace shop", forbidden, true);
         assertEquals("cannot patch Namespace shop: HTTP 403 Forbidden: namespaces \"shop\" is forbidden: User \"ci\" cannot patch "
                 + "resource \"namespaces\" - the kube user lacks this permission (RBAC) (context prod-eu-1 at https://10.0.0.1:6443)", e.getMessage());
         assertEquals(403, e.httpCode());
-        assertEquals(ExitCode.ROLLBACK_INCOMPLETE, e.exitCode());
+        assertEquals(ExitCode.ROLLBACK_INCOMPLETE, ExitCodes.of(e));
     }
 
     @Test
     void noAnswerSaysTheServerCannotBeReached() {
         ApiException refused = new ApiException(new ConnectException("Failed to connect to /10.0.0.1:6443"));
-        KubeApiException e = calls.translate("read", "Namespace shop", refused, ExitCode.PREFLIGHT_REFUSED);
+        KubeApiException e = calls.translate("read", "Namespace shop", refused, false);
         assertTrue(e.getMessage().startsWith("cannot reach the Kubernetes API at https://10.0.0.1:6443 (context prod-eu-1) to read Namespace shop: connection refused"),
                 e.getMessage());
         assertEquals(0, e.httpCode());

@@ -1,6 +1,7 @@
 package dev.revroll.kube;
 
-import dev.revroll.errors.ExitCode;
+import dev.revroll.cli.ExitCode;
+import dev.revroll.cli.ExitCodes;
 import dev.revroll.errors.RevrollException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +64,7 @@ class KubeConnectionTest {
         Path f = write("config", KUBECONFIG);
         RevrollException e = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.of(f), Optional.of("prod-us-1"), Map.<String, String>of()::get));
-        assertEquals(ExitCode.INVALID, e.exitCode());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
         assertEquals("kube context 'prod-us-1' is not in " + f + "; it has: staging, prod-eu-1", e.getMessage());
     }
 
@@ -85,7 +86,7 @@ class KubeConnectionTest {
     void missingFilesAndNothingAtAllAreUsageErrors() throws IOException {
         RevrollException missing = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.of(dir.resolve("nope")), Optional.empty(), Map.<String, String>of()::get));
-        assertEquals(ExitCode.INVALID, missing.exitCode());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(missing));
         RevrollException none = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.empty(), Optional.empty(), Map.of("HOME", dir.toString())::get));
         assertTrue(none.getMessage().startsWith("no Kubernetes configuration found"), none.getMessage());

@@ -1,6 +1,7 @@
 package dev.revroll.plan;
 
-import dev.revroll.errors.ExitCode;
+import dev.revroll.cli.ExitCode;
+import dev.revroll.cli.ExitCodes;
 import dev.revroll.errors.PlanException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,7 @@ class PlanLoaderTest {
     private List<String> problems(String yaml) throws IOException {
         Path f = write("plan.yaml", yaml);
         PlanException e = assertThrows(PlanException.class, () -> PlanLoader.load(f));
-        assertEquals(ExitCode.INVALID, e.exitCode());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
         return e.problems().stream().map(p -> p.toString().replace(f.toString(), "F")).toList();
     }
 

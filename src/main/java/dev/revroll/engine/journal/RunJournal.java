@@ -7,8 +7,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.revroll.errors.ExitCode;
-import dev.revroll.errors.RevrollException;
+import dev.revroll.errors.RecordException;
+import dev.revroll.errors.UsageException;
 import dev.revroll.ports.JournalStore;
 
 import java.time.Clock;
@@ -52,7 +52,7 @@ public final class RunJournal {
 
     /** Opens a stored run (resume, rollback, status). */
     public static RunJournal open(JournalStore store, Clock clock, String runId) {
-        JournalStore.Entry entry = store.read(runId).orElseThrow(() -> new RevrollException(ExitCode.INVALID,
+        JournalStore.Entry entry = store.read(runId).orElseThrow(() -> new UsageException(
                 "no run '" + runId + "' in the journal; 'revroll status' lists the runs"));
         return new RunJournal(store, clock, parse(entry.document()), Optional.of(entry.version()));
     }
@@ -61,7 +61,7 @@ public final class RunJournal {
         try {
             return JSON.readValue(document, RunRecord.class);
         } catch (JsonProcessingException e) {
-            throw new RevrollException(ExitCode.ROLLBACK_INCOMPLETE, "the run journal cannot be read: " + e.getOriginalMessage());
+            throw new RecordException("the run journal cannot be read: " + e.getOriginalMessage());
         }
     }
 
