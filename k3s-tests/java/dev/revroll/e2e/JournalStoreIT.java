@@ -2,10 +2,12 @@ package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.SandboxWorld;
 import dev.revroll.engine.journal.JournalBudget;
+import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunJournal;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.gates.GateOutcome;
 import dev.revroll.kube.ConfigMapJournalStore;
 import dev.revroll.kube.KubeConnection;
 import dev.revroll.ports.JournalStore;
@@ -50,28 +52,22 @@ class JournalStoreIT {
     private static RunRecord longRun(String runId, int namespaces, int samples) {
         Random random = new Random(42);
         Instant start = Instant.parse("2026-11-25T10:00:00Z");
-        RunRecord r = new RunRecord();
-        r.runId = runId;
-        r.planName = "mesh-1-28";
+        RunRecord r = RunRecord.of(runId, "mesh-1-28", null, null, null, null, null, null, null);
         for (int n = 0; n < namespaces; n++) {
-            StepRecord s = new StepRecord();
-            s.id = "wave-" + (n / 10) + "/team-" + n;
-            s.namespace = "team-" + n;
+            StepRecord s = StepRecord.of("wave-" + (n / 10) + "/team-" + n, null, 0, "team-" + n, null, List.of());
             for (int i = 0; i < samples; i++) {
                 for (String gate : GATES) {
-                    GateRecord g = new GateRecord();
-                    g.gate = gate;
-                    g.at = start.plusSeconds(n * 3600L + i * 10L).plusMillis(random.nextInt(1000)).toString();
-                    g.query = "sum(rate(istio_requests_total{reporter=\"destination\",destination_workload_namespace=\"" + s.namespace
+                    String at = start.plusSeconds(n * 3600L + i * 10L).plusMillis(random.nextInt(1000)).toString();
+                    String query = "sum(rate(istio_requests_total{reporter=\"destination\",destination_workload_namespace=\"" + s.namespace()
                             + "\",response_code=~\"5..\"}[5m])) / sum(rate(istio_requests_total{reporter=\"destination\","
-                            + "destination_workload_namespace=\"" + s.namespace + "\"}[5m])) or on() vector(0) # " + gate;
-                    g.value = random.nextDouble();
-                    g.outcome = random.nextInt(100) < 95 ? "PASS" : "INCONCLUSIVE";
-                    g.detail = random.nextInt(100000) + " requests, trace " + Long.toHexString(random.nextLong());
-                    s.gates.add(g);
+                            + "destination_workload_namespace=\"" + s.namespace() + "\"}[5m])) or on() vector(0) # " + gate;
+                    double value = random.nextDouble();
+                    String outcome = random.nextInt(100) < 95 ? "PASS" : "INCONCLUSIVE";
+                    String detail = random.nextInt(100000) + " requests, trace " + Long.toHexString(random.nextLong());
+                    s.addGate(new GateRecord(gate, at, query, value, GateOutcome.valueOf(outcome), detail));
                 }
             }
-            r.steps.add(s);
+            r.addStep(s);
         }
         return r;
     }
@@ -80,7 +76,7 @@ class JournalStoreIT {
     void aJournalOverOneMebibyteRoundTripsCompressed() {
         String ns = cluster.newNamespace("journal-size", Map.of());
         JournalStore store = new ConfigMapJournalStore(connection, ns);
-        String big = RunJournal.render(longRun("big-1", 20, 60));
+        String big = ClusterRecords.journal(longRun("big-1", 20, 60));
         assertTrue(big.getBytes(StandardCharsets.UTF_8).length > 1024 * 1024 + 1, "uncompressed " + big.length());
 
         String v1 = store.write("big-1", "mesh-1-28", big, Optional.empty());
@@ -113,13 +109,13 @@ class JournalStoreIT {
                 """.formatted(ns));
         JournalStore store = new ConfigMapJournalStore(connection, ns);
         JournalStore.Entry old = store.read("old-1").orElseThrow();
-        assertEquals("PAUSED", RunJournal.parse(old.document()).state);
+        assertEquals("PAUSED", ClusterRecords.journal(old.document()).state().name());
         assertEquals(List.of("old-1"), store.list(Optional.of("mesh-1-28")).stream().map(JournalStore.Entry::runId).toList());
 
         RunJournal journal = RunJournal.open(store, Clock.systemUTC(), "old-1");
-        journal.update(r -> r.state = RunRecord.RunState.RUNNING.name());
+        journal.update(RunRecord::running);
 
-        assertEquals("RUNNING", RunJournal.parse(store.read("old-1").orElseThrow().document()).state);
+        assertEquals("RUNNING", ClusterRecords.journal(store.read("old-1").orElseThrow().document()).state().name());
         String keys = cluster.kubectl("get", "configmap", "revroll-run-old-1", "-n", ns, "-o", "jsonpath={.binaryData}{\"|\"}{.data}");
         assertTrue(keys.startsWith("{\"journal.json.gz\":") && keys.endsWith("|"), keys);
     }
@@ -129,21 +125,21 @@ class JournalStoreIT {
         String ns = cluster.newNamespace("journal-shrink", Map.of());
         JournalStore store = new ConfigMapJournalStore(connection, ns);
         RunRecord run = longRun("long-1", 50, 200);
-        byte[] full = RunJournal.render(run).getBytes(StandardCharsets.UTF_8);
+        byte[] full = ClusterRecords.journal(run).getBytes(StandardCharsets.UTF_8);
         assertTrue(JournalBudget.compressedSize(full) > 1024 * 1024, "even compressed the full journal is over 1 MiB: "
                 + JournalBudget.compressedSize(full));
-        long inconclusive = run.steps.stream().flatMap(s -> s.gates.stream()).filter(g -> g.outcome.equals("INCONCLUSIVE")).count();
+        long inconclusive = run.steps().stream().flatMap(s -> s.gates().stream()).filter(g -> g.outcome().name().equals("INCONCLUSIVE")).count();
 
         RunJournal.create(store, Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC), run);
 
-        RunRecord read = RunJournal.parse(store.read("long-1").orElseThrow().document());
-        assertNotNull(read.compaction, "the run says its journal was shrunk");
-        assertEquals(inconclusive, read.steps.stream().flatMap(s -> s.gates.stream()).filter(g -> g.outcome.equals("INCONCLUSIVE")).count());
-        long omitted = read.steps.stream().flatMap(s -> s.omitted.stream()).mapToLong(o -> o.count).sum();
-        long passes = read.steps.stream().flatMap(s -> s.gates.stream()).filter(g -> g.outcome.equals("PASS")).count();
+        RunRecord read = ClusterRecords.journal(store.read("long-1").orElseThrow().document());
+        assertNotNull(read.compaction().orElse(null), "the run says its journal was shrunk");
+        assertEquals(inconclusive, read.steps().stream().flatMap(s -> s.gates().stream()).filter(g -> g.outcome().name().equals("INCONCLUSIVE")).count());
+        long omitted = read.steps().stream().flatMap(s -> s.omitted().stream()).mapToLong(o -> o.count()).sum();
+        long passes = read.steps().stream().flatMap(s -> s.gates().stream()).filter(g -> g.outcome().name().equals("PASS")).count();
         assertEquals(50L * GATES.size() * 200 - inconclusive, passes + omitted);
         assertEquals(50L * GATES.size() * 2, passes, "first and last PASS of each gate in each step");
-        assertTrue(read.compaction.contains(omitted + " passing evaluations omitted"), read.compaction);
-        assertNull(read.finishedAt);
+        assertTrue(read.compaction().orElseThrow().contains(omitted + " passing evaluations omitted"), read.compaction().orElseThrow());
+        assertNull(read.finishedAt());
     }
 }

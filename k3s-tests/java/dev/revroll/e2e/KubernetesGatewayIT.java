@@ -24,6 +24,11 @@ import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.KubernetesGateway;
+import dev.revroll.ports.MergePatch;
+import dev.revroll.ports.ClusterModel.PodRef;
+import dev.revroll.ports.ClusterModel.NamespaceRef;
+import dev.revroll.engine.step.Patches;
 import dev.revroll.ports.JournalStore;
 import dev.revroll.ports.RunLock;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,7 +116,7 @@ class KubernetesGatewayIT {
         KubeConnection restricted = KubeConnection.of(Config.fromToken(connection.server(), token, false), "restricted");
         ClientJavaKubernetesGateway nobody = new ClientJavaKubernetesGateway(restricted);
         KubeApiException e = assertThrows(KubeApiException.class,
-                () -> nobody.patchNamespace(ns, Map.of("istio.io/rev", "1-28-0"), Map.of(), false));
+                () -> patchNamespace(nobody, ns, Map.of("istio.io/rev", "1-28-0"), Map.of(), false));
         assertEquals(403, e.httpCode());
         assertEquals(Optional.of("Forbidden"), e.reason());
         assertTrue(e.getMessage().startsWith("cannot patch Namespace " + ns + ": HTTP 403 Forbidden: "), e.getMessage());
@@ -131,13 +136,13 @@ class KubernetesGatewayIT {
         labels.put("istio-injection", null);
         Map<String, String> annotations = Map.of("revroll.dev/previous-labels", "{\"istio-injection\":\"enabled\",\"istio.io/rev\":null}");
 
-        gateway.patchNamespace(ns, labels, annotations, true);
+        patchNamespace(gateway, ns, labels, annotations, true);
         NamespaceState untouched = gateway.namespace(ns).orElseThrow();
         assertEquals("enabled", untouched.labels().get("istio-injection"));
         assertFalse(untouched.labels().containsKey("istio.io/rev"));
         assertFalse(untouched.annotations().containsKey("revroll.dev/previous-labels"));
 
-        gateway.patchNamespace(ns, labels, annotations, false);
+        patchNamespace(gateway, ns, labels, annotations, false);
         NamespaceState moved = gateway.namespace(ns).orElseThrow();
         assertEquals("1-28-0", moved.labels().get("istio.io/rev"));
         assertFalse(moved.labels().containsKey("istio-injection"));
@@ -147,7 +152,7 @@ class KubernetesGatewayIT {
 
         Map<String, String> removeAnnotation = new HashMap<>();
         removeAnnotation.put("revroll.dev/previous-labels", null);
-        gateway.patchNamespace(ns, Map.of(), removeAnnotation, false);
+        patchNamespace(gateway, ns, Map.of(), removeAnnotation, false);
         assertFalse(gateway.namespace(ns).orElseThrow().annotations().containsKey("revroll.dev/previous-labels"));
 
         assertTrue(gateway.namespaces("team=shop").stream().anyMatch(n -> n.name().equals(ns)));
@@ -182,7 +187,7 @@ class KubernetesGatewayIT {
                 """);
         KubeApiException refused = awaitValue(Duration.ofSeconds(30), "the admission policy to take effect", () -> {
             try {
-                gateway.patchNamespace(ns, Map.of("revroll-it/forbidden", "yes"), Map.of(), true);
+                patchNamespace(gateway, ns, Map.of("revroll-it/forbidden", "yes"), Map.of(), true);
                 return null;
             } catch (KubeApiException e) {
                 return e;
@@ -193,7 +198,7 @@ class KubernetesGatewayIT {
         assertFalse(gateway.namespace(ns).orElseThrow().labels().containsKey("revroll-it/forbidden"));
 
         KubeApiException notFound = assertThrows(KubeApiException.class,
-                () -> gateway.patchNamespace("revroll-no-such-namespace", Map.of("a", "b"), Map.of(), false));
+                () -> patchNamespace(gateway, "revroll-no-such-namespace", Map.of("a", "b"), Map.of(), false));
         assertEquals(404, notFound.httpCode());
         assertTrue(notFound.getMessage().contains("HTTP 404 NotFound") && notFound.getMessage().contains("not found"), notFound.getMessage());
     }
@@ -208,13 +213,13 @@ class KubernetesGatewayIT {
         awaitDone(web, Duration.ofSeconds(90));
         Set<String> before = podNames(ns);
 
-        gateway.restart(web, "2026-11-25T12:00:00Z", true);
-        assertFalse(gateway.workload(web).orElseThrow().podTemplateAnnotations().containsKey(ClientJavaKubernetesGateway.RESTARTED_AT),
+        gateway.patch(web, Patches.restart("2026-11-25T12:00:00Z"), true);
+        assertFalse(gateway.workload(web).orElseThrow().podTemplateAnnotations().containsKey(Patches.RESTARTED_AT),
                 "a dry-run restart changed the pod template");
 
-        gateway.restart(web, "2026-11-25T12:00:00Z", false);
+        gateway.patch(web, Patches.restart("2026-11-25T12:00:00Z"), false);
         Workload restarted = gateway.workload(web).orElseThrow();
-        assertEquals("2026-11-25T12:00:00Z", restarted.podTemplateAnnotations().get(ClientJavaKubernetesGateway.RESTARTED_AT));
+        assertEquals("2026-11-25T12:00:00Z", restarted.podTemplateAnnotations().get(Patches.RESTARTED_AT));
         assertEquals(Optional.of("0"), restarted.maxUnavailable());
         assertEquals(Optional.of("1"), restarted.maxSurge());
 
@@ -254,13 +259,13 @@ class KubernetesGatewayIT {
         cluster.applyYaml(deployment(ns, "api", 1, "25%", "25%"));
         WorkloadRef api = new WorkloadRef(WorkloadKind.Deployment, ns, "api");
 
-        gateway.patchRollingUpdate(api, "0", "1", true);
+        patchRollingUpdate(api, "0", "1", true);
         assertEquals(Optional.of("25%"), gateway.workload(api).orElseThrow().maxUnavailable(), "dry run changed the Deployment");
-        gateway.patchRollingUpdate(api, "0", "1", false);
+        patchRollingUpdate(api, "0", "1", false);
         Workload enforced = gateway.workload(api).orElseThrow();
         assertEquals(Optional.of("0"), enforced.maxUnavailable());
         assertEquals(Optional.of("1"), enforced.maxSurge());
-        gateway.patchRollingUpdate(api, "25%", "25%", false);
+        patchRollingUpdate(api, "25%", "25%", false);
         Workload restored = gateway.workload(api).orElseThrow();
         assertEquals(Optional.of("25%"), restored.maxUnavailable());
         assertEquals(Optional.of("25%"), restored.maxSurge());
@@ -284,25 +289,25 @@ class KubernetesGatewayIT {
         assertEquals(nodes, daemon.replicas(), "one pod per node");
         assertEquals(Optional.of("1"), daemon.maxUnavailable());
         assertEquals(Optional.of("0"), daemon.maxSurge());
-        gateway.patchRollingUpdate(agent, "0", "1", false);
+        patchRollingUpdate(agent, "0", "1", false);
         assertEquals(Optional.of("0"), gateway.workload(agent).orElseThrow().maxUnavailable());
         assertEquals(Optional.of("1"), gateway.workload(agent).orElseThrow().maxSurge());
-        gateway.restart(agent, "2026-11-25T12:01:00Z", false);
+        gateway.patch(agent, Patches.restart("2026-11-25T12:01:00Z"), false);
         assertFalse(gateway.rolloutState(agent).done(), "a restarted DaemonSet is not done at once");
         awaitDone(agent, Duration.ofSeconds(120));
         assertEquals(nodes, gateway.pods(ns).stream().filter(p -> p.owner().equals(Optional.of(agent)) && !p.deleting()).count());
-        gateway.patchRollingUpdate(agent, null, null, false);
+        patchRollingUpdate(agent, null, null, false);
         assertEquals(Optional.of("1"), gateway.workload(agent).orElseThrow().maxUnavailable(), "null removes: the API default comes back");
         assertEquals(Optional.of("0"), gateway.workload(agent).orElseThrow().maxSurge());
 
         cluster.applyYaml(statefulSet(ns, "db", 1, "RollingUpdate"));
         WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, ns, "db");
-        gateway.patchRollingUpdate(db, "0", "1", false);
+        patchRollingUpdate(db, "0", "1", false);
         Workload sts = gateway.workload(db).orElseThrow();
         assertTrue(sts.maxSurge().isEmpty(), "a StatefulSet has no maxSurge");
         assertTrue(sts.maxUnavailable().isEmpty() || sts.maxUnavailable().equals(Optional.of("1")),
                 "maxUnavailable 0 means the default, one pod at a time: " + sts.maxUnavailable());
-        gateway.patchRollingUpdate(db, "2", null, false);
+        patchRollingUpdate(db, "2", null, false);
         Optional<String> two = gateway.workload(db).orElseThrow().maxUnavailable();
         assertTrue(two.isEmpty() || two.equals(Optional.of("2")), "kept only where MaxUnavailableStatefulSet is on: " + two);
     }
@@ -315,8 +320,8 @@ class KubernetesGatewayIT {
         awaitDone(db, Duration.ofSeconds(90));
         assertEquals("OnDelete", gateway.workload(db).orElseThrow().strategyType());
 
-        gateway.patchRollingUpdate(db, "0", "1", false);
-        gateway.restart(db, "2026-11-25T12:02:00Z", false);
+        patchRollingUpdate(db, "0", "1", false);
+        gateway.patch(db, Patches.restart("2026-11-25T12:02:00Z"), false);
         RolloutState waiting = awaitValue(Duration.ofSeconds(30), "the restart to be observed", () -> {
             RolloutState s = gateway.rolloutState(db);
             return s.message().contains("recreated") ? s : null;
@@ -327,8 +332,8 @@ class KubernetesGatewayIT {
 
         for (String pod : List.of("db-1", "db-0")) {
             String uid = cluster.kubectl("get", "pod", pod, "-n", ns, "-o", "jsonpath={.metadata.uid}");
-            gateway.deletePod(ns, pod);
-            gateway.deletePod(ns, pod);
+            gateway.delete(new PodRef(ns, pod), false);
+            gateway.delete(new PodRef(ns, pod), false);
             awaitValue(Duration.ofSeconds(90), pod + " to come back Ready", () -> gateway.pods(ns).stream()
                     .filter(p -> p.name().equals(pod) && p.ready() && !p.deleting()
                             && !uid.equals(cluster.kubectl("get", "pod", pod, "-n", ns, "-o", "jsonpath={.metadata.uid}")))
@@ -757,5 +762,16 @@ class KubernetesGatewayIT {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** One merge patch of the namespace's labels and annotations (a null value removes), as the engine sends it. */
+    static void patchNamespace(KubernetesGateway gateway, String ns, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
+        gateway.patch(new NamespaceRef(ns), new MergePatch().setAll(labels, "metadata", "labels").setAll(annotations, "metadata", "annotations"), dryRun);
+    }
+
+    /** The kind's rolling-update knobs, as the engine's surge actions patch them. */
+    private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
+        Workload w = gateway.workload(ref).orElseThrow();
+        Patches.rollingUpdate(w, maxUnavailable, maxSurge).ifPresent(p -> gateway.patch(ref, p, dryRun));
     }
 }

@@ -1,7 +1,7 @@
 package dev.revroll.cli;
 
-import dev.revroll.git.DriftCheck;
-import dev.revroll.git.DriftCheck.NamespaceDrift;
+import dev.revroll.engine.DriftCheck;
+import dev.revroll.engine.DriftCheck.NamespaceDrift;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

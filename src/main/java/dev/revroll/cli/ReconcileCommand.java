@@ -1,6 +1,6 @@
 package dev.revroll.cli;
 
-import dev.revroll.git.Reconciler;
+import dev.revroll.engine.Reconciler;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -33,7 +33,7 @@ public class ResumeCommand extends RevrollCommand {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             Plan plan = selection.plan(record);
-            RunOutcome outcome = wiring.engine(plan).resume(plan, record.runId, Outcomes.listener(spec, global));
+            RunOutcome outcome = wiring.engine(plan).resume(plan, record.runId(), Outcomes.listener(spec, global));
             return Outcomes.finish(spec, global, outcome);
         }
     }

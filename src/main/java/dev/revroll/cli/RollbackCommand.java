@@ -42,7 +42,7 @@ public class RollbackCommand extends RevrollCommand {
         try (EngineWiring wiring = new EngineWiring(global)) {
             RunRecord record = selection.record(wiring);
             Plan plan = selection.plan(record);
-            RunOutcome outcome = wiring.engine(plan, !breakGlass).rollback(plan, record.runId, Optional.ofNullable(toStep), breakGlass,
+            RunOutcome outcome = wiring.engine(plan, !breakGlass).rollback(plan, record.runId(), Optional.ofNullable(toStep), breakGlass,
                     Outcomes.listener(spec, global));
             return Outcomes.finish(spec, global, outcome);
         }

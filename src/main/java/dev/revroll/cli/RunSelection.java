@@ -33,12 +33,12 @@ public class RunSelection {
 
     /** The plan of the run; refused when the file changed since the run started. */
     Plan plan(RunRecord record) {
-        Path file = planFile != null ? planFile : record.planPath == null ? null : Path.of(record.planPath);
+        Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());
         if (file == null || !Files.exists(file)) {
-            throw new UsageException("the plan of run " + record.runId + " is not at " + file + "; pass it with --plan");
+            throw new UsageException("the plan of run " + record.runId() + " is not at " + file + "; pass it with --plan");
         }
-        if (record.planHash != null && !record.planHash.equals(PlanArgument.hash(file))) {
-            throw new UsageException("plan " + file + " changed since run " + record.runId
+        if (record.planHash() != null && !record.planHash().equals(PlanArgument.hash(file))) {
+            throw new UsageException("plan " + file + " changed since run " + record.runId()
                     + " started; restore it, or start a new run");
         }
         return PlanLoader.load(file);

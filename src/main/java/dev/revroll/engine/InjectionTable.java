@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /**
  * Which injector webhook a pod gets, evaluated in pure code from the webhooks' namespace and object selectors
- * (design.md section 2). Used for a namespace's current revision, for what a workload will do after the relabel,
+ * (docs/istio-injection.md#the-webhook-entries-and-their-selectors). Used for a namespace's current revision, for what a workload will do after the relabel,
  * and for Istio's IST0139 (two injectors matching one namespace).
  */
 public final class InjectionTable {

@@ -1,6 +1,7 @@
 package dev.revroll.engine;
 
 import dev.revroll.engine.RolloutLayout.NamespaceTarget;
+import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.SurgePolicy;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
@@ -21,7 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the cluster and decides whether a run may start (design.md sections 2-3): context, target istiod Ready,
+ * Reads the cluster and decides whether a run may start (docs/istio-injection.md, docs/proxy-sync.md,
+ * docs/kubernetes-rollouts.md): context, target istiod Ready,
  * its injector (or tag) present, no two injectors for one target namespace after the relabel (IST0139), Prometheus
  * answering when there are metric gates, {@code surge: require}, Git. Warnings never refuse.
  */
@@ -79,10 +81,10 @@ public final class Preflight {
             l.allSkips().forEach(s -> warnings.add("skipped " + s));
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
             for (NamespaceTarget t : l.allTargets()) {
-                String breakGlass = t.namespace().annotations().get(StepActions.BREAK_GLASS);
+                String breakGlass = t.namespace().annotations().get(ClusterRecords.BREAK_GLASS);
                 if (breakGlass != null) {
                     refusals.add("namespace " + t.name() + " was rolled back with --break-glass and Git was not brought back in line ("
-                            + StepActions.BREAK_GLASS + "=" + breakGlass + "); run 'revroll reconcile PLAN' first");
+                            + ClusterRecords.BREAK_GLASS + "=" + breakGlass + "); run 'revroll reconcile PLAN' first");
                 }
                 Map<String, String> after = InjectionTable.relabelled(t.namespace().labels(), target.get().label());
                 List<InjectorWebhook> nsInjectors = injection.injectorsFor(after, Map.of());

@@ -1,7 +1,7 @@
 package dev.revroll.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.revroll.engine.journal.RunJournal;
+import dev.revroll.json.Json;
 import dev.revroll.ports.ClusterModel.IstiodPod;
 import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.KubernetesGateway;
@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The proxy-sync gate: every pod of the namespace that should be injected carries {@code sidecar.istio.io/status}
+ * The proxy-sync check (docs/proxy-sync.md): every pod of the namespace that should be injected carries {@code sidecar.istio.io/status}
  * with the target revision, and its proxy is SYNCED in the target istiod's {@code /debug/syncz} (reached through an
  * API-server port-forward to a Ready {@code istiod-<rev>} pod, port 15014, as istioctl does).
  */
@@ -87,7 +87,7 @@ public final class ProxySyncGate {
             return Optional.empty();
         }
         try {
-            JsonNode node = RunJournal.JSON.readTree(status);
+            JsonNode node = Json.tree(status);
             JsonNode rev = node.get("revision");
             return rev == null || rev.asText().isEmpty() ? Optional.of("default") : Optional.of(rev.asText());
         } catch (Exception e) {
@@ -99,7 +99,7 @@ public final class ProxySyncGate {
     public static Map<String, Map<String, String>> parseSyncz(String body) {
         Map<String, Map<String, String>> out = new HashMap<>();
         try {
-            JsonNode list = RunJournal.JSON.readTree(body);
+            JsonNode list = Json.tree(body);
             for (JsonNode entry : list) {
                 String proxy = entry.path("proxy").asText("");
                 if (proxy.isEmpty()) {

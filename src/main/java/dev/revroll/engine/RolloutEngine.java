@@ -1,10 +1,15 @@
 package dev.revroll.engine;
 
 import dev.revroll.engine.RolloutLayout.NamespaceTarget;
+import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunJournal;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.RunState;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.engine.step.Action;
+import dev.revroll.engine.step.NamespaceStep;
+import dev.revroll.engine.step.StepPreview;
+import dev.revroll.engine.step.StepScope;
 import dev.revroll.errors.PreflightException;
 import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
@@ -18,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,50 +57,36 @@ public final class RolloutEngine {
         return new Preflight(ports.gateway(), ports.metrics(), ports.git()).survey(plan);
     }
 
-    /** Everything {@code run} would do, with every write sent as server-side dry run; writes nothing. */
+    /**
+     * Everything {@code run} would do, computed by the same code: the run's record is built as {@code run} builds it,
+     * kept in a scratch journal, and every step's actions are previewed in order, so each write {@code run} would make
+     * is sent as server-side dry run. Writes nothing.
+     */
     public Preview preview(Plan plan) {
         Survey survey = survey(plan);
-        Map<String, List<String>> admission = new java.util.LinkedHashMap<>();
-        Map<String, List<dev.revroll.gates.GateEvaluation>> gates = new java.util.LinkedHashMap<>();
-        Map<String, String> diffs = new java.util.LinkedHashMap<>();
+        Map<String, StepPreview> steps = new LinkedHashMap<>();
         Duration estimate = Duration.ZERO;
         Duration upper = Duration.ZERO;
         if (survey.target().isPresent() && survey.layout().isPresent()) {
             RevisionTarget target = survey.target().get();
+            RunRecord record = newRecord(plan, "preview", "preview", survey);
+            RunContext ctx = context(plan, target, RunJournal.scratch(ports.clock(), record), NO_LOCK, RunListener.NONE);
+            List<Action> actions = NamespaceStep.actions(plan);
             for (RolloutLayout.WaveLayout wave : survey.layout().get().waves()) {
                 Duration waveEstimate = Duration.ZERO;
                 for (NamespaceTarget t : wave.targets()) {
-                    List<String> errors = new java.util.ArrayList<>();
-                    Map<String, String> previous = InjectionTable.injectionLabels(t.namespace().labels());
-                    dryRun(errors, "relabel namespace " + t.name(), () -> ports.gateway().patchNamespace(t.name(),
-                            StepActions.relabelLabels(target.label()), StepActions.previousAnnotation(previous), true));
-                    int maxReplicas = 0;
-                    for (WorkloadPlan w : survey.workloadsOf(t.name())) {
-                        if (!w.moves()) {
-                            continue;
-                        }
-                        maxReplicas = Math.max(maxReplicas, w.workload().replicas());
-                        dryRun(errors, "restart " + w.key(), () -> ports.gateway().restart(w.workload().ref(), ports.clock().instant().toString(), true));
-                        if (plan.spec().restart().surge() == dev.revroll.plan.SurgePolicy.ENFORCE && "RollingUpdate".equals(w.workload().strategyType())
-                                && w.workload().ref().kind() != dev.revroll.plan.WorkloadKind.StatefulSet && !WorkloadPlan.makeBeforeBreak(w.workload())) {
-                            dryRun(errors, "enforce maxUnavailable=0 maxSurge=1 on " + w.key(),
-                                    () -> ports.gateway().patchRollingUpdate(w.workload().ref(), "0", "1", true));
+                    StepPreview p = new StepPreview();
+                    StepScope scope = StepScope.preview(ctx, t.stepId(), p);
+                    for (Action action : actions) {
+                        try {
+                            action.preview(scope.acting(action.id()));
+                        } catch (RuntimeException e) {
+                            p.problem(action.id() + ": " + Rollout.message(e));
                         }
                     }
-                    admission.put(t.name(), errors);
-                    Map<String, String> vars = Map.of("namespace", t.name(), "revision", target.revision(),
-                            "fromRevision", t.currentRevision().orElse(plan.spec().revision().from().orElse("")),
-                            "wave", t.wave(), "plan", plan.name());
-                    gates.put(t.name(), plan.spec().gates().metrics().stream().map(g -> ports.gates().evaluateOnce(g, vars)).toList());
-                    try {
-                        Map<String, String> labels = new java.util.LinkedHashMap<>();
-                        labels.put(InjectionTable.REV_LABEL, target.label());
-                        labels.put(InjectionTable.INJECTION_LABEL, null);
-                        diffs.put(t.name(), ports.git().previewDiff(new GitOpsRepository.StepChange(plan.name(), "preview", t.stepId(),
-                                t.name(), target.label(), labels)));
-                    } catch (RuntimeException e) {
-                        diffs.put(t.name(), "(no diff: " + Rollout.message(e) + ")");
-                    }
+                    steps.put(t.name(), p);
+                    int maxReplicas = survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves)
+                            .mapToInt(w -> w.workload().replicas()).max().orElse(0);
                     Duration step = Duration.ofSeconds(15L * Math.max(1, maxReplicas)).plus(Duration.ofSeconds(10)).plus(plan.spec().bake());
                     waveEstimate = waveEstimate.plus(step);
                     upper = upper.plus(plan.spec().restart().timeout()).plus(plan.spec().gates().proxySync().timeout()).plus(plan.spec().bake());
@@ -102,15 +94,34 @@ public final class RolloutEngine {
                 estimate = estimate.plus(waveEstimate.dividedBy(Math.max(1, Math.min(wave.parallel(), Math.max(1, wave.targets().size())))));
             }
         }
-        return new Preview(survey, admission, gates, diffs, estimate, upper);
+        return new Preview(survey, steps, estimate, upper);
     }
 
-    private static void dryRun(List<String> errors, String what, Runnable write) {
-        try {
-            write.run();
-        } catch (RuntimeException e) {
-            errors.add(what + ": " + Rollout.message(e));
+    /** Preview takes no lock: it writes nothing. */
+    private static final RunLock.Handle NO_LOCK = new RunLock.Handle() {
+        @Override
+        public void renew() {
         }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /** The run's record before its first action: one step per namespace target, with the workloads it restarts. */
+    private RunRecord newRecord(Plan plan, String runId, String planHash, Survey survey) {
+        RevisionTarget target = survey.target().orElseThrow();
+        RolloutLayout layout = survey.layout().orElseThrow();
+        RunRecord r = RunRecord.of(runId, plan.name(), planHash, plan.source() == null ? null : plan.source().toAbsolutePath().toString(),
+                survey.context(), plan.spec().controlPlane().namespace(), plan.spec().revision().from().orElse(null),
+                target.label(), target.revision());
+        r.addWarnings(survey.warnings());
+        r.addSkipped(layout.allSkips().stream().map(RolloutLayout.Skip::toString).toList());
+        for (NamespaceTarget t : layout.allTargets()) {
+            r.addStep(StepRecord.of(t.stepId(), t.wave(), t.waveIndex(), t.name(), t.currentRevision().orElse(null),
+                    survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList()));
+        }
+        return r;
     }
 
     /** Preflight, then every step. Throws {@link PreflightException} (nothing touched) or a lock refusal. */
@@ -121,35 +132,13 @@ public final class RolloutEngine {
             throw new PreflightException(survey.refusals());
         }
         RevisionTarget target = survey.target().orElseThrow();
-        RolloutLayout layout = survey.layout().orElseThrow();
         String runId = newRunId(plan);
         try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
-            RunRecord r = new RunRecord();
-            r.runId = runId;
-            r.planName = plan.name();
-            r.planHash = planHash;
-            r.planPath = plan.source() == null ? null : plan.source().toAbsolutePath().toString();
-            r.context = survey.context();
-            r.controlPlaneNamespace = plan.spec().controlPlane().namespace();
-            r.fromRevision = plan.spec().revision().from().orElse(null);
-            r.toLabel = target.label();
-            r.toRevision = target.revision();
-            r.warnings.addAll(survey.warnings());
-            layout.allSkips().forEach(s -> r.skipped.add(s.toString()));
-            for (NamespaceTarget t : layout.allTargets()) {
-                StepRecord s = new StepRecord();
-                s.id = t.stepId();
-                s.wave = t.wave();
-                s.waveIndex = t.waveIndex();
-                s.namespace = t.name();
-                s.fromRevision = t.currentRevision().orElse(null);
-                s.workloads.addAll(survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList());
-                r.steps.add(s);
-            }
+            RunRecord r = newRecord(plan, runId, planHash, survey);
             RunJournal journal = RunJournal.create(ports.journal(), ports.clock(), r);
             RunContext ctx = context(plan, target, journal, lock, listener);
             ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "run " + runId + ": plan " + plan.name() + " to " + target.describe()
-                    + " on context " + survey.context() + ", " + r.steps.size() + " step(s)", Map.of("plan", plan.name(), "steps", r.steps.size()));
+                    + " on context " + survey.context() + ", " + r.steps().size() + " step(s)", Map.of("plan", plan.name(), "steps", r.steps().size()));
             return new Rollout(ctx).execute();
         }
     }
@@ -165,18 +154,17 @@ public final class RolloutEngine {
         try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
             RunRecord r = journal.record();
-            if (RunState.DONE.name().equals(r.state) || RunState.ROLLED_BACK.name().equals(r.state)) {
-                throw new UsageException("run " + runId + " is " + r.state + "; nothing to resume (start a new run)");
+            if (r.state().finished()) {
+                throw new UsageException("run " + runId + " is " + r.state() + "; nothing to resume (start a new run)");
             }
-            boolean undoing = r.steps.stream().anyMatch(s -> s.state.equals(RunRecord.StepState.ROLLING_BACK.name())
-                    || s.state.equals(RunRecord.StepState.UNDO_FAILED.name()));
-            if (RunState.ROLLBACK_INCOMPLETE.name().equals(r.state) || undoing) {
+            boolean undoing = r.steps().stream().anyMatch(s -> s.state().undoing());
+            if (r.state() == RunState.ROLLBACK_INCOMPLETE || undoing) {
                 throw new UsageException("run " + runId + " was being rolled back; finish that with 'revroll rollback "
                         + runId + "' (resume only goes forward)");
             }
             RevisionTarget target = target(r);
             RunContext ctx = context(plan, target, journal, lock, listener);
-            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state + ")", Map.of("plan", r.planName));
+            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state() + ")", Map.of("plan", r.planName()));
             return new Rollout(ctx).execute();
         }
     }
@@ -191,17 +179,19 @@ public final class RolloutEngine {
     }
 
     private static RevisionTarget target(RunRecord r) {
-        return new RevisionTarget(r.toLabel, r.toRevision, r.toLabel.equals(r.toRevision) ? Optional.empty() : Optional.of(r.toLabel),
-                r.toLabel.equals(r.toRevision) ? "istio-sidecar-injector-" + r.toRevision : "istio-revision-tag-" + r.toLabel);
+        String label = r.toLabel();
+        String revision = r.toRevision();
+        return new RevisionTarget(label, revision, label.equals(revision) ? Optional.empty() : Optional.of(label),
+                label.equals(revision) ? "istio-sidecar-injector-" + revision : "istio-revision-tag-" + label);
     }
 
     /** A run's document, or the latest run's when {@code runId} is empty. */
     public static Optional<RunRecord> status(JournalStore store, Optional<String> runId) {
         if (runId.isPresent()) {
-            return store.read(runId.get()).map(e -> RunJournal.parse(e.document()));
+            return store.read(runId.get()).map(e -> ClusterRecords.journal(e.document()));
         }
         List<JournalStore.Entry> all = store.list(Optional.empty());
-        return all.isEmpty() ? Optional.empty() : Optional.of(RunJournal.parse(all.get(0).document()));
+        return all.isEmpty() ? Optional.empty() : Optional.of(ClusterRecords.journal(all.get(0).document()));
     }
 
     private String newRunId(Plan plan) {

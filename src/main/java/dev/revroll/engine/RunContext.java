@@ -26,7 +26,7 @@ public record RunContext(
         RunWindow window) {
 
     public String runId() {
-        return journal.record().runId;
+        return journal.record().runId();
     }
 
     public String controlPlaneNamespace() {

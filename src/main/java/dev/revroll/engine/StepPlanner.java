@@ -8,15 +8,16 @@ import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * Resolves the plan's waves against the cluster: listed namespaces plus the selector's, minus {@code exclude}, minus
- * protected namespaces, minus namespaces on another revision than {@code revision.from}. Every skip has a reason.
+ * A run's layout: the plan's waves as {@link WaveMembership} resolves them, minus namespaces that are already a step
+ * of an earlier wave, do not exist, already carry the target label, are not meshed, or are on another revision than
+ * {@code revision.from}. Every skip has a reason.
  */
 public final class StepPlanner {
 
@@ -27,46 +28,30 @@ public final class StepPlanner {
     }
 
     public RolloutLayout layout(Plan plan, RevisionTarget target, InjectionTable injection) {
-        Plan.Spec spec = plan.spec();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         List<WaveLayout> waves = new ArrayList<>();
-        int index = 0;
-        for (Plan.Wave wave : spec.waves()) {
-            Map<String, Optional<NamespaceState>> candidates = new LinkedHashMap<>();
-            for (String name : wave.namespaces()) {
-                candidates.put(name, gateway.namespace(name));
-            }
-            wave.selector().ifPresent(sel -> gateway.namespaces(sel).stream()
-                    .sorted(java.util.Comparator.comparing(NamespaceState::name))
-                    .forEach(ns -> candidates.putIfAbsent(ns.name(), Optional.of(ns))));
+        for (WaveMembership.Members wave : WaveMembership.resolve(plan, gateway)) {
             List<NamespaceTarget> targets = new ArrayList<>();
             List<Skip> skipped = new ArrayList<>();
-            for (Map.Entry<String, Optional<NamespaceState>> c : candidates.entrySet()) {
-                String name = c.getKey();
-                Optional<String> reason = skipReason(plan, target, injection, wave, name, c.getValue(), seen);
+            for (WaveMembership.Candidate c : wave.candidates()) {
+                String name = c.name();
+                Optional<String> reason = c.leftOut().or(() -> skipReason(plan, target, injection, c.state(), seen.contains(name)));
                 if (reason.isPresent()) {
-                    skipped.add(new Skip(name, wave.name(), reason.get()));
+                    skipped.add(new Skip(name, wave.wave().name(), reason.get()));
                     continue;
                 }
                 seen.add(name);
-                NamespaceState ns = c.getValue().get();
-                targets.add(new NamespaceTarget(wave.name(), index, ns, injection.revisionOf(ns.labels())));
+                NamespaceState ns = c.state().get();
+                targets.add(new NamespaceTarget(wave.wave().name(), wave.index(), ns, injection.revisionOf(ns.labels())));
             }
-            waves.add(new WaveLayout(index, wave.name(), Math.max(1, wave.parallel()), targets, skipped));
-            index++;
+            waves.add(new WaveLayout(wave.index(), wave.wave().name(), Math.max(1, wave.wave().parallel()), targets, skipped));
         }
         return new RolloutLayout(target, waves);
     }
 
-    private static Optional<String> skipReason(Plan plan, RevisionTarget target, InjectionTable injection, Plan.Wave wave,
-                                               String name, Optional<NamespaceState> state, Set<String> seen) {
-        if (wave.exclude().contains(name)) {
-            return Optional.of("excluded by the wave");
-        }
-        if (isProtected(name, plan)) {
-            return Optional.of("protected namespace (system or control plane); never a target");
-        }
-        if (seen.contains(name)) {
+    private static Optional<String> skipReason(Plan plan, RevisionTarget target, InjectionTable injection,
+                                               Optional<NamespaceState> state, boolean earlierStep) {
+        if (earlierStep) {
             return Optional.of("already a step of an earlier wave");
         }
         if (state.isEmpty()) {
@@ -88,9 +73,5 @@ public final class StepPlanner {
                     + ", not on revision.from " + from.get());
         }
         return Optional.empty();
-    }
-
-    static boolean isProtected(String name, Plan plan) {
-        return dev.revroll.plan.ProtectedNamespaces.isProtected(name, plan);
     }
 }

@@ -1,6 +1,6 @@
 package dev.revroll.gates;
 
-/** A gate's outcome: four, never two (design.md section 4). */
+/** A gate's outcome: four, never two (docs/gates.md). */
 public enum GateOutcome {
     PASS, FAIL, INCONCLUSIVE, NO_DATA
 }

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 
 /**
  * Runs a metric gate the way Argo Rollouts runs an analysis: a measurement every {@code interval}, counted against a
- * failure limit, with four outcomes (design.md section 4). Pure logic over a {@link MetricsProvider} and a
+ * failure limit, with four outcomes (docs/gates.md). Pure logic over a {@link MetricsProvider} and a
  * {@link GateClock}; no HTTP here.
  *
  * <p>Rules, per evaluation (see {@link #evaluateOnce}):

@@ -4,7 +4,9 @@ import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
@@ -12,6 +14,8 @@ import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
 import dev.revroll.ports.KubernetesGateway;
 import dev.revroll.ports.LabelSelector;
+import dev.revroll.ports.MergePatch;
+import dev.revroll.ports.ObjectRef;
 import io.kubernetes.client.PortForward;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiClient;
@@ -64,8 +68,6 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
 
     public static final String FIELD_MANAGER = "revroll";
     static final String DRY_RUN_ALL = "All";
-    /** Set by {@code kubectl rollout restart}; bumping it changes the pod template and so rolls the workload. */
-    public static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
     static final String ISTIO_PROXY = "istio-proxy";
     static final String REV_LABEL = "istio.io/rev";
     static final String TAG_LABEL = "istio.io/tag";
@@ -124,17 +126,26 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     }
 
     @Override
-    public void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
-        MergePatch patch = new MergePatch().setAll(labels, "metadata", "labels").setAll(annotations, "metadata", "annotations");
+    public void patch(ObjectRef target, MergePatch patch, boolean dryRun) {
         if (patch.isEmpty()) {
             return;
         }
-        calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", "Namespace " + name, () -> PatchUtils.patch(V1Namespace.class,
-                () -> core.patchNamespace(name, patch.toV1Patch())
-                        .fieldManager(FIELD_MANAGER)
-                        .dryRun(dryRun ? DRY_RUN_ALL : null)
-                        .buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        if (target instanceof WorkloadRef w) {
+            kinds.get(w.kind()).patch(w.namespace(), w.name(), patch, dryRun);
+            return;
+        }
+        String action = dryRun ? "dry-run patch" : "patch";
+        String dry = dryRun ? DRY_RUN_ALL : null;
+        V1Patch body = new V1Patch(patch.json());
+        if (target instanceof NamespaceRef ns) {
+            calls.idempotentWrite(action, target.describe(), () -> PatchUtils.patch(V1Namespace.class,
+                    () -> core.patchNamespace(ns.name(), body).fieldManager(FIELD_MANAGER).dryRun(dry).buildCall(null),
+                    V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        } else if (target instanceof PodRef pod) {
+            calls.idempotentWrite(action, target.describe(), () -> PatchUtils.patch(V1Pod.class,
+                    () -> core.patchNamespacedPod(pod.name(), pod.namespace(), body).fieldManager(FIELD_MANAGER).dryRun(dry).buildCall(null),
+                    V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
+        }
     }
 
     private static NamespaceState toNamespace(V1Namespace ns) {
@@ -158,25 +169,6 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     @Override
     public Optional<Workload> workload(WorkloadRef ref) {
         return kinds.get(ref.kind()).read(ref.namespace(), ref.name());
-    }
-
-    @Override
-    public void restart(WorkloadRef ref, String restartedAt, boolean dryRun) {
-        kinds.get(ref.kind()).patch(ref.namespace(), ref.name(),
-                new MergePatch().set(restartedAt, "spec", "template", "metadata", "annotations", RESTARTED_AT), dryRun);
-    }
-
-    @Override
-    public void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
-        kinds.get(ref.kind()).patchRollingUpdate(ref.namespace(), ref.name(), maxUnavailable, maxSurge, dryRun);
-    }
-
-    @Override
-    public void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun) {
-        MergePatch patch = new MergePatch().setAll(annotations, "metadata", "annotations");
-        if (!patch.isEmpty()) {
-            kinds.get(ref.kind()).patch(ref.namespace(), ref.name(), patch, dryRun);
-        }
     }
 
     @Override
@@ -256,9 +248,10 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     }
 
     @Override
-    public void deletePod(String namespace, String name) {
+    public void delete(PodRef pod, boolean dryRun) {
         try {
-            calls.idempotentWrite("delete", "Pod " + namespace + "/" + name, () -> core.deleteNamespacedPod(name, namespace).execute());
+            calls.idempotentWrite(dryRun ? "dry-run delete" : "delete", pod.describe(),
+                    () -> core.deleteNamespacedPod(pod.name(), pod.namespace()).dryRun(dryRun ? DRY_RUN_ALL : null).execute());
         } catch (KubeApiException e) {
             if (!e.notFound()) {
                 throw e;

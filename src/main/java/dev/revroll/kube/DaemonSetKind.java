@@ -21,8 +21,7 @@ import java.util.List;
 final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
 
     DaemonSetKind(KubeCalls calls) {
-        super(calls, WorkloadKind.DaemonSet, V1DaemonSet.class, DaemonSetKind::toWorkload, DaemonSetKind::rolloutRule,
-                "spec", "updateStrategy", "rollingUpdate");
+        super(calls, WorkloadKind.DaemonSet, V1DaemonSet.class, DaemonSetKind::toWorkload, DaemonSetKind::rolloutRule);
     }
 
     @Override
@@ -39,9 +38,6 @@ final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
     Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException {
         return apps.patchNamespacedDaemonSet(name, namespace, body).fieldManager(fieldManager).dryRun(dryRun).buildCall(null);
     }
-
-    // patchRollingUpdate: the shared one, both knobs in spec.updateStrategy.rollingUpdate (maxSurge works since 1.22);
-    // null removes (defaults 1 and 0).
 
     /**
      * kubectl's {@code DaemonSetStatusViewer}: observed generation, every desired pod updated and available. kubectl

@@ -22,8 +22,7 @@ import java.util.List;
 final class DeploymentKind extends KindStrategy<V1Deployment> {
 
     DeploymentKind(KubeCalls calls) {
-        super(calls, WorkloadKind.Deployment, V1Deployment.class, DeploymentKind::toWorkload, DeploymentKind::rolloutRule,
-                "spec", "strategy", "rollingUpdate");
+        super(calls, WorkloadKind.Deployment, V1Deployment.class, DeploymentKind::toWorkload, DeploymentKind::rolloutRule);
     }
 
     @Override
@@ -40,8 +39,6 @@ final class DeploymentKind extends KindStrategy<V1Deployment> {
     Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException {
         return apps.patchNamespacedDeployment(name, namespace, body).fieldManager(fieldManager).dryRun(dryRun).buildCall(null);
     }
-
-    // patchRollingUpdate: the shared one, both knobs in spec.strategy.rollingUpdate; null removes (default 25% each).
 
     /** kubectl's {@code DeploymentStatusViewer}. */
     static RolloutState rolloutRule(V1Deployment d) {

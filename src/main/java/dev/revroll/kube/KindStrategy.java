@@ -1,6 +1,7 @@
 package dev.revroll.kube;
 
 import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.MergePatch;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
@@ -24,9 +25,8 @@ import java.util.function.Function;
  * One workload kind (Deployment, StatefulSet, DaemonSet) as client-java type {@code T}. Reading (a missing object is
  * empty), the JSON merge patch (field manager, server-side dry run) and "a workload that is gone is a failed rollout"
  * are the same for all three and written here once. What differs is given by each kind: its three AppsV1Api calls,
- * how its object maps to a {@link Workload}, kubectl's rule for "rollout done", and where its rolling-update knobs
- * live. A kind whose rolling update is not simply "both knobs at that path" (StatefulSet) overrides
- * {@link #patchRollingUpdate} and says why.
+ * how its object maps to a {@link Workload} and kubectl's rule for "rollout done" (docs/kubernetes-rollouts.md). What a
+ * patch says (where a kind keeps its rolling-update knobs) is the engine's business: it sends whole merge patches.
  */
 abstract sealed class KindStrategy<T extends KubernetesObject> permits DeploymentKind, StatefulSetKind, DaemonSetKind {
 
@@ -35,22 +35,17 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
     private final Class<T> type;
     private final Function<T, Workload> toWorkload;
     private final Function<T, RolloutState> rolloutRule;
-    private final List<String> rollingUpdatePath;
     private final ApiClient client;
     /** The API the per-kind calls go through. */
     final AppsV1Api apps;
 
-    /**
-     * @param rollingUpdatePath where {@code maxUnavailable}/{@code maxSurge} live, e.g. {@code spec.strategy.rollingUpdate}
-     */
     KindStrategy(KubeCalls calls, WorkloadKind kind, Class<T> type, Function<T, Workload> toWorkload,
-                 Function<T, RolloutState> rolloutRule, String... rollingUpdatePath) {
+                 Function<T, RolloutState> rolloutRule) {
         this.calls = calls;
         this.kind = kind;
         this.type = type;
         this.toWorkload = toWorkload;
         this.rolloutRule = rolloutRule;
-        this.rollingUpdatePath = List.of(rollingUpdatePath);
         this.client = calls.connection().apiClient();
         this.apps = new AppsV1Api(client);
     }
@@ -92,26 +87,9 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
     /** Sends a JSON merge patch to the workload (server-side dry run when asked); retried, as it is idempotent. */
     final void patch(String namespace, String name, MergePatch patch, boolean dryRun) {
         calls.idempotentWrite(dryRun ? "dry-run patch" : "patch", object(namespace, name), () -> PatchUtils.patch(type,
-                () -> patchCall(namespace, name, patch.toV1Patch(), ClientJavaKubernetesGateway.FIELD_MANAGER,
+                () -> patchCall(namespace, name, new V1Patch(patch.json()), ClientJavaKubernetesGateway.FIELD_MANAGER,
                         dryRun ? ClientJavaKubernetesGateway.DRY_RUN_ALL : null),
                 V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH, client));
-    }
-
-    /**
-     * Sets {@code maxUnavailable}/{@code maxSurge} under this kind's rolling-update path (null removes the field, so
-     * the API's default applies). What this means per kind is documented on each kind.
-     */
-    void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
-        patch(namespace, name, new MergePatch()
-                .set(MergePatch.intOrString(maxUnavailable), rollingUpdateField("maxUnavailable"))
-                .set(MergePatch.intOrString(maxSurge), rollingUpdateField("maxSurge")), dryRun);
-    }
-
-    /** The path of one field under this kind's rolling-update block. */
-    final String[] rollingUpdateField(String field) {
-        String[] path = rollingUpdatePath.toArray(new String[rollingUpdatePath.size() + 1]);
-        path[rollingUpdatePath.size()] = field;
-        return path;
     }
 
     /** kubectl's {@code rollout status} rule for this kind; a workload that is gone is a failed rollout. */

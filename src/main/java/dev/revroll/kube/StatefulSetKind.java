@@ -24,8 +24,7 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
     static final String ON_DELETE = "OnDelete";
 
     StatefulSetKind(KubeCalls calls) {
-        super(calls, WorkloadKind.StatefulSet, V1StatefulSet.class, StatefulSetKind::toWorkload, StatefulSetKind::rolloutRule,
-                "spec", "updateStrategy", "rollingUpdate");
+        super(calls, WorkloadKind.StatefulSet, V1StatefulSet.class, StatefulSetKind::toWorkload, StatefulSetKind::rolloutRule);
     }
 
     @Override
@@ -41,28 +40,6 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
     @Override
     Call patchCall(String namespace, String name, V1Patch body, String fieldManager, String dryRun) throws ApiException {
         return apps.patchNamespacedStatefulSet(name, namespace, body).fieldManager(fieldManager).dryRun(dryRun).buildCall(null);
-    }
-
-    /**
-     * A StatefulSet has no maxSurge: {@code maxSurge} is ignored. With the {@code OnDelete} strategy nothing is patched
-     * (there is no rolling update to tune). With {@code RollingUpdate}, {@code maxUnavailable} goes to
-     * {@code spec.updateStrategy.rollingUpdate.maxUnavailable}, except "0", which the API rejects for StatefulSets:
-     * it removes the field instead, so the default (one pod at a time, the closest a StatefulSet has to
-     * make-before-break) applies. null removes the field as well. (The API server keeps a maxUnavailable above 1 only
-     * where the MaxUnavailableStatefulSet feature is on.)
-     */
-    @Override
-    void patchRollingUpdate(String namespace, String name, String maxUnavailable, String maxSurge, boolean dryRun) {
-        V1StatefulSet sts = get(namespace, name).orElseThrow(() -> new KubeApiException(
-                "cannot patch " + object(namespace, name) + ": it does not exist", "patch", object(namespace, name), 404, "NotFound", true, null));
-        if (ON_DELETE.equals(strategyType(sts))) {
-            return;
-        }
-        Object value = MergePatch.intOrString(maxUnavailable);
-        if (value instanceof Integer i && i == 0) {
-            value = null;
-        }
-        patch(namespace, name, new MergePatch().set(value, rollingUpdateField("maxUnavailable")), dryRun);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
 import dev.revroll.engine.WorkloadPlan;
+import dev.revroll.engine.step.StepPreview;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.json.Json;
 
@@ -58,9 +59,20 @@ public final class PreviewReport {
                         workloads.add(wl);
                     }
                     step.put("workloads", workloads);
-                    step.put("admissionErrors", p.admissionErrors().getOrDefault(t.name(), List.of()));
+                    StepPreview sp = p.step(t.name());
+                    List<Object> writes = new ArrayList<>();
+                    for (StepPreview.PlannedWrite pw : sp.writes()) {
+                        Map<String, Object> wm = new LinkedHashMap<>();
+                        wm.put("action", pw.action());
+                        wm.put("reason", pw.write().reason());
+                        wm.put("write", pw.write().describe());
+                        wm.put("admission", pw.refused() ? pw.refusal() : "ok");
+                        writes.add(wm);
+                    }
+                    step.put("writes", writes);
+                    step.put("admissionErrors", sp.admissionErrors());
                     List<Object> gates = new ArrayList<>();
-                    for (GateEvaluation g : p.gates().getOrDefault(t.name(), List.of())) {
+                    for (GateEvaluation g : sp.gates()) {
                         Map<String, Object> gm = new LinkedHashMap<>();
                         gm.put("gate", g.gate());
                         gm.put("query", g.query());
@@ -69,7 +81,7 @@ public final class PreviewReport {
                         gates.add(gm);
                     }
                     step.put("gates", gates);
-                    step.put("gitDiff", p.gitDiffs().getOrDefault(t.name(), ""));
+                    step.put("gitDiff", sp.gitDiff());
                     steps.add(step);
                 }
                 wave.put("steps", steps);
@@ -102,14 +114,18 @@ public final class PreviewReport {
                                 + "  " + wp.surgeDescription() + (wp.moves() ? "" : "  — " + wp.reason()));
                         wp.notes().forEach(n -> out.println("      note: " + n));
                     }
-                    for (String e : p.admissionErrors().getOrDefault(t.name(), List.of())) {
+                    StepPreview sp = p.step(t.name());
+                    for (StepPreview.PlannedWrite pw : sp.writes()) {
+                        out.println("    write (" + pw.action() + "): " + pw.write().describe() + (pw.refused() ? "  — REFUSED by admission" : ""));
+                    }
+                    for (String e : sp.admissionErrors()) {
                         out.println("    ADMISSION (dry run): " + e);
                     }
-                    for (GateEvaluation g : p.gates().getOrDefault(t.name(), List.of())) {
+                    for (GateEvaluation g : sp.gates()) {
                         out.println("    gate " + g.gate() + ": " + g.query());
                         out.println("      now: " + (g.value().isPresent() ? g.value().getAsDouble() : "no value") + " → " + g.outcome());
                     }
-                    String diff = p.gitDiffs().getOrDefault(t.name(), "");
+                    String diff = sp.gitDiff();
                     if (!diff.isBlank()) {
                         out.println("    git:");
                         diff.lines().forEach(line -> out.println("      " + line));
@@ -136,9 +152,9 @@ public final class PreviewReport {
                 + String.join(", ", s.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves)
                         .map(wp -> wp.key() + " ×" + wp.workload().replicas() + " (" + wp.surgeDescription() + ")").toList()) + " | "
                 + String.join(", ", s.workloadsOf(t.name()).stream().filter(wp -> !wp.moves()).map(wp -> wp.key() + ": " + wp.reason()).toList())
-                + " | " + String.join("; ", p.admissionErrors().getOrDefault(t.name(), List.of())) + " |"))));
+                + " | " + String.join("; ", p.admissionErrors(t.name())) + " |"))));
         out.println();
-        p.gates().forEach((ns, gates) -> gates.forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
+        p.steps().forEach((ns, sp) -> sp.gates().forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
         if (!s.warnings().isEmpty()) {
             out.println();
             s.warnings().forEach(w -> out.println("- ⚠ " + w));

@@ -20,70 +20,64 @@ public final class RunReport {
     }
 
     public static void text(RunRecord r, PrintWriter out) {
-        out.println("run " + r.runId + " (plan " + r.planName + ", context " + r.context + "): " + r.state);
-        out.println("  to " + r.toLabel + (r.toLabel != null && !r.toLabel.equals(r.toRevision) ? " (revision " + r.toRevision + ")" : "")
-                + (r.fromRevision == null ? "" : " from " + r.fromRevision) + ", started " + r.startedAt
-                + (r.finishedAt == null ? "" : ", finished " + r.finishedAt));
-        if (r.message != null) {
-            out.println("  " + r.message.replace("\n", "\n  "));
+        out.println("run " + r.runId() + " (plan " + r.planName() + ", context " + r.context() + "): " + r.state());
+        out.println("  to " + r.toLabel() + (r.toLabel() != null && !r.toLabel().equals(r.toRevision()) ? " (revision " + r.toRevision() + ")" : "")
+                + (r.fromRevision() == null ? "" : " from " + r.fromRevision()) + ", started " + r.startedAt()
+                + (r.finishedAt() == null ? "" : ", finished " + r.finishedAt()));
+        if (r.message() != null) {
+            out.println("  " + r.message().replace("\n", "\n  "));
         }
-        if (r.compaction != null) {
-            out.println("  journal: " + r.compaction);
-        }
-        r.skipped.forEach(s -> out.println("  skipped " + s));
-        for (StepRecord s : r.steps) {
-            out.println("  step " + s.id + ": " + s.state + (s.fromRevision == null ? "" : " (from " + s.fromRevision + ")")
-                    + (s.gitCommit == null ? "" : " commit " + s.gitCommit) + (s.gitRevert == null ? "" : " revert " + s.gitRevert));
-            if (!s.workloads.isEmpty()) {
-                out.println("    workloads: " + String.join(", ", s.workloads) + (s.restartedAt == null ? "" : " (restartedAt " + s.restartedAt + ")"));
+        r.compaction().ifPresent(c -> out.println("  journal: " + c));
+        r.skipped().forEach(s -> out.println("  skipped " + s));
+        for (StepRecord s : r.steps()) {
+            out.println("  step " + s.id() + ": " + s.state() + s.fromRevision().map(f -> " (from " + f + ")").orElse("")
+                    + s.gitCommit().map(c -> " commit " + c).orElse("") + s.gitRevert().map(c -> " revert " + c).orElse(""));
+            if (!s.workloads().isEmpty()) {
+                out.println("    workloads: " + String.join(", ", s.workloads()) + s.restartedAt().map(at -> " (restartedAt " + at + ")").orElse(""));
             }
-            if (s.failure != null) {
-                out.println("    failure: " + s.failure);
+            s.failure().ifPresent(f -> out.println("    failure: " + f));
+            s.breakGlass().ifPresent(b -> out.println("    break-glass: " + b));
+            for (GateRecord g : s.gates()) {
+                out.println("    gate " + g.gate() + " @ " + g.at() + ": " + g.outcome() + (g.value() == null ? "" : " value=" + g.value())
+                        + (g.detail() == null || g.detail().isEmpty() ? "" : " (" + g.detail() + ")"));
+                out.println("      " + g.query());
             }
-            if (s.breakGlass != null) {
-                out.println("    break-glass: " + s.breakGlass);
-            }
-            for (GateRecord g : s.gates) {
-                out.println("    gate " + g.gate + " @ " + g.at + ": " + g.outcome + (g.value == null ? "" : " value=" + g.value)
-                        + (g.detail == null || g.detail.isEmpty() ? "" : " (" + g.detail + ")"));
-                out.println("      " + g.query);
-            }
-            for (OmittedEvaluations o : s.omitted) {
-                out.println("    gate " + o.gate + ": " + o.summary());
+            for (OmittedEvaluations o : s.omitted()) {
+                out.println("    gate " + o.gate() + ": " + o.summary());
             }
         }
         out.flush();
     }
 
     public static void markdown(RunRecord r, PrintWriter out) {
-        out.println("## revroll run `" + r.runId + "`: " + r.state);
+        out.println("## revroll run `" + r.runId() + "`: " + r.state());
         out.println();
-        out.println("Plan `" + r.planName + "`, context `" + r.context + "`, to `" + r.toLabel + "`.");
-        if (r.message != null) {
+        out.println("Plan `" + r.planName() + "`, context `" + r.context() + "`, to `" + r.toLabel() + "`.");
+        if (r.message() != null) {
             out.println();
-            out.println("> " + r.message.replace("\n", "\n> "));
+            out.println("> " + r.message().replace("\n", "\n> "));
         }
-        if (r.compaction != null) {
+        if (r.compaction().isPresent()) {
             out.println();
-            out.println("> journal: " + r.compaction);
+            out.println("> journal: " + r.compaction().get());
         }
         out.println();
         out.println("| step | state | workloads | git | failure |");
         out.println("|---|---|---|---|---|");
-        for (StepRecord s : r.steps) {
-            out.println("| " + s.id + " | " + s.state + " | " + String.join(", ", s.workloads) + " | "
-                    + (s.gitCommit == null ? "" : s.gitCommit) + " | " + (s.failure == null ? "" : s.failure.replace("|", "\\|")) + " |");
+        for (StepRecord s : r.steps()) {
+            out.println("| " + s.id() + " | " + s.state() + " | " + String.join(", ", s.workloads()) + " | "
+                    + s.gitCommit().orElse("") + " | " + s.failure().map(f -> f.replace("|", "\\|")).orElse("") + " |");
         }
         out.println();
         out.println("| step | gate | at | value | outcome | query |");
         out.println("|---|---|---|---|---|---|");
-        for (StepRecord s : r.steps) {
-            for (GateRecord g : s.gates) {
-                out.println("| " + s.id + " | " + g.gate + " | " + g.at + " | " + (g.value == null ? "" : g.value) + " | " + g.outcome
-                        + " | `" + g.query.replace("|", "\\|") + "` |");
+        for (StepRecord s : r.steps()) {
+            for (GateRecord g : s.gates()) {
+                out.println("| " + s.id() + " | " + g.gate() + " | " + g.at() + " | " + (g.value() == null ? "" : g.value()) + " | " + g.outcome()
+                        + " | `" + g.query().replace("|", "\\|") + "` |");
             }
-            for (OmittedEvaluations o : s.omitted) {
-                out.println("| " + s.id + " | " + o.gate + " | " + o.from + " to " + o.to + " |  | " + o.outcome + " x" + o.count
+            for (OmittedEvaluations o : s.omitted()) {
+                out.println("| " + s.id() + " | " + o.gate() + " | " + o.from() + " to " + o.to() + " |  | " + o.outcome() + " x" + o.count()
                         + " omitted | (journal size limit) |");
             }
         }

@@ -16,10 +16,34 @@ public final class ClusterModel {
     public record NamespaceState(String name, Map<String, String> labels, Map<String, String> annotations) {
     }
 
-    public record WorkloadRef(WorkloadKind kind, String namespace, String name) {
+    public record NamespaceRef(String name) implements ObjectRef {
+        @Override
+        public String describe() {
+            return "Namespace " + name;
+        }
+    }
+
+    public record WorkloadRef(WorkloadKind kind, String namespace, String name) implements ObjectRef {
+        /** {@code Deployment/web}: how a step's record names its workloads. */
+        public String key() {
+            return kind + "/" + name;
+        }
+
+        @Override
+        public String describe() {
+            return kind + " " + namespace + "/" + name;
+        }
+
         @Override
         public String toString() {
             return kind + "/" + namespace + "/" + name;
+        }
+    }
+
+    public record PodRef(String namespace, String name) implements ObjectRef {
+        @Override
+        public String describe() {
+            return "Pod " + namespace + "/" + name;
         }
     }
 

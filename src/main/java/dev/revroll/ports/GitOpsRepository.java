@@ -11,12 +11,6 @@ import java.util.Optional;
  */
 public interface GitOpsRepository {
 
-    /**
-     * The namespace annotation that says a step was undone in the cluster without Git ({@code rollback --break-glass}):
-     * the engine writes it, {@code reconcile} writes the missing revert and removes it, preflight and drift report it.
-     */
-    String BREAK_GLASS_ANNOTATION = "revroll.dev/break-glass";
-
     /** What a step changes in a namespace's manifest: labels to set (null value: remove). */
     record StepChange(String planName, String runId, String stepId, String namespace, String toRevision,
                       Map<String, String> labels) {

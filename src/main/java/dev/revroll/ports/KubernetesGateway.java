@@ -5,6 +5,7 @@ import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
@@ -31,28 +32,23 @@ public interface KubernetesGateway {
     /** Namespaces matching a label selector string ({@code team=shop,tier!=x}). */
     List<NamespaceState> namespaces(String labelSelector);
 
-    /** One JSON merge patch on the namespace's labels and annotations; a null value removes the key. */
-    void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun);
+    /**
+     * One JSON merge patch on the object (docs/kubernetes-rollouts.md#json-merge-patch); every change revroll makes
+     * to the cluster is one of these. {@code dryRun}: server-side dry run, admission answers and nothing is written.
+     */
+    void patch(ObjectRef target, MergePatch patch, boolean dryRun);
+
+    /** Deletes the pod (an OnDelete workload's pod being replaced); one that is already gone is fine. */
+    void delete(PodRef pod, boolean dryRun);
 
     List<Workload> workloads(String namespace, Set<WorkloadKind> kinds);
 
     Optional<Workload> workload(WorkloadRef ref);
 
-    /** As {@code kubectl rollout restart}: merge-patch {@code spec.template.metadata.annotations[kubectl.kubernetes.io/restartedAt]}. */
-    void restart(WorkloadRef ref, String restartedAt, boolean dryRun);
-
-    /** Sets {@code rollingUpdate.maxUnavailable}/{@code maxSurge} ("0", "1", "25%"; null removes the field). */
-    void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun);
-
-    /** Merge-patch the workload's own metadata annotations (null removes). */
-    void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun);
-
     /** kubectl's rollout-status rule for the workload's kind. */
     RolloutState rolloutState(WorkloadRef ref);
 
     List<PodState> pods(String namespace);
-
-    void deletePod(String namespace, String name);
 
     /** Warning events in a namespace newer than {@code since} seconds ago (FailedCreate and the like). */
     List<ClusterEvent> warningEvents(String namespace, Duration since);

@@ -1,7 +1,7 @@
 package dev.revroll.cli;
 
-import dev.revroll.git.BreakGlassMark;
-import dev.revroll.git.DriftCheck;
+import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
+import dev.revroll.engine.DriftCheck;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.json.JsonMapper;

@@ -4,7 +4,10 @@ import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.engine.step.Patches;
+import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
@@ -12,6 +15,8 @@ import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
 import dev.revroll.ports.KubernetesGateway;
 import dev.revroll.ports.LabelSelector;
+import dev.revroll.ports.MergePatch;
+import dev.revroll.ports.ObjectRef;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -151,8 +156,61 @@ class FakeCluster implements KubernetesGateway {
         return namespaces.values().stream().filter(n -> kv[1].equals(n.labels().get(kv[0]))).toList();
     }
 
+    /** Applies a merge patch as the API server would, for the parts revroll sends; each part is logged in {@link #writes}. */
     @Override
-    public void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
+    public void patch(ObjectRef target, MergePatch patch, boolean dryRun) {
+        if (target instanceof NamespaceRef ref) {
+            patchNamespace(ref.name(), section(patch, "metadata", "labels"), section(patch, "metadata", "annotations"), dryRun);
+        } else if (target instanceof WorkloadRef ref) {
+            if (dryRun) {
+                return;
+            }
+            Map<String, String> annotations = section(patch, "metadata", "annotations");
+            if (!annotations.isEmpty()) {
+                annotateWorkload(ref, annotations);
+            }
+            Map<String, String> template = section(patch, "spec", "template", "metadata", "annotations");
+            if (template.containsKey(Patches.RESTARTED_AT)) {
+                restart(ref, template.get(Patches.RESTARTED_AT));
+            }
+            for (String strategy : List.of("strategy", "updateStrategy")) {
+                Map<String, String> knobs = section(patch, "spec", strategy, "rollingUpdate");
+                if (!knobs.isEmpty() || hasKey(patch, "spec", strategy, "rollingUpdate")) {
+                    patchRollingUpdate(ref, knobs.get("maxUnavailable"), knobs.get("maxSurge"));
+                }
+            }
+        } else {
+            throw new UnsupportedOperationException("patch " + target.describe());
+        }
+    }
+
+    /** The object at the path as a string map (numbers as their text; null values kept: they remove). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> section(MergePatch patch, String... path) {
+        Object node = patch.document();
+        for (String p : path) {
+            if (!(node instanceof Map<?, ?> m) || !m.containsKey(p)) {
+                return Map.of();
+            }
+            node = m.get(p);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        ((Map<String, Object>) node).forEach((k, v) -> out.put(k, v == null ? null : String.valueOf(v)));
+        return out;
+    }
+
+    private static boolean hasKey(MergePatch patch, String... path) {
+        Object node = patch.document();
+        for (String p : path) {
+            if (!(node instanceof Map<?, ?> m) || !m.containsKey(p)) {
+                return false;
+            }
+            node = m.get(p);
+        }
+        return true;
+    }
+
+    private void patchNamespace(String name, Map<String, String> labels, Map<String, String> annotations, boolean dryRun) {
         if (admissionRejects.contains(name)) {
             throw new IllegalStateException("admission webhook \"policy.example\" denied the request: labels are frozen");
         }
@@ -187,15 +245,11 @@ class FakeCluster implements KubernetesGateway {
         return Optional.ofNullable(workloads.get(ref));
     }
 
-    @Override
-    public void restart(WorkloadRef ref, String restartedAt, boolean dryRun) {
-        if (dryRun) {
-            return;
-        }
+    private void restart(WorkloadRef ref, String restartedAt) {
         write("restart " + ref);
         Workload w = workloads.get(ref);
         Map<String, String> ann = new HashMap<>(w.podTemplateAnnotations());
-        ann.put(WorkloadRestarts.RESTARTED_AT, restartedAt);
+        ann.put(Patches.RESTARTED_AT, restartedAt);
         workloads.put(ref, new Workload(ref, w.generation() + 1, w.replicas(), w.strategyType(), w.maxUnavailable(), w.maxSurge(),
                 w.annotations(), w.podTemplateLabels(), ann));
         if (restarts.merge(ref, 1, Integer::sum) > 1) {
@@ -206,22 +260,14 @@ class FakeCluster implements KubernetesGateway {
         }
     }
 
-    @Override
-    public void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
-        if (dryRun) {
-            return;
-        }
+    private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge) {
         write("rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge);
         Workload w = workloads.get(ref);
         workloads.put(ref, new Workload(ref, w.generation() + 1, w.replicas(), w.strategyType(), Optional.ofNullable(maxUnavailable),
                 Optional.ofNullable(maxSurge), w.annotations(), w.podTemplateLabels(), w.podTemplateAnnotations()));
     }
 
-    @Override
-    public void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun) {
-        if (dryRun) {
-            return;
-        }
+    private void annotateWorkload(WorkloadRef ref, Map<String, String> annotations) {
         write("annotate " + ref);
         Workload w = workloads.get(ref);
         Map<String, String> ann = new HashMap<>(w.annotations());
@@ -250,7 +296,12 @@ class FakeCluster implements KubernetesGateway {
     }
 
     @Override
-    public void deletePod(String namespace, String name) {
+    public void delete(PodRef pod, boolean dryRun) {
+        if (dryRun) {
+            return;
+        }
+        String namespace = pod.namespace();
+        String name = pod.name();
         write("delete-pod " + namespace + "/" + name);
         List<PodState> list = pods.get(namespace);
         PodState old = list.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();

@@ -1,5 +1,6 @@
 package dev.revroll.engine;
 
+import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.errors.LockedException;
 import dev.revroll.errors.PreflightException;
@@ -75,18 +76,18 @@ class RolloutTest {
         }
         assertNull(cluster.namespaces.get("c").labels().get("istio-injection"));
         assertEquals("{\"istio.io/rev\":\"1-27-0\",\"istio-injection\":\"enabled\"}",
-                cluster.namespaces.get("c").annotations().get(StepActions.PREVIOUS_LABELS));
+                cluster.namespaces.get("c").annotations().get(ClusterRecords.PREVIOUS_LABELS));
         cluster.workloads.keySet().forEach(w -> assertEquals(1, cluster.restarts.get(w), w.toString()));
         RunRecord r = outcome.record();
-        assertEquals("DONE", r.state);
-        assertEquals(List.of("canary/a", "shop/b", "shop/c"), r.steps.stream().map(s -> s.id).toList());
-        r.steps.forEach(s -> assertEquals(2, s.gates.size(), s.id + " keeps proxy-sync and error-rate evaluations"));
+        assertEquals("DONE", r.state().name());
+        assertEquals(List.of("canary/a", "shop/b", "shop/c"), r.steps().stream().map(s -> s.id()).toList());
+        r.steps().forEach(s -> assertEquals(2, s.gates().size(), s.id() + " keeps proxy-sync and error-rate evaluations"));
         // surge enforce: worker had 25%/25%, set to 0/1 for the restart and put back after
         assertEquals("25%", cluster.workloads.get(deploy("b", "worker")).maxUnavailable().orElseThrow());
         assertTrue(cluster.writes.contains("rolling-update Deployment/b/worker 0/1"));
         assertTrue(cluster.writes.contains("rolling-update Deployment/b/worker 25%/25%"));
         // the journal in the store is the same document
-        assertEquals("DONE", RolloutEngine.status(journal, java.util.Optional.empty()).orElseThrow().state);
+        assertEquals("DONE", RolloutEngine.status(journal, java.util.Optional.empty()).orElseThrow().state().name());
     }
 
     @Test
@@ -104,8 +105,8 @@ class RolloutTest {
         assertEquals(NEW, cluster.namespaces.get("b").labels().get("istio.io/rev"));
         assertTrue(cluster.podRevisions("b").stream().allMatch(NEW::equals));
         RunRecord r = outcome.record();
-        assertEquals("ROLLED_BACK", r.step("shop/c").orElseThrow().state);
-        assertEquals("DONE", r.step("shop/b").orElseThrow().state);
+        assertEquals("ROLLED_BACK", r.step("shop/c").orElseThrow().state().name());
+        assertEquals("DONE", r.step("shop/b").orElseThrow().state().name());
         assertEquals(2, cluster.restarts.get(deploy("c", "db")), "restarted forward, then back");
     }
 
@@ -129,8 +130,8 @@ class RolloutTest {
 
         assertEquals(RunOutcome.Result.PAUSED, outcome.result());
         assertEquals(NEW, cluster.namespaces.get("b").labels().get("istio.io/rev"));
-        assertEquals("PAUSED", outcome.record().step("shop/b").orElseThrow().state);
-        assertEquals("PENDING", outcome.record().step("shop/c").orElseThrow().state);
+        assertEquals("PAUSED", outcome.record().step("shop/b").orElseThrow().state().name());
+        assertEquals("PENDING", outcome.record().step("shop/c").orElseThrow().state().name());
     }
 
     static final class Killed extends Error {
@@ -169,7 +170,7 @@ class RolloutTest {
             if (e.type() == RunEvent.Type.UNDO_STARTED) {
                 // what the stored journal says at the moment the event is out: a pipeline may kill the process now
                 RunRecord stored = RolloutEngine.status(journal, java.util.Optional.empty()).orElseThrow();
-                stored.steps.forEach(s -> journaledAtUndoStart.add(s.id + "=" + s.state));
+                stored.steps().forEach(s -> journaledAtUndoStart.add(s.id() + "=" + s.state()));
                 throw new Killed();
             }
         }));
@@ -210,7 +211,7 @@ class RolloutTest {
         assertEquals(RunOutcome.Result.ROLLBACK_INCOMPLETE, outcome.result());
         assertTrue(outcome.message().contains("kubectl label namespace a --overwrite istio.io/rev=1-27-0 istio-injection-"), outcome.message());
         assertTrue(outcome.message().contains("admission webhook denied"));
-        assertEquals("UNDO_FAILED", outcome.record().step("canary/a").orElseThrow().state);
+        assertEquals("UNDO_FAILED", outcome.record().step("canary/a").orElseThrow().state().name());
     }
 
     @Test
@@ -220,7 +221,7 @@ class RolloutTest {
         RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
 
         assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
-        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        String failure = outcome.record().step("canary/a").orElseThrow().failure().orElse(null);
         assertTrue(failure.contains("proxy-sync") && failure.contains("CLUSTER STALE"), failure);
         assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
         assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
@@ -268,20 +269,20 @@ class RolloutTest {
         assertEquals(RunOutcome.Result.DONE, done.result());
         // record a git commit id as if Git had been used, so break-glass has something to annotate
         journal.entries.clear();
-        done.record().steps.forEach(s -> s.gitCommit = "abc123");
-        journal.write(done.record().runId, "test-plan", dev.revroll.engine.journal.RunJournal.render(done.record()), java.util.Optional.empty());
+        done.record().steps().forEach(s -> s.committed("abc123"));
+        journal.write(done.record().runId(), "test-plan", ClusterRecords.journal(done.record()), java.util.Optional.empty());
 
         RunOutcome back = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
-                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId, java.util.Optional.of("canary/a"), true, events::add);
+                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId(), java.util.Optional.of("canary/a"), true, events::add);
 
         assertEquals(RunOutcome.Result.DONE, back.result(), back.message());
         assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"), "kept: the step named by --to");
         assertEquals(OLD, cluster.namespaces.get("b").labels().get("istio.io/rev"));
         assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
-        assertTrue(cluster.namespaces.get("c").annotations().get(StepActions.BREAK_GLASS).contains("\"commit\":\"abc123\""));
-        assertNull(cluster.namespaces.get("a").annotations().get(StepActions.BREAK_GLASS));
+        assertTrue(cluster.namespaces.get("c").annotations().get(ClusterRecords.BREAK_GLASS).contains("\"commit\":\"abc123\""));
+        assertNull(cluster.namespaces.get("a").annotations().get(ClusterRecords.BREAK_GLASS));
         Map<String, String> none = new HashMap<>();
-        assertEquals(none, new HashMap<>(back.record().step("shop/b").orElseThrow().savedStrategies));
+        assertEquals(none, new HashMap<>(back.record().step("shop/b").orElseThrow().savedStrategies()));
     }
 
     @Test
@@ -289,18 +290,17 @@ class RolloutTest {
         RunOutcome done = run(plan(OnFailure.ROLLBACK_STEP));
         assertEquals(RunOutcome.Result.DONE, done.result());
         journal.entries.clear();
-        done.record().steps.forEach(s -> s.previousLabels = null);
-        journal.write(done.record().runId, "test-plan", dev.revroll.engine.journal.RunJournal.render(done.record()), java.util.Optional.empty());
+        journal.write(done.record().runId(), "test-plan", withoutPreviousLabels(ClusterRecords.journal(done.record())), java.util.Optional.empty());
 
         RunOutcome back = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
-                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId, java.util.Optional.empty(), false, events::add);
+                .rollback(plan(OnFailure.ROLLBACK_STEP), done.record().runId(), java.util.Optional.empty(), false, events::add);
 
         assertEquals(RunOutcome.Result.DONE, back.result(), back.message());
         assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
         assertEquals(OLD, cluster.namespaces.get("c").labels().get("istio.io/rev"));
         assertEquals(OLD, cluster.namespaces.get("a").labels().get("istio.io/rev"));
         assertTrue(cluster.podRevisions("a").stream().allMatch(OLD::equals));
-        assertNull(cluster.namespaces.get("a").annotations().get(StepActions.PREVIOUS_LABELS));
+        assertNull(cluster.namespaces.get("a").annotations().get(ClusterRecords.PREVIOUS_LABELS));
     }
 
     @Test
@@ -312,7 +312,7 @@ class RolloutTest {
         RunOutcome outcome = run(plan(OnFailure.ROLLBACK_STEP));
 
         assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
-        String failure = outcome.record().step("canary/a").orElseThrow().failure;
+        String failure = outcome.record().step("canary/a").orElseThrow().failure().orElse(null);
         assertTrue(failure.startsWith("wait-rollouts: rollout not complete within 1s"), failure);
         assertTrue(failure.contains("FailedCreate on ReplicaSet/web-7d9: Internal error occurred: failed calling webhook"), failure);
     }
@@ -323,10 +323,10 @@ class RolloutTest {
 
         Preview preview = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).preview(plan(OnFailure.ROLLBACK_STEP));
 
-        assertTrue(preview.admissionErrors().get("b").get(0).startsWith("relabel namespace b: admission webhook"), preview.admissionErrors().toString());
-        assertEquals(List.of(), preview.admissionErrors().get("a"));
+        assertTrue(preview.admissionErrors("b").get(0).startsWith("relabel namespace b: admission webhook"), preview.admissionErrors("b").toString());
+        assertEquals(List.of(), preview.admissionErrors("a"));
         assertTrue(cluster.writes.isEmpty(), "preview writes nothing: " + cluster.writes);
-        assertEquals("errors{ns=\"c\"}", preview.gates().get("c").get(0).query().replace("{{namespace}}", "c"));
+        assertEquals("errors{ns=\"c\"}", preview.step("c").gates().get(0).query().replace("{{namespace}}", "c"));
         assertTrue(journal.entries.isEmpty());
     }
 
@@ -344,5 +344,16 @@ class RolloutTest {
         assertEquals(3, deletes.size(), cluster.writes.toString());
         assertTrue(cluster.podRevisions("a").stream().allMatch(NEW::equals), cluster.podRevisions("a").toString());
         assertTrue(cluster.writes.indexOf("restart StatefulSet/a/db") < cluster.writes.indexOf(deletes.get(0)));
+    }
+
+    /** The journal document as if its steps had lost their record of the labels before them. */
+    static String withoutPreviousLabels(String document) {
+        try {
+            com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode) dev.revroll.json.Json.tree(document);
+            doc.withArray("steps").forEach(step -> ((com.fasterxml.jackson.databind.node.ObjectNode) step).putNull("previousLabels"));
+            return doc.toString();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.revroll.engine.journal;
 
 import dev.revroll.engine.journal.RunRecord.GateRecord;
+import dev.revroll.gates.GateOutcome;
 import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 
@@ -28,8 +29,8 @@ import java.util.zip.GZIPOutputStream;
  *     <li>per step and gate, the passing evaluations between the first and the last PASS are omitted;</li>
  *     <li>per step, gate and outcome, the evaluations between the first and the last of that outcome are omitted.</li>
  * </ol>
- * Every omission is counted in the step ({@link StepRecord#omitted}: gate, outcome, how many, first and last instant)
- * and the run says why ({@link RunRecord#compaction}). Steps, actions, failures and every FAIL, INCONCLUSIVE and NO_DATA
+ * Every omission is counted in the step ({@link StepRecord#omitted()}: gate, outcome, how many, first and last instant)
+ * and the run says why ({@link RunRecord#compaction()}). Steps, actions, failures and every FAIL, INCONCLUSIVE and NO_DATA
  * evaluation are kept by the first stage; the second only runs when the first was not enough.
  */
 public final class JournalBudget {
@@ -39,7 +40,6 @@ public final class JournalBudget {
 
     /** gzip's header, trailer and stored-block overhead never exceed this for documents of a few MiB. */
     private static final int GZIP_OVERHEAD = 1024;
-    private static final String PASS = "PASS";
 
     private final int limitBytes;
 
@@ -62,7 +62,7 @@ public final class JournalBudget {
         }
         for (Stage stage : Stage.values()) {
             int omitted = 0;
-            for (StepRecord step : record.steps) {
+            for (StepRecord step : record.steps()) {
                 omitted += stage.shrink(step);
             }
             if (omitted > 0) {
@@ -93,14 +93,14 @@ public final class JournalBudget {
     }
 
     private String compactionNote(RunRecord record) {
-        Map<String, Integer> byOutcome = new LinkedHashMap<>();
-        for (StepRecord s : record.steps) {
+        Map<GateOutcome, Integer> byOutcome = new LinkedHashMap<>();
+        for (StepRecord s : record.steps()) {
             for (OmittedEvaluations o : s.omitted) {
                 byOutcome.merge(o.outcome, o.count, Integer::sum);
             }
         }
         List<String> parts = new ArrayList<>();
-        Integer passing = byOutcome.remove(PASS);
+        Integer passing = byOutcome.remove(GateOutcome.PASS);
         if (passing != null) {
             parts.add(passing + " passing evaluation" + (passing == 1 ? "" : "s") + " omitted");
         }
@@ -114,7 +114,7 @@ public final class JournalBudget {
         PASSING {
             @Override
             boolean keepsAll(GateRecord g) {
-                return !PASS.equals(g.outcome);
+                return g.outcome() != GateOutcome.PASS;
             }
         },
         /** Keep the first and last evaluation of each gate and outcome. */
@@ -158,22 +158,22 @@ public final class JournalBudget {
         }
 
         private static String key(GateRecord g) {
-            return g.gate + "\u0000" + g.outcome;
+            return g.gate() + "\u0000" + g.outcome();
         }
 
         private static void omit(StepRecord step, GateRecord g) {
             OmittedEvaluations o = step.omitted.stream()
-                    .filter(x -> Objects.equals(x.gate, g.gate) && Objects.equals(x.outcome, g.outcome)).findFirst()
+                    .filter(x -> Objects.equals(x.gate, g.gate()) && x.outcome == g.outcome()).findFirst()
                     .orElseGet(() -> {
                         OmittedEvaluations n = new OmittedEvaluations();
-                        n.gate = g.gate;
-                        n.outcome = g.outcome;
+                        n.gate = g.gate();
+                        n.outcome = g.outcome();
                         step.omitted.add(n);
                         return n;
                     });
             o.count++;
-            o.from = earliest(o.from, g.at);
-            o.to = latest(o.to, g.at);
+            o.from = earliest(o.from, g.at());
+            o.to = latest(o.to, g.at());
         }
 
         private static String earliest(String a, String b) {

@@ -1,19 +1,13 @@
 package dev.revroll.engine.journal;
 
-import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.PropertyAccessor;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.revroll.errors.RecordException;
 import dev.revroll.errors.UsageException;
 import dev.revroll.ports.JournalStore;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * One run's journal: the {@link RunRecord} in memory plus its stored version. Every change goes through
@@ -22,13 +16,6 @@ import java.util.function.Consumer;
  * ({@link JournalBudget}): a long run never fails for the size of its journal.
  */
 public final class RunJournal {
-
-    public static final ObjectMapper JSON = new ObjectMapper()
-            .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
-            .setVisibility(PropertyAccessor.FIELD, JsonAutoDetect.Visibility.PUBLIC_ONLY)
-            .setSerializationInclusion(JsonInclude.Include.ALWAYS)
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(SerializationFeature.INDENT_OUTPUT, true);
 
     private final JournalStore store;
     private final JournalBudget budget = JournalBudget.STANDARD;
@@ -46,42 +33,31 @@ public final class RunJournal {
     /** Creates a new run document in the store. */
     public static RunJournal create(JournalStore store, Clock clock, RunRecord record) {
         RunJournal journal = new RunJournal(store, clock, record, Optional.empty());
-        journal.update(r -> r.startedAt = clock.instant().toString());
+        journal.update(r -> r.started(clock.instant().toString()));
         return journal;
+    }
+
+    /** A journal kept in memory only: what preview runs the steps' actions against, so it writes nothing. */
+    public static RunJournal scratch(Clock clock, RunRecord record) {
+        return new RunJournal(new Scratch(), clock, record, Optional.empty());
     }
 
     /** Opens a stored run (resume, rollback, status). */
     public static RunJournal open(JournalStore store, Clock clock, String runId) {
         JournalStore.Entry entry = store.read(runId).orElseThrow(() -> new UsageException(
                 "no run '" + runId + "' in the journal; 'revroll status' lists the runs"));
-        return new RunJournal(store, clock, parse(entry.document()), Optional.of(entry.version()));
-    }
-
-    public static RunRecord parse(String document) {
-        try {
-            return JSON.readValue(document, RunRecord.class);
-        } catch (JsonProcessingException e) {
-            throw new RecordException("the run journal cannot be read: " + e.getOriginalMessage());
-        }
-    }
-
-    public static String render(RunRecord record) {
-        try {
-            return JSON.writeValueAsString(record);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return new RunJournal(store, clock, ClusterRecords.journal(entry.document()), Optional.of(entry.version()));
     }
 
     /** Applies {@code change} and writes the document (compare-and-swap on the stored version). */
     public synchronized void update(Consumer<RunRecord> change) {
         change.accept(record);
-        record.updatedAt = clock.instant().toString();
-        version = Optional.of(store.write(record.runId, record.planName, budget.fit(record, RunJournal::render), version));
+        record.touched(clock.instant().toString());
+        version = Optional.of(store.write(record.runId(), record.planName(), budget.fit(record, ClusterRecords::journal), version));
     }
 
     /** Reads under the journal's lock (parallel steps). */
-    public synchronized <T> T read(java.util.function.Function<RunRecord, T> view) {
+    public synchronized <T> T read(Function<RunRecord, T> view) {
         return view.apply(record);
     }
 
@@ -91,5 +67,25 @@ public final class RunJournal {
 
     public String now() {
         return clock.instant().toString();
+    }
+
+    /** The store of a {@link #scratch} journal: keeps nothing. */
+    private static final class Scratch implements JournalStore {
+        private int writes;
+
+        @Override
+        public synchronized String write(String runId, String planName, String document, Optional<String> expectedVersion) {
+            return String.valueOf(++writes);
+        }
+
+        @Override
+        public Optional<Entry> read(String runId) {
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Entry> list(Optional<String> planName) {
+            return List.of();
+        }
     }
 }

@@ -1,83 +1,437 @@
 package dev.revroll.engine.journal;
 
+import dev.revroll.gates.GateEvaluation;
+import dev.revroll.gates.GateOutcome;
+
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The run document kept in the journal (one per run). Mutable on purpose: the runner updates it and writes it
- * (compare-and-swap) before and after every action. Serialized as JSON by {@link RunJournal}.
+ * The run document kept in the journal (one per run), written before and after every action by {@link RunJournal}.
+ * States are enums that change only through the transition methods, each of which says from which states it may
+ * come; a transition from anywhere else is a bug and throws. The document's JSON form ({@link ClusterRecords}) uses
+ * the field names below; states are written by name.
  */
-public class RunRecord {
+public final class RunRecord {
 
-    public String runId;
-    public String planName;
-    public String planHash;
-    public String planPath;
-    public String context;
-    public String controlPlaneNamespace;
-    public String fromRevision;
+    public enum RunState {
+        RUNNING, DONE, ROLLED_BACK, PAUSED, ROLLBACK_INCOMPLETE, FAILED;
+
+        /** A run that cannot go on: resume refuses it. */
+        public boolean finished() {
+            return this == DONE || this == ROLLED_BACK;
+        }
+    }
+
+    public enum StepState {
+        PENDING, IN_PROGRESS, DONE, FAILED, ROLLING_BACK, ROLLED_BACK, UNDO_FAILED, PAUSED;
+
+        /** Being undone, or its undo failed: only {@code revroll rollback} may take it on. */
+        public boolean undoing() {
+            return this == ROLLING_BACK || this == UNDO_FAILED;
+        }
+    }
+
+    public enum ActionState { INTENT, DONE, FAILED, UNDO_INTENT, UNDONE, UNDO_FAILED }
+
+    private String runId;
+    private String planName;
+    private String planHash;
+    private String planPath;
+    private String context;
+    private String controlPlaneNamespace;
+    private String fromRevision;
     /** The label value namespaces get (a revision or a tag). */
-    public String toLabel;
+    private String toLabel;
     /** The revision {@link #toLabel} stands for (same as the label unless it is a tag). */
-    public String toRevision;
-    public String state = RunState.RUNNING.name();
-    public String startedAt;
-    public String updatedAt;
-    public String finishedAt;
-    public String message;
+    private String toRevision;
+    private RunState state = RunState.RUNNING;
+    private String startedAt;
+    private String updatedAt;
+    private String finishedAt;
+    private String message;
     /** Set when gate evaluations were omitted to keep the document within {@link JournalBudget}: what and why. */
-    public String compaction;
-    public List<String> warnings = new ArrayList<>();
-    public List<StepRecord> steps = new ArrayList<>();
-    public List<String> skipped = new ArrayList<>();
+    String compaction;
+    private List<String> warnings = new ArrayList<>();
+    private List<StepRecord> steps = new ArrayList<>();
+    private List<String> skipped = new ArrayList<>();
+
+    private RunRecord() {
+    }
+
+    /** A new run's record: who, what and where; its steps are added with {@link #addStep}. */
+    public static RunRecord of(String runId, String planName, String planHash, String planPath, String context,
+                               String controlPlaneNamespace, String fromRevision, String toLabel, String toRevision) {
+        RunRecord r = new RunRecord();
+        r.runId = runId;
+        r.planName = planName;
+        r.planHash = planHash;
+        r.planPath = planPath;
+        r.context = context;
+        r.controlPlaneNamespace = controlPlaneNamespace;
+        r.fromRevision = fromRevision;
+        r.toLabel = toLabel;
+        r.toRevision = toRevision;
+        return r;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public String planName() {
+        return planName;
+    }
+
+    public String planHash() {
+        return planHash;
+    }
+
+    public String planPath() {
+        return planPath;
+    }
+
+    public String context() {
+        return context;
+    }
+
+    public String controlPlaneNamespace() {
+        return controlPlaneNamespace;
+    }
+
+    public String fromRevision() {
+        return fromRevision;
+    }
+
+    public String toLabel() {
+        return toLabel;
+    }
+
+    public String toRevision() {
+        return toRevision;
+    }
+
+    public RunState state() {
+        return state;
+    }
+
+    public String startedAt() {
+        return startedAt;
+    }
+
+    public String updatedAt() {
+        return updatedAt;
+    }
+
+    public String finishedAt() {
+        return finishedAt;
+    }
+
+    public String message() {
+        return message;
+    }
+
+    public Optional<String> compaction() {
+        return Optional.ofNullable(compaction);
+    }
+
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    public List<StepRecord> steps() {
+        return Collections.unmodifiableList(steps);
+    }
+
+    public List<String> skipped() {
+        return Collections.unmodifiableList(skipped);
+    }
 
     public Optional<StepRecord> step(String id) {
         return steps.stream().filter(s -> s.id.equals(id)).findFirst();
     }
 
-    public enum RunState { RUNNING, DONE, ROLLED_BACK, PAUSED, ROLLBACK_INCOMPLETE, FAILED }
+    public void addStep(StepRecord step) {
+        steps.add(step);
+    }
 
-    public enum StepState { PENDING, IN_PROGRESS, DONE, FAILED, ROLLING_BACK, ROLLED_BACK, UNDO_FAILED, PAUSED }
+    public void addWarnings(List<String> w) {
+        warnings.addAll(w);
+    }
 
-    public enum ActionState { INTENT, DONE, FAILED, UNDO_INTENT, UNDONE, UNDO_FAILED }
+    public void addSkipped(List<String> s) {
+        skipped.addAll(s);
+    }
 
-    public static class StepRecord {
-        public String id;
-        public String wave;
-        public int waveIndex;
-        public String namespace;
+    void touched(String at) {
+        updatedAt = at;
+    }
+
+    void started(String at) {
+        startedAt = at;
+    }
+
+    // ---- transitions
+
+    /** A run (new or resumed) goes. */
+    public void running() {
+        require("run", state, EnumSet.of(RunState.RUNNING, RunState.PAUSED, RunState.FAILED), RunState.RUNNING);
+        state = RunState.RUNNING;
+        message = null;
+    }
+
+    /** Paused: a window closed or a step failed under {@code onFailure: pause}; resume continues. */
+    public void paused(String why) {
+        require("run", state, EnumSet.of(RunState.RUNNING), RunState.PAUSED);
+        state = RunState.PAUSED;
+        message = why;
+    }
+
+    /** The run ended: every step done, rolled back, or a rollback a person must finish. */
+    public void finished(RunState end, String at, String why) {
+        Set<RunState> from = switch (end) {
+            case DONE -> EnumSet.of(RunState.RUNNING);
+            case ROLLED_BACK, ROLLBACK_INCOMPLETE -> EnumSet.allOf(RunState.class);
+            default -> throw new IllegalArgumentException("a run does not finish " + end);
+        };
+        require("run", state, from, end);
+        state = end;
+        finishedAt = at;
+        message = why;
+    }
+
+    static <S extends Enum<S>> void require(String what, S current, Set<S> allowed, S next) {
+        if (current != null && !allowed.contains(current)) {
+            throw new IllegalStateException(what + " cannot go from " + current + " to " + next + " (allowed from " + allowed + ")");
+        }
+    }
+
+    /** One namespace step of the run. */
+    public static final class StepRecord {
+        private String id;
+        private String wave;
+        private int waveIndex;
+        private String namespace;
         /** The revision the namespace's pods ran before the step (where an undo brings them back). */
-        public String fromRevision;
-        public String state = StepState.PENDING.name();
+        private String fromRevision;
+        private StepState state = StepState.PENDING;
         /** The one {@code kubectl.kubernetes.io/restartedAt} value of this step (forward restart). */
-        public String restartedAt;
+        private String restartedAt;
         /** The value used when the step is undone (restart back onto the old revision). */
-        public String rollbackRestartedAt;
+        private String rollbackRestartedAt;
         /** Injection labels before the step ({@code null} value: absent). */
-        public Map<String, String> previousLabels;
+        private Map<String, String> previousLabels;
         /** Workloads the step restarts ({@code Kind/name}). */
-        public List<String> workloads = new ArrayList<>();
+        private List<String> workloads = new ArrayList<>();
         /** Rolling-update values before revroll enforced make-before-break, per workload. */
-        public Map<String, SavedStrategy> savedStrategies = new LinkedHashMap<>();
-        public String gitCommit;
-        public String gitRevert;
-        public List<ActionRecord> actions = new ArrayList<>();
-        public List<GateRecord> gates = new ArrayList<>();
+        private Map<String, SavedStrategy> savedStrategies = new LinkedHashMap<>();
+        private String gitCommit;
+        private String gitRevert;
+        private List<ActionRecord> actions = new ArrayList<>();
+        List<GateRecord> gates = new ArrayList<>();
         /** Gate evaluations left out of {@link #gates} to keep the journal within its size limit, per gate and outcome. */
-        public List<OmittedEvaluations> omitted = new ArrayList<>();
-        public String failure;
-        public String breakGlass;
-        public String startedAt;
-        public String finishedAt;
+        List<OmittedEvaluations> omitted = new ArrayList<>();
+        private String failure;
+        private String breakGlass;
+        private String startedAt;
+        private String finishedAt;
+
+        private StepRecord() {
+        }
+
+        public static StepRecord of(String id, String wave, int waveIndex, String namespace, String fromRevision, List<String> workloads) {
+            StepRecord s = new StepRecord();
+            s.id = id;
+            s.wave = wave;
+            s.waveIndex = waveIndex;
+            s.namespace = namespace;
+            s.fromRevision = fromRevision;
+            s.workloads = new ArrayList<>(workloads);
+            return s;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        public String wave() {
+            return wave;
+        }
+
+        public int waveIndex() {
+            return waveIndex;
+        }
+
+        public String namespace() {
+            return namespace;
+        }
+
+        public Optional<String> fromRevision() {
+            return Optional.ofNullable(fromRevision);
+        }
+
+        public StepState state() {
+            return state;
+        }
+
+        public Optional<String> restartedAt() {
+            return Optional.ofNullable(restartedAt);
+        }
+
+        public Optional<String> rollbackRestartedAt() {
+            return Optional.ofNullable(rollbackRestartedAt);
+        }
+
+        /** The injection labels before the step, when known ({@code null} value: the label was absent). */
+        public Optional<Map<String, String>> previousLabels() {
+            return Optional.ofNullable(previousLabels).map(Collections::unmodifiableMap);
+        }
+
+        public List<String> workloads() {
+            return Collections.unmodifiableList(workloads);
+        }
+
+        public Map<String, SavedStrategy> savedStrategies() {
+            return Collections.unmodifiableMap(savedStrategies);
+        }
+
+        public Optional<String> gitCommit() {
+            return Optional.ofNullable(gitCommit);
+        }
+
+        public Optional<String> gitRevert() {
+            return Optional.ofNullable(gitRevert);
+        }
+
+        public List<ActionRecord> actions() {
+            return Collections.unmodifiableList(actions);
+        }
+
+        public List<GateRecord> gates() {
+            return Collections.unmodifiableList(gates);
+        }
+
+        public List<OmittedEvaluations> omitted() {
+            return Collections.unmodifiableList(omitted);
+        }
+
+        public Optional<String> failure() {
+            return Optional.ofNullable(failure);
+        }
+
+        public Optional<String> breakGlass() {
+            return Optional.ofNullable(breakGlass);
+        }
+
+        public Optional<String> startedAt() {
+            return Optional.ofNullable(startedAt);
+        }
+
+        public Optional<String> finishedAt() {
+            return Optional.ofNullable(finishedAt);
+        }
 
         public Optional<ActionRecord> action(String name) {
             return actions.stream().filter(a -> a.name.equals(name)).findFirst();
         }
 
-        public ActionRecord actionOrNew(String name) {
+        /** True once any action of the step was started: the step has something to undo. */
+        public boolean started() {
+            return !actions.isEmpty();
+        }
+
+        // ---- what the step's actions record
+
+        /** The step's intent, fixed once: labels before it, the workloads it restarts, the old revision, its restartedAt. */
+        public void intent(Map<String, String> previous, List<String> restarts, String oldRevision, String now) {
+            previousLabels = previous == null ? null : new LinkedHashMap<>(previous);
+            workloads = new ArrayList<>(restarts);
+            fromRevision = oldRevision;
+            if (restartedAt == null) {
+                restartedAt = now;
+            }
+        }
+
+        /** The restartedAt of the undo's restart, fixed the first time the undo restarts anything. */
+        public String rollbackRestart(String now) {
+            if (rollbackRestartedAt == null) {
+                rollbackRestartedAt = now;
+            }
+            return rollbackRestartedAt;
+        }
+
+        /** The rolling-update values of a workload before revroll changed them (the first ones seen are kept). */
+        public void saveStrategy(String workload, SavedStrategy saved) {
+            savedStrategies.putIfAbsent(workload, saved);
+        }
+
+        public void strategyRestored(String workload) {
+            savedStrategies.remove(workload);
+        }
+
+        public void committed(String commit) {
+            gitCommit = commit;
+        }
+
+        public void reverted(String revert) {
+            gitRevert = revert;
+        }
+
+        public void markedBreakGlass(String mark) {
+            breakGlass = mark;
+        }
+
+        public void addGate(GateRecord gate) {
+            gates.add(gate);
+        }
+
+        // ---- transitions
+
+        public void begin(String at) {
+            move(EnumSet.of(StepState.PENDING, StepState.IN_PROGRESS, StepState.FAILED, StepState.PAUSED), StepState.IN_PROGRESS);
+            failure = null;
+            if (startedAt == null) {
+                startedAt = at;
+            }
+        }
+
+        public void done(String at) {
+            move(EnumSet.of(StepState.IN_PROGRESS), StepState.DONE);
+            finishedAt = at;
+        }
+
+        public void failed(String why) {
+            move(EnumSet.of(StepState.IN_PROGRESS), StepState.FAILED);
+            failure = why;
+        }
+
+        /** {@code onFailure: pause}: the failed step is left as it is. */
+        public void paused() {
+            move(EnumSet.of(StepState.FAILED, StepState.PAUSED), StepState.PAUSED);
+        }
+
+        public void rollingBack() {
+            move(EnumSet.complementOf(EnumSet.of(StepState.PENDING, StepState.ROLLED_BACK)), StepState.ROLLING_BACK);
+        }
+
+        public void rolledBack(String at) {
+            move(EnumSet.of(StepState.ROLLING_BACK), StepState.ROLLED_BACK);
+            finishedAt = at;
+        }
+
+        public void undoFailed(String why) {
+            move(EnumSet.of(StepState.ROLLING_BACK), StepState.UNDO_FAILED);
+            failure = (failure == null ? "" : failure + "; ") + why;
+        }
+
+        /** The action's record, made on its first transition. */
+        public ActionRecord actionRecord(String name) {
             return action(name).orElseGet(() -> {
                 ActionRecord a = new ActionRecord();
                 a.name = name;
@@ -85,47 +439,126 @@ public class RunRecord {
                 return a;
             });
         }
-    }
 
-    public static class ActionRecord {
-        public String name;
-        public String state;
-        public String at;
-        public String detail;
-    }
-
-    public static class SavedStrategy {
-        public String maxUnavailable;
-        public String maxSurge;
-
-        public SavedStrategy() {
-        }
-
-        public SavedStrategy(String maxUnavailable, String maxSurge) {
-            this.maxUnavailable = maxUnavailable;
-            this.maxSurge = maxSurge;
+        private void move(Set<StepState> from, StepState to) {
+            require("step " + id, state, from, to);
+            state = to;
         }
     }
 
-    public static class GateRecord {
-        public String gate;
-        public String at;
-        public String query;
-        public Double value;
-        public String outcome;
-        public String detail;
+    /** One action of a step: its journal state. */
+    public static final class ActionRecord {
+        private String name;
+        private ActionState state;
+        private String at;
+        private String detail;
+
+        private ActionRecord() {
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public ActionState state() {
+            return state;
+        }
+
+        public String at() {
+            return at;
+        }
+
+        public Optional<String> detail() {
+            return Optional.ofNullable(detail);
+        }
+
+        public boolean done() {
+            return state == ActionState.DONE;
+        }
+
+        public boolean undone() {
+            return state == ActionState.UNDONE;
+        }
+
+        public void intent(String now) {
+            move(EnumSet.of(ActionState.INTENT, ActionState.FAILED), ActionState.INTENT, now, null);
+        }
+
+        public void completed(String now) {
+            move(EnumSet.of(ActionState.INTENT), ActionState.DONE, now, null);
+        }
+
+        public void failed(String now, String why) {
+            move(EnumSet.of(ActionState.INTENT), ActionState.FAILED, now, why);
+        }
+
+        public void undoIntent(String now) {
+            move(EnumSet.of(ActionState.INTENT, ActionState.DONE, ActionState.FAILED, ActionState.UNDO_INTENT, ActionState.UNDO_FAILED),
+                    ActionState.UNDO_INTENT, now, null);
+        }
+
+        public void undone(String now) {
+            move(EnumSet.of(ActionState.UNDO_INTENT), ActionState.UNDONE, now, null);
+        }
+
+        public void undoFailed(String now, String why) {
+            move(EnumSet.of(ActionState.UNDO_INTENT), ActionState.UNDO_FAILED, now, why);
+        }
+
+        private void move(Set<ActionState> from, ActionState to, String now, String why) {
+            require("action " + name, state, from, to);
+            state = to;
+            at = now;
+            detail = why;
+        }
+    }
+
+    /** A workload's rolling-update values before revroll enforced make-before-break. */
+    public record SavedStrategy(String maxUnavailable, String maxSurge) {
+    }
+
+    /** One gate evaluation as the journal keeps it. */
+    public record GateRecord(String gate, String at, String query, Double value, GateOutcome outcome, String detail) {
+
+        public static GateRecord of(GateEvaluation e) {
+            return new GateRecord(e.gate(), e.at().toString(), e.query(), e.value().isPresent() ? e.value().getAsDouble() : null,
+                    e.outcome(), e.detail());
+        }
     }
 
     /** Evaluations of one gate with one outcome omitted from a step's journal: how many, first and last instant. */
-    public static class OmittedEvaluations {
-        public String gate;
-        public String outcome;
-        public int count;
-        public String from;
-        public String to;
+    public static final class OmittedEvaluations {
+        String gate;
+        GateOutcome outcome;
+        int count;
+        String from;
+        String to;
+
+        OmittedEvaluations() {
+        }
+
+        public String gate() {
+            return gate;
+        }
+
+        public GateOutcome outcome() {
+            return outcome;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        public String from() {
+            return from;
+        }
+
+        public String to() {
+            return to;
+        }
 
         public String summary() {
-            return count + " " + ("PASS".equals(outcome) ? "passing" : outcome) + " evaluation" + (count == 1 ? "" : "s")
+            return count + " " + (outcome == GateOutcome.PASS ? "passing" : outcome.name()) + " evaluation" + (count == 1 ? "" : "s")
                     + " omitted (" + from + " to " + to + ") to keep the journal within its size limit";
         }
     }

@@ -1,6 +1,7 @@
 package dev.revroll.engine.journal;
 
 import dev.revroll.engine.journal.RunRecord.GateRecord;
+import dev.revroll.gates.GateOutcome;
 import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.output.RunReport;
@@ -30,28 +31,20 @@ class JournalBudgetTest {
     /** A long run: {@code namespaces} steps, three gates with long PromQL, {@code samples} evaluations each. */
     private static RunRecord longRun(int namespaces, int samples, long seed) {
         Random random = new Random(seed);
-        RunRecord r = new RunRecord();
-        r.runId = "r-long";
-        r.planName = "mesh-1-28";
+        RunRecord r = RunRecord.of("r-long", "mesh-1-28", null, null, null, null, null, null, null);
         for (int n = 0; n < namespaces; n++) {
-            StepRecord s = new StepRecord();
-            s.id = "wave-" + (n / 10) + "/team-" + n;
-            s.namespace = "team-" + n;
-            s.wave = "wave-" + (n / 10);
+            StepRecord s = StepRecord.of("wave-" + (n / 10) + "/team-" + n, "wave-" + (n / 10), 0, "team-" + n, null, List.of());
             for (int i = 0; i < samples; i++) {
                 for (String gate : GATES) {
-                    GateRecord g = new GateRecord();
-                    g.gate = gate;
-                    g.at = START.plusSeconds(n * 3600L + i * 10L).plusMillis(random.nextInt(1000)).toString();
-                    g.query = query(gate, s.namespace);
-                    g.value = random.nextDouble();
+                    String at = START.plusSeconds(n * 3600L + i * 10L).plusMillis(random.nextInt(1000)).toString();
+                    double value = random.nextDouble();
                     int roll = random.nextInt(100);
-                    g.outcome = roll < 94 ? "PASS" : roll < 96 ? "FAIL" : roll < 98 ? "INCONCLUSIVE" : "NO_DATA";
-                    g.detail = "threshold 0.01, " + random.nextInt(100000) + " requests, sample " + i + ", trace " + Long.toHexString(random.nextLong());
-                    s.gates.add(g);
+                    String outcome = roll < 94 ? "PASS" : roll < 96 ? "FAIL" : roll < 98 ? "INCONCLUSIVE" : "NO_DATA";
+                    String detail = "threshold 0.01, " + random.nextInt(100000) + " requests, sample " + i + ", trace " + Long.toHexString(random.nextLong());
+                    s.addGate(new GateRecord(gate, at, query(gate, s.namespace()), value, GateOutcome.valueOf(outcome), detail));
                 }
             }
-            r.steps.add(s);
+            r.addStep(s);
         }
         return r;
     }
@@ -69,19 +62,19 @@ class JournalBudgetTest {
     @Test
     void aDocumentThatFitsIsWrittenAsIs() {
         RunRecord r = longRun(3, 5, 1);
-        String before = RunJournal.render(r);
-        String document = JournalBudget.STANDARD.fit(r, RunJournal::render);
+        String before = ClusterRecords.journal(r);
+        String document = JournalBudget.STANDARD.fit(r, ClusterRecords::journal);
         assertEquals(before, document);
         assertNull(r.compaction);
-        assertEquals(45, r.steps.stream().mapToInt(s -> s.gates.size()).sum());
-        assertTrue(r.steps.stream().allMatch(s -> s.omitted.isEmpty()));
+        assertEquals(45, r.steps().stream().mapToInt(s -> s.gates.size()).sum());
+        assertTrue(r.steps().stream().allMatch(s -> s.omitted.isEmpty()));
     }
 
     @Test
     void aJournalOfSeveralMegabytesShrinksUnderTheLimitKeepingEveryNonPassingEvaluation() {
         RunRecord r = longRun(50, 180, 7);
-        String full = RunJournal.render(r);
-        RunRecord original = RunJournal.parse(full);
+        String full = ClusterRecords.journal(r);
+        RunRecord original = ClusterRecords.journal(full);
         assertTrue(full.length() > 8 * 1024 * 1024, "uncompressed " + full.length());
         assertTrue(compressed(full) > JournalBudget.LIMIT_BYTES, "compressed " + compressed(full));
 
@@ -91,51 +84,51 @@ class JournalBudgetTest {
         String document = store.document;
 
         assertTrue(compressed(document) <= JournalBudget.LIMIT_BYTES, "compressed " + compressed(document));
-        assertEquals(document, RunJournal.render(r), "the record itself was shrunk");
+        assertEquals(document, ClusterRecords.journal(r), "the record itself was shrunk");
         int totalOmitted = 0;
         for (int n = 0; n < 50; n++) {
-            StepRecord before = original.steps.get(n);
-            StepRecord after = r.steps.get(n);
-            List<GateRecord> expected = before.gates.stream().filter(g -> !g.outcome.equals("PASS")).toList();
-            assertEquals(expected.stream().map(g -> g.at).toList(),
-                    after.gates.stream().filter(g -> !g.outcome.equals("PASS")).map(g -> g.at).toList(), "every non-passing evaluation kept");
+            StepRecord before = original.steps().get(n);
+            StepRecord after = r.steps().get(n);
+            List<GateRecord> expected = before.gates.stream().filter(g -> !g.outcome().name().equals("PASS")).toList();
+            assertEquals(expected.stream().map(g -> g.at()).toList(),
+                    after.gates.stream().filter(g -> !g.outcome().name().equals("PASS")).map(g -> g.at()).toList(), "every non-passing evaluation kept");
             for (String gate : GATES) {
-                List<GateRecord> passes = before.gates.stream().filter(g -> g.gate.equals(gate) && g.outcome.equals("PASS")).toList();
-                List<GateRecord> keptPasses = after.gates.stream().filter(g -> g.gate.equals(gate) && g.outcome.equals("PASS")).toList();
-                assertEquals(List.of(passes.get(0).at, passes.get(passes.size() - 1).at), keptPasses.stream().map(g -> g.at).toList(),
-                        "first and last PASS of " + gate + " in " + after.id);
-                assertEquals(query(gate, after.namespace), keptPasses.get(0).query, "each kept evaluation keeps its resolved query");
+                List<GateRecord> passes = before.gates.stream().filter(g -> g.gate().equals(gate) && g.outcome().name().equals("PASS")).toList();
+                List<GateRecord> keptPasses = after.gates.stream().filter(g -> g.gate().equals(gate) && g.outcome().name().equals("PASS")).toList();
+                assertEquals(List.of(passes.get(0).at(), passes.get(passes.size() - 1).at()), keptPasses.stream().map(g -> g.at()).toList(),
+                        "first and last PASS of " + gate + " in " + after.id());
+                assertEquals(query(gate, after.namespace()), keptPasses.get(0).query(), "each kept evaluation keeps its resolved query");
                 OmittedEvaluations o = after.omitted.stream().filter(x -> x.gate.equals(gate)).findFirst().orElseThrow();
-                assertEquals("PASS", o.outcome);
+                assertEquals("PASS", o.outcome.name());
                 assertEquals(passes.size() - 2, o.count);
-                assertEquals(passes.get(1).at, o.from);
-                assertEquals(passes.get(passes.size() - 2).at, o.to);
+                assertEquals(passes.get(1).at(), o.from);
+                assertEquals(passes.get(passes.size() - 2).at(), o.to);
                 totalOmitted += o.count;
             }
-            assertEquals(GATES.size(), after.omitted.size(), "only PASS omissions: " + after.id);
+            assertEquals(GATES.size(), after.omitted.size(), "only PASS omissions: " + after.id());
         }
-        long passes = original.steps.stream().flatMap(s -> s.gates.stream()).filter(g -> g.outcome.equals("PASS")).count();
+        long passes = original.steps().stream().flatMap(s -> s.gates.stream()).filter(g -> g.outcome().name().equals("PASS")).count();
         assertEquals(passes - 50L * GATES.size() * 2, totalOmitted);
         assertNotNull(r.compaction);
         assertTrue(r.compaction.contains(totalOmitted + " passing evaluations omitted"), r.compaction);
         assertTrue(r.compaction.contains("900 KiB"), r.compaction);
 
-        RunRecord read = RunJournal.parse(document);
-        assertEquals(document, RunJournal.render(read), "the shrunk document round-trips");
-        RunRecord again = RunJournal.parse(full);
-        again.startedAt = clock.instant().toString();
-        again.updatedAt = clock.instant().toString();
-        assertEquals(document, JournalBudget.STANDARD.fit(again, RunJournal::render), "shrinking is deterministic");
-        assertEquals(document, JournalBudget.STANDARD.fit(r, RunJournal::render), "a shrunk record that fits is not shrunk again");
+        RunRecord read = ClusterRecords.journal(document);
+        assertEquals(document, ClusterRecords.journal(read), "the shrunk document round-trips");
+        RunRecord again = ClusterRecords.journal(full);
+        again.started(clock.instant().toString());
+        again.touched(clock.instant().toString());
+        assertEquals(document, JournalBudget.STANDARD.fit(again, ClusterRecords::journal), "shrinking is deterministic");
+        assertEquals(document, JournalBudget.STANDARD.fit(r, ClusterRecords::journal), "a shrunk record that fits is not shrunk again");
 
         StringWriter text = new StringWriter();
         RunReport.text(read, new PrintWriter(text));
         String report = text.toString();
         assertTrue(report.contains("journal: " + r.compaction), report);
         GateRecord lastPass = after(read, 49, "p99-latency");
-        assertTrue(report.contains("gate p99-latency @ " + lastPass.at + ": PASS"), report);
+        assertTrue(report.contains("gate p99-latency @ " + lastPass.at() + ": PASS"), report);
         assertTrue(report.contains("      " + query("p99-latency", "team-49") + "\n"), "the resolved query is shown");
-        OmittedEvaluations o = read.steps.get(49).omitted.stream().filter(x -> x.gate.equals("p99-latency")).findFirst().orElseThrow();
+        OmittedEvaluations o = read.steps().get(49).omitted.stream().filter(x -> x.gate.equals("p99-latency")).findFirst().orElseThrow();
         assertTrue(report.contains("    gate p99-latency: " + o.count + " passing evaluations omitted (" + o.from + " to " + o.to + ")"), report);
         StringWriter markdown = new StringWriter();
         RunReport.markdown(read, new PrintWriter(markdown));
@@ -165,7 +158,7 @@ class JournalBudgetTest {
     }
 
     private static GateRecord after(RunRecord r, int step, String gate) {
-        List<GateRecord> l = r.steps.get(step).gates.stream().filter(g -> g.gate.equals(gate) && g.outcome.equals("PASS")).toList();
+        List<GateRecord> l = r.steps().get(step).gates.stream().filter(g -> g.gate().equals(gate) && g.outcome().name().equals("PASS")).toList();
         return l.get(l.size() - 1);
     }
 
@@ -173,24 +166,24 @@ class JournalBudgetTest {
     void laterEvaluationsAddToTheCountsAndKeepTheEarliestInstant() {
         JournalBudget budget = new JournalBudget(16 * 1024);
         RunRecord r = longRun(4, 60, 3);
-        budget.fit(r, RunJournal::render);
-        StepRecord last = r.steps.get(3);
+        budget.fit(r, ClusterRecords::journal);
+        StepRecord last = r.steps().get(3);
         OmittedEvaluations first = last.omitted.stream().filter(x -> x.gate.equals("error-rate")).findFirst().orElseThrow();
         int count = first.count;
         String from = first.from;
         RunRecord more = longRun(4, 400, 4);
-        long added = more.steps.get(3).gates.stream().filter(g -> g.gate.equals("error-rate") && g.outcome.equals("PASS")).count();
-        more.steps.get(3).gates.forEach(g -> g.at = Instant.parse(g.at).plusSeconds(86_400).toString());
-        last.gates.addAll(more.steps.get(3).gates);
+        long added = more.steps().get(3).gates.stream().filter(g -> g.gate().equals("error-rate") && g.outcome().name().equals("PASS")).count();
+        more.steps().get(3).gates.replaceAll(g -> new GateRecord(g.gate(), Instant.parse(g.at()).plusSeconds(86_400).toString(), g.query(), g.value(), g.outcome(), g.detail()));
+        last.gates.addAll(more.steps().get(3).gates);
 
-        String document = budget.fit(r, RunJournal::render);
+        String document = budget.fit(r, ClusterRecords::journal);
 
         assertTrue(compressed(document) <= 16 * 1024);
-        OmittedEvaluations now = last.omitted.stream().filter(x -> x.gate.equals("error-rate") && x.outcome.equals("PASS")).findFirst().orElseThrow();
+        OmittedEvaluations now = last.omitted.stream().filter(x -> x.gate.equals("error-rate") && x.outcome.name().equals("PASS")).findFirst().orElseThrow();
         assertEquals(from, now.from);
         // the last PASS kept by the first shrink is now between two passes: it is omitted with all but the newest added one
         assertEquals(count + added, now.count);
-        long passesKept = last.gates.stream().filter(g -> g.gate.equals("error-rate") && g.outcome.equals("PASS")).count();
+        long passesKept = last.gates.stream().filter(g -> g.gate().equals("error-rate") && g.outcome().name().equals("PASS")).count();
         assertEquals(2, passesKept);
     }
 
@@ -198,22 +191,22 @@ class JournalBudgetTest {
     void whenPassesAreNotEnoughEachOutcomeKeepsItsFirstAndLast() {
         JournalBudget budget = new JournalBudget(12 * 1024);
         RunRecord r = longRun(6, 200, 11);
-        long total = r.steps.stream().mapToLong(s -> s.gates.size()).sum();
+        long total = r.steps().stream().mapToLong(s -> s.gates.size()).sum();
 
-        String document = budget.fit(r, RunJournal::render);
+        String document = budget.fit(r, ClusterRecords::journal);
 
         assertTrue(compressed(document) <= 12 * 1024, "compressed " + compressed(document));
-        for (StepRecord s : r.steps) {
+        for (StepRecord s : r.steps()) {
             for (String gate : GATES) {
                 for (String outcome : List.of("PASS", "FAIL", "INCONCLUSIVE", "NO_DATA")) {
-                    long kept = s.gates.stream().filter(g -> g.gate.equals(gate) && g.outcome.equals(outcome)).count();
-                    assertTrue(kept <= 2, s.id + " " + gate + " " + outcome + ": " + kept);
+                    long kept = s.gates.stream().filter(g -> g.gate().equals(gate) && g.outcome().name().equals(outcome)).count();
+                    assertTrue(kept <= 2, s.id() + " " + gate + " " + outcome + ": " + kept);
                 }
             }
-            assertTrue(s.omitted.stream().anyMatch(o -> o.outcome.equals("FAIL")), s.id + " " + s.omitted.size());
+            assertTrue(s.omitted.stream().anyMatch(o -> o.outcome.name().equals("FAIL")), s.id() + " " + s.omitted.size());
         }
-        long kept = r.steps.stream().mapToLong(s -> s.gates.size()).sum();
-        long omitted = r.steps.stream().flatMap(s -> s.omitted.stream()).mapToLong(o -> o.count).sum();
+        long kept = r.steps().stream().mapToLong(s -> s.gates.size()).sum();
+        long omitted = r.steps().stream().flatMap(s -> s.omitted.stream()).mapToLong(o -> o.count).sum();
         assertEquals(total, kept + omitted);
         assertTrue(r.compaction.contains(" FAIL evaluations omitted"), r.compaction);
     }

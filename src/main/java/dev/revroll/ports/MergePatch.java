@@ -1,21 +1,22 @@
-package dev.revroll.kube;
+package dev.revroll.ports;
 
 import dev.revroll.json.Json;
-import io.kubernetes.client.custom.V1Patch;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A JSON merge patch (RFC 7386) document: nested objects, where a {@code null} value removes the field. Sent with
- * {@link V1Patch#PATCH_FORMAT_JSON_MERGE_PATCH} through {@code PatchUtils}.
+ * A JSON merge patch (RFC 7396) document: nested objects, where a {@code null} value removes the field
+ * (docs/kubernetes-rollouts.md#json-merge-patch). Every write revroll makes to the cluster is one of these on one
+ * object, so an action can declare its writes as data and preview can show and dry-run exactly them.
  */
-final class MergePatch {
+public final class MergePatch {
 
     private final Map<String, Object> root = new LinkedHashMap<>();
 
     /** Sets {@code value} (null: remove) at the path, creating the objects on the way. */
-    MergePatch set(Object value, String... path) {
+    public MergePatch set(Object value, String... path) {
         Map<String, Object> node = root;
         for (int i = 0; i < path.length - 1; i++) {
             node = child(node, path[i]);
@@ -25,7 +26,7 @@ final class MergePatch {
     }
 
     /** Sets each entry of {@code values} (null: remove) in the object at {@code path}; nothing when empty. */
-    MergePatch setAll(Map<String, String> values, String... path) {
+    public MergePatch setAll(Map<String, String> values, String... path) {
         if (values == null || values.isEmpty()) {
             return this;
         }
@@ -37,20 +38,36 @@ final class MergePatch {
         return this;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return root.isEmpty();
     }
 
-    String json() {
+    /** The document as nested maps (read only). */
+    public Map<String, Object> document() {
+        return Collections.unmodifiableMap(root);
+    }
+
+    public String json() {
         return Json.compact(root);
     }
 
-    V1Patch toV1Patch() {
-        return new V1Patch(json());
+    @Override
+    public String toString() {
+        return json();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MergePatch p && p.root.equals(root);
+    }
+
+    @Override
+    public int hashCode() {
+        return root.hashCode();
     }
 
     /** "0", "1" as JSON numbers, "25%" as a string, null stays null (removes): the API's int-or-string. */
-    static Object intOrString(String value) {
+    public static Object intOrString(String value) {
         if (value == null) {
             return null;
         }

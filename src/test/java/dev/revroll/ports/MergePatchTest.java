@@ -1,4 +1,4 @@
-package dev.revroll.kube;
+package dev.revroll.ports;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,13 +1,17 @@
-package dev.revroll.git;
+package dev.revroll.engine;
 
+import dev.revroll.engine.journal.ClusterRecords;
+import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
+import dev.revroll.engine.step.Patches;
+import dev.revroll.errors.GitRecordException;
 import dev.revroll.plan.Plan;
+import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.GitOpsRepository.StepChange;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,26 +41,27 @@ public final class Reconciler {
     /** Reconciles every marked namespace; the first failure stops (the marks not yet handled stay for the next run). */
     public List<Reconciled> reconcile() {
         List<Reconciled> done = new ArrayList<>();
-        for (String ns : DriftCheck.planNamespaces(plan, kube)) {
+        for (String ns : WaveMembership.namespaces(plan, kube)) {
             Optional<NamespaceState> state = kube.namespace(ns);
-            Optional<String> json = state.map(NamespaceState::annotations).map(a -> a.get(BreakGlassMark.ANNOTATION));
+            Optional<String> json = state.map(NamespaceState::annotations).map(a -> a.get(ClusterRecords.BREAK_GLASS));
             if (json.isEmpty()) {
                 continue;
             }
-            BreakGlassMark mark = BreakGlassMark.parse(ns, json.get());
+            BreakGlassMark mark = ClusterRecords.breakGlass(ns, json.get());
             StepChange change = new StepChange(plan.name(), mark.run(), mark.step(), ns, plan.spec().revision().to(), Map.of());
             String revert;
             String note;
             try {
                 revert = git.revert(change, mark.commit());
                 note = "reverted " + mark.commit() + " with " + revert;
-            } catch (CommitNotOnRemoteException e) {
+            } catch (GitRecordException e) {
+                if (e.reason() != GitRecordException.Reason.NOT_ON_REMOTE) {
+                    throw e;
+                }
                 revert = "";
                 note = "commit " + mark.commit() + " never reached the remote; Git already matches the cluster";
             }
-            Map<String, String> annotations = new HashMap<>();
-            annotations.put(BreakGlassMark.ANNOTATION, null);
-            kube.patchNamespace(ns, Map.of(), annotations, false);
+            kube.patch(new NamespaceRef(ns), Patches.annotation(ClusterRecords.BREAK_GLASS, null), false);
             done.add(new Reconciled(ns, mark, revert, note));
         }
         return done;

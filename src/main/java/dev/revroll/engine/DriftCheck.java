@@ -1,28 +1,28 @@
-package dev.revroll.git;
+package dev.revroll.engine;
 
+import dev.revroll.engine.journal.ClusterRecords;
+import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
 import dev.revroll.plan.Plan;
-import dev.revroll.plan.ProtectedNamespaces;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Compares, for every namespace a plan touches, the injection labels ({@code istio.io/rev}, {@code istio-injection})
  * in Git at the remote's head with the namespace in the cluster. A namespace carrying a break-glass mark is drift
- * too: Git must be brought back in line with {@code revroll reconcile}.
+ * too: Git must be brought back in line with {@code revroll reconcile}. The namespaces are the plan's wave members
+ * ({@link WaveMembership}), resolved as a run resolves them.
  */
 public final class DriftCheck {
 
-    public static final List<String> INJECTION_LABELS = List.of(JGitOpsRepository.REVISION_LABEL, JGitOpsRepository.INJECTION_LABEL);
+    public static final List<String> INJECTION_LABELS = List.of(InjectionTable.REV_LABEL, InjectionTable.INJECTION_LABEL);
 
     /** One namespace compared. {@code git}/{@code cluster} empty when the manifest / namespace is missing. */
     public record NamespaceDrift(String namespace, Optional<Map<String, String>> git, Optional<Map<String, String>> cluster,
@@ -54,7 +54,7 @@ public final class DriftCheck {
 
     public Report check() {
         List<NamespaceDrift> result = new ArrayList<>();
-        for (String ns : planNamespaces(plan, kube)) {
+        for (String ns : WaveMembership.namespaces(plan, kube)) {
             result.add(compare(ns));
         }
         return new Report(plan.name(), git.describe(), kube.contextName(), result);
@@ -65,8 +65,8 @@ public final class DriftCheck {
         Optional<NamespaceState> state = kube.namespace(ns);
         Optional<Map<String, String>> inCluster = state.map(s -> injectionLabels(s.labels()));
         Optional<BreakGlassMark> mark = state
-                .map(s -> s.annotations() == null ? null : s.annotations().get(BreakGlassMark.ANNOTATION))
-                .map(json -> BreakGlassMark.parse(ns, json));
+                .map(s -> s.annotations() == null ? null : s.annotations().get(ClusterRecords.BREAK_GLASS))
+                .map(json -> ClusterRecords.breakGlass(ns, json));
         List<String> differences = new ArrayList<>();
         if (inGit.isEmpty()) {
             differences.add("no Namespace manifest in Git");
@@ -87,19 +87,6 @@ public final class DriftCheck {
                 + abbreviate(m.commit()) + (m.at().isEmpty() ? "" : ", at " + m.at())
                 + "): Git must be brought back in line: run `revroll reconcile " + plan.source() + "`"));
         return new NamespaceDrift(ns, inGit, inCluster, mark, differences);
-    }
-
-    /** The namespaces a plan touches: listed ones, then those its selectors match now, minus exclusions and protected ones. */
-    public static List<String> planNamespaces(Plan plan, KubernetesGateway kube) {
-        Set<String> names = new LinkedHashSet<>();
-        for (Plan.Wave wave : plan.spec().waves()) {
-            Set<String> inWave = new LinkedHashSet<>(wave.namespaces());
-            wave.selector().ifPresent(sel -> kube.namespaces(sel).forEach(n -> inWave.add(n.name())));
-            inWave.removeAll(wave.exclude());
-            names.addAll(inWave);
-        }
-        names.removeIf(ns -> ProtectedNamespaces.isProtected(ns, plan));
-        return List.copyOf(names);
     }
 
     static Map<String, String> injectionLabels(Map<String, String> labels) {

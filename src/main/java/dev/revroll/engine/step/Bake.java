@@ -1,0 +1,83 @@
+package dev.revroll.engine.step;
+
+import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.gates.GateOutcome;
+import dev.revroll.gates.GateResult;
+import dev.revroll.plan.Plan;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The metric gates through the bake time (docs/gates.md), all at once; the step fails when any does not PASS.
+ * Preview evaluates each gate once, now, with the same placeholders.
+ */
+public record Bake() implements Action {
+
+    @Override
+    public String id() {
+        return "metric-gates";
+    }
+
+    @Override
+    public String does() {
+        return "evaluate the metric gates through the bake time";
+    }
+
+    @Override
+    public void apply(StepScope step) {
+        List<Plan.MetricGateSpec> specs = step.plan().spec().gates().metrics();
+        if (specs.isEmpty()) {
+            return;
+        }
+        Map<String, String> vars = placeholders(step);
+        Duration bake = step.plan().spec().bake();
+        ExecutorService pool = Executors.newFixedThreadPool(specs.size());
+        List<String> failed = new ArrayList<>();
+        try {
+            List<CompletableFuture<GateResult>> running = specs.stream().map(spec -> CompletableFuture.supplyAsync(
+                    () -> step.run().gates().run(spec, vars, bake, step::evaluated), pool)).toList();
+            for (CompletableFuture<GateResult> f : running) {
+                GateResult r = f.join();
+                if (r.outcome() != GateOutcome.PASS) {
+                    failed.add(r.summary());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        if (!failed.isEmpty()) {
+            throw new StepFailure(String.join("; ", failed));
+        }
+    }
+
+    @Override
+    public void preview(StepScope step) {
+        Map<String, String> vars = placeholders(step);
+        step.plan().spec().gates().metrics().forEach(g -> step.evaluated(step.run().gates().evaluateOnce(g, vars)));
+    }
+
+    /** {@code {{namespace}}}, {@code {{revision}}}, {@code {{fromRevision}}}, {@code {{wave}}}, {@code {{plan}}}. */
+    static Map<String, String> placeholders(StepScope step) {
+        StepRecord s = step.record();
+        Map<String, String> vars = new LinkedHashMap<>();
+        vars.put("namespace", s.namespace());
+        vars.put("revision", step.run().target().revision());
+        vars.put("fromRevision", s.fromRevision().orElse(step.plan().spec().revision().from().orElse("")));
+        vars.put("wave", s.wave());
+        vars.put("plan", step.plan().name());
+        return vars;
+    }
+
+    @Override
+    public Undo undo() {
+        return Undo.NOTHING;
+    }
+}

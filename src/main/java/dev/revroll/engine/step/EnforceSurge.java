@@ -1,0 +1,70 @@
+package dev.revroll.engine.step;
+
+import dev.revroll.engine.WorkloadPlan;
+import dev.revroll.engine.journal.RunRecord.SavedStrategy;
+import dev.revroll.plan.SurgePolicy;
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.ClusterModel.WorkloadRef;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code restart.surge: enforce}: maxUnavailable 0 / maxSurge 1 on the step's RollingUpdate Deployments and DaemonSets
+ * that are not make-before-break already, for the restart (docs/kubernetes-rollouts.md#make-before-break-per-kind).
+ * The values before are kept in the journal first, then on the workload with the same patch; {@link RestoreSurge}
+ * puts them back.
+ */
+public record EnforceSurge() implements Action {
+
+    @Override
+    public String id() {
+        return "enforce-surge";
+    }
+
+    @Override
+    public String does() {
+        return "set maxUnavailable 0 / maxSurge 1 for the restart (restart.surge: enforce)";
+    }
+
+    @Override
+    public List<Write> writes(StepScope step) {
+        return enforced(step).stream().map(e -> (Write) e.write()).toList();
+    }
+
+    @Override
+    public void apply(StepScope step) {
+        for (Enforced e : enforced(step)) {
+            step.update(r -> r.saveStrategy(e.workload().ref().key(), e.saved()));
+            step.send(e.write());
+        }
+    }
+
+    @Override
+    public Undo undo() {
+        return Undo.by("put back rolling-update values revroll changed", new RestoreSurge());
+    }
+
+    private record Enforced(Workload workload, SavedStrategy saved, Write.Patch write) {
+    }
+
+    private static List<Enforced> enforced(StepScope step) {
+        List<Enforced> out = new ArrayList<>();
+        if (step.plan().spec().restart().surge() != SurgePolicy.ENFORCE) {
+            return out;
+        }
+        for (WorkloadRef ref : step.workloads()) {
+            Optional<Workload> w = step.cluster().workload(ref);
+            if (w.isEmpty() || ref.kind() == WorkloadKind.StatefulSet || !"RollingUpdate".equals(w.get().strategyType())
+                    || WorkloadPlan.makeBeforeBreak(w.get())) {
+                continue;
+            }
+            SavedStrategy saved = new SavedStrategy(w.get().maxUnavailable().orElse(null), w.get().maxSurge().orElse(null));
+            Patches.enforceSurge(w.get(), saved).ifPresent(p -> out.add(new Enforced(w.get(), saved,
+                    new Write.Patch(ref, p, "enforce maxUnavailable=0 maxSurge=1 on " + ref.key()))));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.revroll.engine.step;
+
+import dev.revroll.engine.ProxySyncGate;
+import dev.revroll.engine.RunEvent;
+import dev.revroll.engine.StepFailure;
+import dev.revroll.gates.GateEvaluation;
+import dev.revroll.gates.GateOutcome;
+import dev.revroll.plan.Plan;
+import dev.revroll.ports.ClusterModel.PodState;
+
+import java.util.OptionalDouble;
+import java.util.function.Predicate;
+
+/**
+ * The proxy-sync gate (docs/proxy-sync.md): every pod of the step's workloads injected by the target revision and
+ * SYNCED in that istiod, within {@code gates.proxySync.timeout}.
+ */
+public record ProxySync() implements Action {
+
+    @Override
+    public String id() {
+        return "proxy-sync";
+    }
+
+    @Override
+    public String does() {
+        return "every injected pod on the target revision and SYNCED in its istiod";
+    }
+
+    @Override
+    public void apply(StepScope step) {
+        Plan.ProxySyncGateSpec spec = step.plan().spec().gates().proxySync();
+        if (!spec.enabled()) {
+            return;
+        }
+        String namespace = step.record().namespace();
+        String revision = step.run().target().revision();
+        Predicate<PodState> scope = step.inScope();
+        ProxySyncGate gate = new ProxySyncGate(step.cluster());
+        ProxySyncGate.Report report = step.poll("proxy-sync-" + namespace, spec.timeout(), () -> {
+            ProxySyncGate.Report r = gate.check(step.run().controlPlaneNamespace(), namespace, revision, scope);
+            if (!r.synced()) {
+                step.emit(RunEvent.Type.WAITING, r.summary());
+            }
+            return r;
+        }, ProxySyncGate.Report::synced);
+        step.evaluated(new GateEvaluation("proxy-sync", step.run().clock().instant(), "/debug/syncz of istiod " + revision,
+                OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
+        if (!report.synced()) {
+            throw new StepFailure("proxy-sync gate: not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary());
+        }
+    }
+
+    /** Preview checks nothing: no pod was restarted onto the target yet. */
+    @Override
+    public void preview(StepScope step) {
+    }
+
+    @Override
+    public Undo undo() {
+        return Undo.NOTHING;
+    }
+}
