@@ -168,7 +168,7 @@ public final class PlanLoader {
                 restart(map(spec, "restart")),
                 gates(spec),
                 duration(spec, "bake", "spec.bake", false, "spec", "bake"),
-                onFailure(spec),
+                enumValue(OnFailure.class, spec, "onFailure", "spec", "onFailure"),
                 prometheus(map(spec, "prometheus")),
                 git(map(spec, "git")),
                 window(map(spec, "window")));
@@ -264,25 +264,15 @@ public final class PlanLoader {
         if (kindsNode instanceof SequenceNode seq) {
             for (Node n : seq.getValue()) {
                 if (n instanceof ScalarNode s) {
-                    for (WorkloadKind k : WorkloadKind.values()) {
-                        if (k.name().equals(s.getValue()) && !kinds.contains(k)) {
-                            kinds.add(k);
-                        }
-                    }
+                    YamlEnum.fromYaml(WorkloadKind.class, s.getValue()).filter(k -> !kinds.contains(k)).ifPresent(kinds::add);
                 }
             }
         } else {
             for (Object k : (List<?>) schema.defaultAt("spec", "restart", "kinds")) {
-                kinds.add(WorkloadKind.valueOf((String) k));
+                kinds.add(YamlEnum.fromYaml(WorkloadKind.class, (String) k).orElseThrow());
             }
         }
-        SurgePolicy surge = SurgePolicy.ENFORCE;
-        String surgeText = string(restart, "surge", "spec", "restart", "surge");
-        for (SurgePolicy p : SurgePolicy.values()) {
-            if (p.yaml().equals(surgeText)) {
-                surge = p;
-            }
-        }
+        SurgePolicy surge = enumValue(SurgePolicy.class, restart, "surge", "spec", "restart", "surge");
         return new Plan.Restart(List.copyOf(kinds), surge, duration(restart, "timeout", "spec.restart.timeout", true, "spec", "restart", "timeout"));
     }
 
@@ -339,13 +329,7 @@ public final class PlanLoader {
                 problems.add(s, path + ".failWhen", "'" + s.getValue() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
             }
         }
-        OnNoData onNoData = OnNoData.FAIL;
-        String noData = string(g, "onNoData", "spec", "gates", "metrics", "[]", "onNoData");
-        for (OnNoData o : OnNoData.values()) {
-            if (o.name().toLowerCase(Locale.ROOT).equals(noData)) {
-                onNoData = o;
-            }
-        }
+        OnNoData onNoData = enumValue(OnNoData.class, g, "onNoData", "spec", "gates", "metrics", "[]", "onNoData");
         return new Plan.MetricGateSpec(name, query, failWhen,
                 duration(g, "interval", path + ".interval", true, "spec", "gates", "metrics", "[]", "interval"),
                 integer(g, "samples", "spec", "gates", "metrics", "[]", "samples"),
@@ -382,16 +366,6 @@ public final class PlanLoader {
             }
         }
         throw new IllegalStateException(symbol);
-    }
-
-    private OnFailure onFailure(MappingNode spec) {
-        String text = string(spec, "onFailure", "spec", "onFailure");
-        for (OnFailure o : OnFailure.values()) {
-            if (o.yaml().equals(text)) {
-                return o;
-            }
-        }
-        return OnFailure.ROLLBACK_STEP; // an invalid value was reported by the schema check
     }
 
     private Optional<Plan.PrometheusConfig> prometheus(MappingNode p) {
@@ -552,6 +526,12 @@ public final class PlanLoader {
     /** The field's text, else the schema default at {@code defaultPath} (none: {@code null}). */
     private String string(MappingNode parent, String key, String... defaultPath) {
         return optionalString(parent, key).orElseGet(() -> defaultPath == null ? null : (String) schema.defaultAt(defaultPath));
+    }
+
+    /** The constant the field spells, else the schema default's (an invalid spelling was reported by the schema check). */
+    private <E extends Enum<E> & YamlEnum> E enumValue(Class<E> type, MappingNode parent, String key, String... defaultPath) {
+        return optionalString(parent, key).flatMap(text -> YamlEnum.fromYaml(type, text))
+                .orElseGet(() -> YamlEnum.fromYaml(type, (String) schema.defaultAt(defaultPath)).orElseThrow());
     }
 
     private int integer(MappingNode parent, String key, String... defaultPath) {
