@@ -25,12 +25,13 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reads a plan file into a {@link Plan}, or throws one {@link PlanException} listing every problem found, each with
@@ -79,7 +80,7 @@ public final class PlanLoader {
                 "dnsLabel", KubernetesNames::dns1123LabelProblem,
                 "duration", PlanLoader::durationProblem));
         document = map;
-        Plan plan = build(map);
+        Plan plan = build(PlanCursor.root(map, schema, read::add));
         if (!problems.isEmpty()) {
             throw problems.toException();
         }
@@ -155,208 +156,179 @@ public final class PlanLoader {
 
     // ---------------------------------------------------------------- building the records
 
-    private Plan build(MappingNode root) {
-        MappingNode metadata = map(root, "metadata");
-        MappingNode spec = map(root, "spec");
-
-        String controlPlaneNamespace = string(map(spec, "controlPlane"), "namespace", "spec", "controlPlane", "namespace");
+    private Plan build(PlanCursor root) {
+        PlanCursor spec = root.field("spec");
+        String controlPlaneNamespace = spec.field("controlPlane").field("namespace").string();
         Plan.Spec s = new Plan.Spec(
-                new Plan.Cluster(optionalString(map(spec, "cluster"), "context")),
+                new Plan.Cluster(spec.field("cluster").field("context").optionalString()),
                 new Plan.ControlPlane(controlPlaneNamespace),
-                revision(map(spec, "revision")),
-                waves(spec, controlPlaneNamespace),
-                restart(map(spec, "restart")),
+                revision(spec.field("revision")),
+                waves(spec.field("waves"), controlPlaneNamespace),
+                restart(spec.field("restart")),
                 gates(spec),
-                duration(spec, "bake", "spec.bake", false, "spec", "bake"),
-                enumValue(OnFailure.class, spec, "onFailure", "spec", "onFailure"),
-                prometheus(map(spec, "prometheus")),
-                git(map(spec, "git")),
-                window(map(spec, "window")));
-        return new Plan(file, text(root, "apiVersion"), text(root, "kind"),
-                new Plan.Metadata(text(metadata, "name")), s);
+                spec.field("bake").duration(),
+                spec.field("onFailure").enumValue(OnFailure.class),
+                prometheus(spec.field("prometheus")),
+                git(spec.field("git")),
+                window(spec.field("window")));
+        return new Plan(file, root.field("apiVersion").string(), root.field("kind").string(),
+                new Plan.Metadata(root.field("metadata").field("name").string()), s);
     }
 
-    private Plan.Revision revision(MappingNode revision) {
-        Optional<String> from = optionalString(revision, "from");
-        String to = text(revision, "to");
-        if (to != null && from.isPresent() && from.get().equals(to)) {
-            problems.add(value(revision, "to"), "spec.revision.to", "is the same as spec.revision.from ('" + to + "'); nothing would move");
-        }
-        return new Plan.Revision(from, to);
+    private Plan.Revision revision(PlanCursor revision) {
+        PlanCursor from = revision.field("from");
+        PlanCursor to = revision.field("to");
+        to.optionalString().filter(name -> from.optionalString().equals(Optional.of(name))).ifPresent(name ->
+                problems.add(to, "is the same as " + from.path() + " ('" + name + "'); nothing would move"));
+        return new Plan.Revision(from.optionalString(), to.string());
     }
 
-    private record Listed(int waveIndex, String wave, Node node) {
+    private record Listed(PlanCursor wave, String waveName, PlanCursor at) {
     }
 
-    private List<Plan.Wave> waves(MappingNode spec, String controlPlaneNamespace) {
+    private List<Plan.Wave> waves(PlanCursor wavesField, String controlPlaneNamespace) {
         List<Plan.Wave> waves = new ArrayList<>();
-        Map<String, Node> waveNames = new HashMap<>();
+        Map<String, PlanCursor> waveNames = new HashMap<>();
         Map<String, Listed> listed = new HashMap<>();
-        List<Node> items = items(spec, "waves");
-        for (int i = 0; i < items.size(); i++) {
-            if (!(items.get(i) instanceof MappingNode w)) {
+        for (PlanCursor w : wavesField.items()) {
+            if (!w.isMapping()) {
                 continue;
             }
-            String path = "spec.waves[" + i + "]";
-            String name = text(w, "name");
-            if (name != null) {
-                Node first = waveNames.putIfAbsent(name, value(w, "name"));
-                if (first != null) {
-                    problems.add(value(w, "name"), path + ".name",
-                            "duplicate wave name '" + name + "' (first at line " + line(first) + ")");
-                }
-            }
+            PlanCursor name = w.field("name");
+            unique(name, waveNames, "wave");
             List<String> namespaces = new ArrayList<>();
-            List<Node> nsNodes = items(w, "namespaces");
-            for (int j = 0; j < nsNodes.size(); j++) {
-                if (!(nsNodes.get(j) instanceof ScalarNode n) || PlanSchema.isNull(n)) {
+            PlanCursor namespacesField = w.field("namespaces");
+            for (PlanCursor n : namespacesField.items()) {
+                Optional<String> listedName = n.optionalString();
+                if (listedName.isEmpty()) {
                     continue;
                 }
-                String ns = n.getValue();
-                String field = path + ".namespaces[" + j + "]";
+                String ns = listedName.get();
                 String protectedReason = ProtectedNamespaces.reason(ns, controlPlaneNamespace);
                 if (protectedReason != null) {
-                    problems.add(n, field, protectedReason);
+                    problems.add(n, protectedReason);
                 }
-                Listed before = listed.putIfAbsent(ns, new Listed(i, name, n));
+                Listed before = listed.putIfAbsent(ns, new Listed(w, name.string(), n));
                 if (before != null) {
-                    boolean sameWave = before.waveIndex() == i;
-                    problems.add(n, field, sameWave
-                            ? "'" + ns + "' is listed twice in this wave (first at line " + line(before.node()) + ")"
-                            : "'" + ns + "' is already in wave '" + before.wave() + "' (spec.waves[" + before.waveIndex() + "], line " + line(before.node()) + "); a namespace belongs to one wave");
+                    problems.add(n, before.wave().path().equals(w.path())
+                            ? "'" + ns + "' is listed twice in this wave (first at line " + before.at().line() + ")"
+                            : "'" + ns + "' is already in wave '" + before.waveName() + "' (" + before.wave().path() + ", line " + before.at().line() + "); a namespace belongs to one wave");
                 }
                 namespaces.add(ns);
             }
-            Optional<String> selector = optionalString(w, "selector");
-            if (selector.isPresent()) {
-                try {
-                    NamespaceSelector.parse(selector.get());
-                } catch (IllegalArgumentException e) {
-                    problems.add(value(w, "selector"), path + ".selector", e.getMessage());
-                }
-            }
-            Node nsField = value(w, "namespaces");
-            boolean noNamespaces = PlanSchema.isNull(nsField) || (nsField instanceof SequenceNode seq && seq.getValue().isEmpty());
-            boolean selectorGiven = !PlanSchema.isNull(value(w, "selector"));
-            if (noNamespaces && !selectorGiven) {
-                problems.add(w, path, "a wave needs namespaces or a selector (or both)");
+            PlanCursor selector = w.field("selector");
+            parsed(selector, NamespaceSelector::parse);
+            boolean noNamespaces = namespacesField.isNull() || (namespacesField.isSequence() && namespacesField.items().isEmpty());
+            if (noNamespaces && selector.isNull()) {
+                problems.add(w, "a wave needs namespaces or a selector (or both)");
             }
             List<String> exclude = new ArrayList<>();
-            List<Node> excludeNodes = items(w, "exclude");
-            for (int j = 0; j < excludeNodes.size(); j++) {
-                if (excludeNodes.get(j) instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
-                    if (namespaces.contains(sn.getValue())) {
-                        problems.add(sn, path + ".exclude[" + j + "]", "'" + sn.getValue()
-                                + "' is both listed in namespaces and excluded in this wave; remove one");
+            for (PlanCursor x : w.field("exclude").items()) {
+                x.optionalString().ifPresent(ns -> {
+                    if (namespaces.contains(ns)) {
+                        problems.add(x, "'" + ns + "' is both listed in namespaces and excluded in this wave; remove one");
                     }
-                    exclude.add(sn.getValue());
-                }
+                    exclude.add(ns);
+                });
             }
-            int parallel = integer(w, "parallel", "spec", "waves", "[]", "parallel");
-            waves.add(new Plan.Wave(name, List.copyOf(namespaces), selector, List.copyOf(exclude), parallel));
+            waves.add(new Plan.Wave(name.string(), List.copyOf(namespaces), selector.optionalString(), List.copyOf(exclude),
+                    w.field("parallel").integer()));
         }
         return List.copyOf(waves);
     }
 
-    private Plan.Restart restart(MappingNode restart) {
-        List<WorkloadKind> kinds = new ArrayList<>();
-        Node kindsNode = restart == null ? null : value(restart, "kinds");
-        if (kindsNode instanceof SequenceNode seq) {
-            for (Node n : seq.getValue()) {
-                if (n instanceof ScalarNode s) {
-                    YamlEnum.fromYaml(WorkloadKind.class, s.getValue()).filter(k -> !kinds.contains(k)).ifPresent(kinds::add);
-                }
-            }
-        } else {
-            for (Object k : (List<?>) schema.defaultAt("spec", "restart", "kinds")) {
-                kinds.add(YamlEnum.fromYaml(WorkloadKind.class, (String) k).orElseThrow());
+    /** A second wave or gate of the same name is reported. */
+    private void unique(PlanCursor name, Map<String, PlanCursor> seen, String what) {
+        Optional<String> text = name.optionalString();
+        if (text.isPresent()) {
+            PlanCursor first = seen.putIfAbsent(text.get(), name);
+            if (first != null) {
+                problems.add(name, "duplicate " + what + " name '" + text.get() + "' (first at line " + first.line() + ")");
             }
         }
-        SurgePolicy surge = enumValue(SurgePolicy.class, restart, "surge", "spec", "restart", "surge");
-        return new Plan.Restart(List.copyOf(kinds), surge, duration(restart, "timeout", "spec.restart.timeout", true, "spec", "restart", "timeout"));
     }
 
-    private Plan.Gates gates(MappingNode spec) {
-        MappingNode gates = map(spec, "gates");
-        MappingNode proxySync = map(gates, "proxySync");
-        Plan.ProxySyncGateSpec sync = new Plan.ProxySyncGateSpec(
-                bool(proxySync, "enabled", "spec", "gates", "proxySync", "enabled"),
-                duration(proxySync, "timeout", "spec.gates.proxySync.timeout", true, "spec", "gates", "proxySync", "timeout"));
+    private Plan.Restart restart(PlanCursor restart) {
+        return new Plan.Restart(kinds(restart.field("kinds")), restart.field("surge").enumValue(SurgePolicy.class),
+                nonZero(restart.field("timeout")).duration());
+    }
+
+    /** The kinds listed, each once, in order; the schema default when the field is not a list. */
+    private static List<WorkloadKind> kinds(PlanCursor kinds) {
+        Stream<Optional<WorkloadKind>> listed = kinds.isSequence()
+                ? kinds.items().stream().map(k -> k.optionalEnum(WorkloadKind.class))
+                : ((List<?>) kinds.schemaDefault().orElseThrow()).stream().map(k -> YamlEnum.fromYaml(WorkloadKind.class, (String) k));
+        return listed.flatMap(Optional::stream).distinct().toList();
+    }
+
+    private Plan.Gates gates(PlanCursor spec) {
+        PlanCursor gates = spec.field("gates");
+        PlanCursor proxySync = gates.field("proxySync");
+        Plan.ProxySyncGateSpec sync = new Plan.ProxySyncGateSpec(proxySync.field("enabled").bool(),
+                nonZero(proxySync.field("timeout")).duration());
         List<Plan.MetricGateSpec> metrics = new ArrayList<>();
-        Map<String, Node> names = new HashMap<>();
-        List<Node> items = items(gates, "metrics");
-        for (int i = 0; i < items.size(); i++) {
-            if (items.get(i) instanceof MappingNode g) {
-                metrics.add(metricGate(g, "spec.gates.metrics[" + i + "]", names));
+        Map<String, PlanCursor> names = new HashMap<>();
+        PlanCursor metricsField = gates.field("metrics");
+        for (PlanCursor g : metricsField.items()) {
+            if (g.isMapping()) {
+                metrics.add(metricGate(g, names));
             }
         }
-        if (!metrics.isEmpty() && map(spec, "prometheus") == null) {
-            Node metricsKey = keyOf(gates, "metrics");
-            problems.add(metricsKey, "spec.prometheus", "required when there are metric gates (spec.gates.metrics); add prometheus: {url: http://...}");
+        PlanCursor prometheus = spec.field("prometheus");
+        if (!metrics.isEmpty() && !prometheus.isMapping()) {
+            problems.add(metricsField.key(), prometheus.path(),
+                    "required when there are metric gates (" + metricsField.path() + "); add prometheus: {url: http://...}");
         }
         return new Plan.Gates(sync, List.copyOf(metrics));
     }
 
-    private Plan.MetricGateSpec metricGate(MappingNode g, String path, Map<String, Node> names) {
-        String name = text(g, "name");
-        if (name != null) {
-            Node first = names.putIfAbsent(name, value(g, "name"));
-            if (first != null) {
-                problems.add(value(g, "name"), path + ".name", "duplicate gate name '" + name + "' (first at line " + line(first) + ")");
-            }
-        }
-        String query = text(g, "query");
-        checkQuery(g, "query", path);
-        Optional<String> volumeQuery = optionalString(g, "volumeQuery");
-        checkQuery(g, "volumeQuery", path);
+    private Plan.MetricGateSpec metricGate(PlanCursor g, Map<String, PlanCursor> names) {
+        PlanCursor name = g.field("name");
+        unique(name, names, "gate");
+        PlanCursor query = g.field("query");
+        checkQuery(query);
+        PlanCursor volumeQuery = g.field("volumeQuery");
+        checkQuery(volumeQuery);
         Optional<Plan.Baseline> baseline = Optional.empty();
-        MappingNode b = map(g, "baseline");
-        if (b != null) {
-            checkQuery(b, "query", path + ".baseline");
-            String bq = text(b, "query");
-            Double ratio = number(b, "maxRatio");
-            if (bq != null && ratio != null) {
-                baseline = Optional.of(new Plan.Baseline(bq, ratio));
+        PlanCursor b = g.field("baseline");
+        if (b.isMapping()) {
+            PlanCursor baselineQuery = b.field("query");
+            checkQuery(baselineQuery);
+            Optional<Double> ratio = b.field("maxRatio").optionalNumber();
+            if (baselineQuery.string() != null && ratio.isPresent()) {
+                baseline = Optional.of(new Plan.Baseline(baselineQuery.string(), ratio.get()));
             }
         }
-        Condition failWhen = null;
-        Node fw = value(g, "failWhen");
-        if (fw instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            Matcher m = CONDITION.matcher(s.getValue());
-            if (m.matches()) {
-                failWhen = new Condition(operator(m.group(1)), Double.parseDouble(m.group(2)));
-            } else {
-                problems.add(s, path + ".failWhen", "'" + s.getValue() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
-            }
-        }
-        OnNoData onNoData = enumValue(OnNoData.class, g, "onNoData", "spec", "gates", "metrics", "[]", "onNoData");
-        return new Plan.MetricGateSpec(name, query, failWhen,
-                duration(g, "interval", path + ".interval", true, "spec", "gates", "metrics", "[]", "interval"),
-                integer(g, "samples", "spec", "gates", "metrics", "[]", "samples"),
-                integer(g, "failureLimit", "spec", "gates", "metrics", "[]", "failureLimit"),
-                onNoData, Optional.ofNullable(number(g, "minRequests")), volumeQuery, baseline);
+        return new Plan.MetricGateSpec(name.string(), query.string(), condition(g.field("failWhen")),
+                nonZero(g.field("interval")).duration(), g.field("samples").integer(), g.field("failureLimit").integer(),
+                g.field("onNoData").enumValue(OnNoData.class), g.field("minRequests").optionalNumber(),
+                volumeQuery.optionalString(), baseline);
     }
 
-    private void checkQuery(MappingNode owner, String key, String path) {
-        Node n = value(owner, key);
-        if (!(n instanceof ScalarNode s) || PlanSchema.isNull(s)) {
-            return;
+    private void checkQuery(PlanCursor query) {
+        parsed(query, QueryTemplate::of).ifPresent(t -> {
+            for (String unknown : t.unknownPlaceholders()) {
+                String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
+                problems.add(query, "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
+            }
+            for (String syntax : t.syntaxProblems()) {
+                problems.add(query, "PromQL: " + syntax);
+            }
+        });
+    }
+
+    /** {@code null} when absent or not a condition (then reported). */
+    private Condition condition(PlanCursor failWhen) {
+        Optional<String> text = failWhen.optionalString();
+        if (text.isEmpty()) {
+            return null;
         }
-        String field = path + "." + key;
-        QueryTemplate t;
-        try {
-            t = QueryTemplate.of(s.getValue());
-        } catch (IllegalArgumentException e) {
-            problems.add(s, field, e.getMessage());
-            return;
+        Matcher m = CONDITION.matcher(text.get());
+        if (!m.matches()) {
+            problems.add(failWhen, "'" + text.get() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
+            return null;
         }
-        for (String unknown : t.unknownPlaceholders()) {
-            String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
-            problems.add(s, field, "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
-        }
-        for (String syntax : t.syntaxProblems()) {
-            problems.add(s, field, "PromQL: " + syntax);
-        }
+        return new Condition(operator(m.group(1)), Double.parseDouble(m.group(2)));
     }
 
     private static Condition.Operator operator(String symbol) {
@@ -368,20 +340,16 @@ public final class PlanLoader {
         throw new IllegalStateException(symbol);
     }
 
-    private Optional<Plan.PrometheusConfig> prometheus(MappingNode p) {
-        if (p == null) {
+    private Optional<Plan.PrometheusConfig> prometheus(PlanCursor p) {
+        if (!p.isMapping()) {
             return Optional.empty();
         }
-        String url = text(p, "url");
-        if (url != null) {
-            String problem = httpUrlProblem(url);
-            if (problem != null) {
-                problems.add(value(p, "url"), "spec.prometheus.url", problem);
-            }
-        }
-        return Optional.of(new Plan.PrometheusConfig(url, duration(p, "timeout", "spec.prometheus.timeout", true, "spec", "prometheus", "timeout")));
+        PlanCursor url = p.field("url");
+        url.optionalString().map(PlanLoader::httpUrlProblem).ifPresent(problem -> problems.add(url, problem));
+        return Optional.of(new Plan.PrometheusConfig(url.string(), nonZero(p.field("timeout")).duration()));
     }
 
+    /** {@code null} when the URL is an http(s) URL with a host. */
     private static String httpUrlProblem(String url) {
         try {
             URI u = new URI(url);
@@ -394,76 +362,75 @@ public final class PlanLoader {
         return "'" + url + "' is not an http(s) URL; write e.g. http://prometheus.istio-system:9090";
     }
 
-    private Optional<Plan.GitConfig> git(MappingNode g) {
-        if (g == null) {
+    private Optional<Plan.GitConfig> git(PlanCursor g) {
+        if (!g.isMapping()) {
             return Optional.empty();
         }
-        String repo = text(g, "repo");
-        String path = text(g, "path");
-        if (path != null) {
-            Node n = value(g, "path");
-            try {
-                QueryTemplate t = QueryTemplate.of(path);
-                for (String unknown : t.placeholders()) {
-                    if (!GIT_PATH_PLACEHOLDERS.contains(unknown)) {
-                        problems.add(n, "spec.git.path", "unknown placeholder {{" + unknown + "}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)");
-                    }
+        String repo = g.field("repo").string();
+        PlanCursor path = g.field("path");
+        parsed(path, QueryTemplate::of).ifPresent(t -> {
+            for (String unknown : t.placeholders()) {
+                if (!GIT_PATH_PLACEHOLDERS.contains(unknown)) {
+                    problems.add(path, "unknown placeholder {{" + unknown + "}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)");
                 }
-            } catch (IllegalArgumentException e) {
-                problems.add(n, "spec.git.path", e.getMessage());
             }
-        }
-        String resolvedRepo = null;
-        if (repo != null) {
-            Path dir = file.toAbsolutePath().getParent();
-            resolvedRepo = dir.resolve(repo).normalize().toString();
-        }
-        MappingNode author = map(g, "author");
-        return Optional.of(new Plan.GitConfig(resolvedRepo, path, bool(g, "push", "spec", "git", "push"),
-                optionalString(author, "name"), optionalString(author, "email")));
+        });
+        String resolvedRepo = repo == null ? null : file.toAbsolutePath().getParent().resolve(repo).normalize().toString();
+        PlanCursor author = g.field("author");
+        return Optional.of(new Plan.GitConfig(resolvedRepo, path.string(), g.field("push").bool(),
+                author.field("name").optionalString(), author.field("email").optionalString()));
     }
 
-    private Optional<Plan.Window> window(MappingNode w) {
-        if (w == null) {
+    private Optional<Plan.Window> window(PlanCursor w) {
+        if (!w.isMapping()) {
             return Optional.empty();
         }
-        String cron = text(w, "cron");
-        Duration duration = duration(w, "duration", "spec.window.duration", true, (String[]) null);
-        String zoneText = string(w, "timeZone", "spec", "window", "timeZone");
-        ZoneId zone = null;
+        PlanCursor cron = w.field("cron");
+        Duration duration = nonZero(w.field("duration")).duration();
+        ZoneId zone = zone(w.field("timeZone"));
+        parsed(cron, CronSchedule::parse).filter(schedule -> !schedule.everMatches())
+                .ifPresent(schedule -> problems.add(cron, "'" + cron.string() + "' never opens (no such date)"));
+        if (cron.string() == null || duration == null || zone == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Plan.Window(cron.string(), duration, zone));
+    }
+
+    /** {@code null} when the text names no time zone (then reported, with the closest name). */
+    private ZoneId zone(PlanCursor timeZone) {
+        String text = timeZone.string();
         try {
-            zone = ZoneId.of(zoneText);
+            return ZoneId.of(text);
         } catch (DateTimeException e) {
-            String suggestion = DidYouMean.closest(zoneText, ZoneId.getAvailableZoneIds()).map(z -> "did you mean '" + z + "'? ").orElse("");
-            problems.add(value(w, "timeZone"), "spec.window.timeZone",
-                    "'" + zoneText + "' is not a time zone; " + suggestion + "use an IANA name such as Europe/Oslo or UTC");
+            String suggestion = DidYouMean.closest(text, ZoneId.getAvailableZoneIds()).map(z -> "did you mean '" + z + "'? ").orElse("");
+            problems.add(timeZone, "'" + text + "' is not a time zone; " + suggestion + "use an IANA name such as Europe/Oslo or UTC");
+            return null;
         }
-        CronSchedule schedule = null;
-        if (cron != null) {
-            try {
-                schedule = CronSchedule.parse(cron);
-            } catch (IllegalArgumentException e) {
-                problems.add(value(w, "cron"), "spec.window.cron", e.getMessage());
-            }
-        }
-        if (schedule != null && !schedule.everMatches()) {
-            problems.add(value(w, "cron"), "spec.window.cron", "'" + cron + "' never opens (no such date)");
-        }
-        if (cron == null || duration == null || zone == null) {
+    }
+
+    /** The field's text parsed; when the parser throws {@link IllegalArgumentException}, its message is reported. */
+    private <T> Optional<T> parsed(PlanCursor field, Function<String, T> parser) {
+        Optional<String> text = field.optionalString();
+        if (text.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Plan.Window(cron, duration, zone));
-    }
-
-    // ---------------------------------------------------------------- lenient accessors (types were checked by the schema)
-
-    private Node value(MappingNode parent, String key) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
-        if (n != null) {
-            read.add(n);
+        try {
+            return Optional.of(parser.apply(text.get()));
+        } catch (IllegalArgumentException e) {
+            problems.add(field, e.getMessage());
+            return Optional.empty();
         }
-        return n;
     }
+
+    /** Reports a zero duration the file gives where only a longer one makes sense (timeouts, intervals, the window). */
+    private PlanCursor nonZero(PlanCursor duration) {
+        if (duration.optionalDuration().filter(Duration::isZero).isPresent()) {
+            problems.add(duration, "must be longer than 0s; write " + DurationText.VALID);
+        }
+        return duration;
+    }
+
+    // ---------------------------------------------------------------- the safety check: no schema field is forgotten
 
     /**
      * For tests: loads a valid plan and returns the paths of fields present in the file that the builder did not
@@ -493,101 +460,5 @@ public final class PlanLoader {
         } else if (node instanceof SequenceNode s) {
             s.getValue().forEach(item -> collect(item, path + "[]", use));
         }
-    }
-
-    private MappingNode map(MappingNode parent, String key) {
-        return parent != null && value(parent, key) instanceof MappingNode m ? m : null;
-    }
-
-    private List<Node> items(MappingNode parent, String key) {
-        return parent != null && value(parent, key) instanceof SequenceNode s ? s.getValue() : List.of();
-    }
-
-    private static Node keyOf(MappingNode parent, String key) {
-        if (parent != null) {
-            for (NodeTuple t : parent.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                    return t.getKeyNode();
-                }
-            }
-        }
-        return null;
-    }
-
-    private Optional<String> optionalString(MappingNode parent, String key) {
-        Node n = parent == null ? null : value(parent, key);
-        return n instanceof ScalarNode s && !PlanSchema.isNull(s) ? Optional.of(s.getValue()) : Optional.empty();
-    }
-
-    private String text(MappingNode parent, String key) {
-        return optionalString(parent, key).orElse(null);
-    }
-
-    /** The field's text, else the schema default at {@code defaultPath} (none: {@code null}). */
-    private String string(MappingNode parent, String key, String... defaultPath) {
-        return optionalString(parent, key).orElseGet(() -> defaultPath == null ? null : (String) schema.defaultAt(defaultPath));
-    }
-
-    /** The constant the field spells, else the schema default's (an invalid spelling was reported by the schema check). */
-    private <E extends Enum<E> & YamlEnum> E enumValue(Class<E> type, MappingNode parent, String key, String... defaultPath) {
-        return optionalString(parent, key).flatMap(text -> YamlEnum.fromYaml(type, text))
-                .orElseGet(() -> YamlEnum.fromYaml(type, (String) schema.defaultAt(defaultPath)).orElseThrow());
-    }
-
-    private int integer(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                return Integer.parseInt(s.getValue().replace("_", ""));
-            } catch (NumberFormatException e) {
-                // reported by the schema check
-            }
-        }
-        return ((Number) schema.defaultAt(defaultPath)).intValue();
-    }
-
-    private Double number(MappingNode parent, String key) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                return Double.parseDouble(s.getValue().replace("_", ""));
-            } catch (NumberFormatException e) {
-                return null; // reported by the schema check
-            }
-        }
-        return null;
-    }
-
-    private boolean bool(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
-            // YAML 1.1 booleans (snakeyaml's resolver): true, yes, on are true; false, no, off are false.
-            return Set.of("true", "yes", "on").contains(s.getValue().toLowerCase(Locale.ROOT));
-        }
-        return (Boolean) schema.defaultAt(defaultPath);
-    }
-
-    /**
-     * The field's duration, else the schema default; {@code null} when absent without a default. {@code positive}:
-     * zero is reported (syntax errors were reported by the schema check).
-     */
-    private Duration duration(MappingNode parent, String key, String field, boolean positive, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                Duration d = DurationText.parse(s.getValue());
-                if (positive && d.isZero()) {
-                    problems.add(s, field, "must be longer than 0s; write " + DurationText.VALID);
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                // reported by the schema check
-            }
-        }
-        return defaultPath == null ? null : DurationText.parse((String) schema.defaultAt(defaultPath));
-    }
-
-    private static int line(Node n) {
-        return n.getStartMark().getLine() + 1;
     }
 }
