@@ -4,6 +4,7 @@ import dev.revroll.errors.PlanException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -13,8 +14,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,11 +26,13 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +41,9 @@ import java.util.stream.Stream;
 /**
  * Reads a plan file into a {@link Plan}, or throws one {@link PlanException} listing every problem found, each with
  * file, line, column, field and what would be valid. Defaults come from the plan schema. Touches nothing but the file.
+ * <p>
+ * Three passes over the YAML nodes: the schema check (known fields, types, required fields, enum values, minimums),
+ * the builder below (defaults, and checks of single values), then {@link PlanRules} (one field against another).
  */
 public final class PlanLoader {
 
@@ -50,7 +58,7 @@ public final class PlanLoader {
     private final PlanSchema schema = PlanSchema.get();
 
     /** Every value node the builder read; a field the schema accepts but the builder never reads would be lost silently. */
-    private final Set<Node> read = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
     private MappingNode document;
 
     private PlanLoader(Path file) {
@@ -81,6 +89,7 @@ public final class PlanLoader {
                 "duration", PlanLoader::durationProblem));
         document = map;
         Plan plan = build(PlanCursor.root(map, schema, read::add));
+        PlanRules.check(PlanCursor.root(map, schema), problems);
         if (!problems.isEmpty()) {
             throw problems.toException();
         }
@@ -95,7 +104,7 @@ public final class PlanLoader {
             throw single("is a directory, not a plan file");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw single("is not UTF-8 text; a plan is a YAML file");
         } catch (IOException e) {
@@ -112,9 +121,9 @@ public final class PlanLoader {
     private Node compose(String text) {
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
         try {
-            Node root = yaml.compose(new java.io.StringReader(text));
+            Node root = yaml.compose(new StringReader(text));
             if (root == null) {
-                problems.add(new org.yaml.snakeyaml.error.Mark("", 0, 0, 0, new int[0], 0), "",
+                problems.add(new Mark("", 0, 0, 0, new int[0], 0), "",
                         "the file is empty; a plan needs apiVersion: revroll.dev/v1alpha1, kind: RolloutPlan, metadata and spec (see plans/minimal.yaml)");
             }
             return root;
@@ -155,17 +164,19 @@ public final class PlanLoader {
     }
 
     // ---------------------------------------------------------------- building the records
+    // Defaults are applied and single-field values checked here (selectors, PromQL templates, conditions, URLs, time
+    // zones, zero durations); rules relating one field to another are checked afterwards by PlanRules.
 
     private Plan build(PlanCursor root) {
         PlanCursor spec = root.field("spec");
-        String controlPlaneNamespace = spec.field("controlPlane").field("namespace").string();
+        PlanCursor revision = spec.field("revision");
         Plan.Spec s = new Plan.Spec(
                 new Plan.Cluster(spec.field("cluster").field("context").optionalString()),
-                new Plan.ControlPlane(controlPlaneNamespace),
-                revision(spec.field("revision")),
-                waves(spec.field("waves"), controlPlaneNamespace),
+                new Plan.ControlPlane(spec.field("controlPlane").field("namespace").string()),
+                new Plan.Revision(revision.field("from").optionalString(), revision.field("to").string()),
+                waves(spec.field("waves")),
                 restart(spec.field("restart")),
-                gates(spec),
+                gates(spec.field("gates")),
                 spec.field("bake").duration(),
                 spec.field("onFailure").enumValue(OnFailure.class),
                 prometheus(spec.field("prometheus")),
@@ -175,77 +186,22 @@ public final class PlanLoader {
                 new Plan.Metadata(root.field("metadata").field("name").string()), s);
     }
 
-    private Plan.Revision revision(PlanCursor revision) {
-        PlanCursor from = revision.field("from");
-        PlanCursor to = revision.field("to");
-        to.optionalString().filter(name -> from.optionalString().equals(Optional.of(name))).ifPresent(name ->
-                problems.add(to, "is the same as " + from.path() + " ('" + name + "'); nothing would move"));
-        return new Plan.Revision(from.optionalString(), to.string());
-    }
-
-    private record Listed(PlanCursor wave, String waveName, PlanCursor at) {
-    }
-
-    private List<Plan.Wave> waves(PlanCursor wavesField, String controlPlaneNamespace) {
-        List<Plan.Wave> waves = new ArrayList<>();
-        Map<String, PlanCursor> waveNames = new HashMap<>();
-        Map<String, Listed> listed = new HashMap<>();
-        for (PlanCursor w : wavesField.items()) {
-            if (!w.isMapping()) {
-                continue;
-            }
-            PlanCursor name = w.field("name");
-            unique(name, waveNames, "wave");
-            List<String> namespaces = new ArrayList<>();
-            PlanCursor namespacesField = w.field("namespaces");
-            for (PlanCursor n : namespacesField.items()) {
-                Optional<String> listedName = n.optionalString();
-                if (listedName.isEmpty()) {
-                    continue;
-                }
-                String ns = listedName.get();
-                String protectedReason = ProtectedNamespaces.reason(ns, controlPlaneNamespace);
-                if (protectedReason != null) {
-                    problems.add(n, protectedReason);
-                }
-                Listed before = listed.putIfAbsent(ns, new Listed(w, name.string(), n));
-                if (before != null) {
-                    problems.add(n, before.wave().path().equals(w.path())
-                            ? "'" + ns + "' is listed twice in this wave (first at line " + before.at().line() + ")"
-                            : "'" + ns + "' is already in wave '" + before.waveName() + "' (" + before.wave().path() + ", line " + before.at().line() + "); a namespace belongs to one wave");
-                }
-                namespaces.add(ns);
-            }
-            PlanCursor selector = w.field("selector");
-            parsed(selector, NamespaceSelector::parse);
-            boolean noNamespaces = namespacesField.isNull() || (namespacesField.isSequence() && namespacesField.items().isEmpty());
-            if (noNamespaces && selector.isNull()) {
-                problems.add(w, "a wave needs namespaces or a selector (or both)");
-            }
-            List<String> exclude = new ArrayList<>();
-            for (PlanCursor x : w.field("exclude").items()) {
-                x.optionalString().ifPresent(ns -> {
-                    if (namespaces.contains(ns)) {
-                        problems.add(x, "'" + ns + "' is both listed in namespaces and excluded in this wave; remove one");
-                    }
-                    exclude.add(ns);
-                });
-            }
-            waves.add(new Plan.Wave(name.string(), List.copyOf(namespaces), selector.optionalString(), List.copyOf(exclude),
-                    w.field("parallel").integer()));
-        }
-        return List.copyOf(waves);
-    }
-
-    /** A second wave or gate of the same name is reported. */
-    private void unique(PlanCursor name, Map<String, PlanCursor> seen, String what) {
-        Optional<String> text = name.optionalString();
-        if (text.isPresent()) {
-            PlanCursor first = seen.putIfAbsent(text.get(), name);
-            if (first != null) {
-                problems.add(name, "duplicate " + what + " name '" + text.get() + "' (first at line " + first.line() + ")");
+    private List<Plan.Wave> waves(PlanCursor waves) {
+        List<Plan.Wave> out = new ArrayList<>();
+        for (PlanCursor w : waves.items()) {
+            if (w.isMapping()) {
+                PlanCursor selector = w.field("selector");
+                parsed(selector, NamespaceSelector::parse);
+                out.add(new Plan.Wave(w.field("name").string(), strings(w.field("namespaces")), selector.optionalString(),
+                        strings(w.field("exclude")), w.field("parallel").integer()));
             }
         }
+        return List.copyOf(out);
+    }
+
+    /** The texts of the list's entries that have one. */
+    private static List<String> strings(PlanCursor list) {
+        return list.items().stream().map(PlanCursor::optionalString).flatMap(Optional::stream).toList();
     }
 
     private Plan.Restart restart(PlanCursor restart) {
@@ -261,30 +217,16 @@ public final class PlanLoader {
         return listed.flatMap(Optional::stream).distinct().toList();
     }
 
-    private Plan.Gates gates(PlanCursor spec) {
-        PlanCursor gates = spec.field("gates");
+    private Plan.Gates gates(PlanCursor gates) {
         PlanCursor proxySync = gates.field("proxySync");
         Plan.ProxySyncGateSpec sync = new Plan.ProxySyncGateSpec(proxySync.field("enabled").bool(),
                 nonZero(proxySync.field("timeout")).duration());
-        List<Plan.MetricGateSpec> metrics = new ArrayList<>();
-        Map<String, PlanCursor> names = new HashMap<>();
-        PlanCursor metricsField = gates.field("metrics");
-        for (PlanCursor g : metricsField.items()) {
-            if (g.isMapping()) {
-                metrics.add(metricGate(g, names));
-            }
-        }
-        PlanCursor prometheus = spec.field("prometheus");
-        if (!metrics.isEmpty() && !prometheus.isMapping()) {
-            problems.add(metricsField.key(), prometheus.path(),
-                    "required when there are metric gates (" + metricsField.path() + "); add prometheus: {url: http://...}");
-        }
-        return new Plan.Gates(sync, List.copyOf(metrics));
+        List<Plan.MetricGateSpec> metrics = gates.field("metrics").items().stream()
+                .filter(PlanCursor::isMapping).map(this::metricGate).toList();
+        return new Plan.Gates(sync, metrics);
     }
 
-    private Plan.MetricGateSpec metricGate(PlanCursor g, Map<String, PlanCursor> names) {
-        PlanCursor name = g.field("name");
-        unique(name, names, "gate");
+    private Plan.MetricGateSpec metricGate(PlanCursor g) {
         PlanCursor query = g.field("query");
         checkQuery(query);
         PlanCursor volumeQuery = g.field("volumeQuery");
@@ -299,7 +241,7 @@ public final class PlanLoader {
                 baseline = Optional.of(new Plan.Baseline(baselineQuery.string(), ratio.get()));
             }
         }
-        return new Plan.MetricGateSpec(name.string(), query.string(), condition(g.field("failWhen")),
+        return new Plan.MetricGateSpec(g.field("name").string(), query.string(), condition(g.field("failWhen")),
                 nonZero(g.field("interval")).duration(), g.field("samples").integer(), g.field("failureLimit").integer(),
                 g.field("onNoData").enumValue(OnNoData.class), g.field("minRequests").optionalNumber(),
                 volumeQuery.optionalString(), baseline);
@@ -388,8 +330,7 @@ public final class PlanLoader {
         PlanCursor cron = w.field("cron");
         Duration duration = nonZero(w.field("duration")).duration();
         ZoneId zone = zone(w.field("timeZone"));
-        parsed(cron, CronSchedule::parse).filter(schedule -> !schedule.everMatches())
-                .ifPresent(schedule -> problems.add(cron, "'" + cron.string() + "' never opens (no such date)"));
+        parsed(cron, CronSchedule::parse); // whether it ever opens is a rule (PlanRules)
         if (cron.string() == null || duration == null || zone == null) {
             return Optional.empty();
         }
@@ -439,7 +380,7 @@ public final class PlanLoader {
     static FieldUse fieldUse(Path file) {
         PlanLoader loader = new PlanLoader(file);
         loader.load();
-        FieldUse use = new FieldUse(new java.util.TreeSet<>(), new java.util.TreeSet<>());
+        FieldUse use = new FieldUse(new TreeSet<>(), new TreeSet<>());
         loader.collect(loader.document, "", use);
         return use;
     }
