@@ -198,9 +198,4 @@ final class PlanCursor {
         return optionalEnum(type).orElseGet(() -> YamlEnum.fromYaml(type, (String) requiredDefault()).orElseThrow(
                 () -> new IllegalStateException("the plan schema's default for " + pointer() + " is no " + type.getSimpleName())));
     }
-
-    @Override
-    public String toString() {
-        return (path.isEmpty() ? "(root)" : path) + (node == null ? " (absent)" : "");
-    }
 }
