@@ -7,9 +7,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * A Kubernetes label selector in its string form, as {@code kubectl get ns -l} takes it: requirements joined by
- * commas (all must hold), each one of {@code a=b}, {@code a==b}, {@code a!=b}, {@code a in (x,y)},
- * {@code a notin (x)}, {@code a} (exists), {@code !a} (does not exist).
+ * A Kubernetes label selector in its string form, as the API's {@code labelSelector} parameter takes it:
+ * requirements joined by commas (all must hold), each one of {@code a=b}, {@code a==b}, {@code a!=b},
+ * {@code a in (x,y)}, {@code a notin (x)}, {@code a} (exists), {@code !a} (does not exist).
  */
 public final class NamespaceSelector {
 
