@@ -1,18 +1,15 @@
 package dev.revroll.plan;
 
-import dev.revroll.ports.LabelSelector;
-
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * A Kubernetes label selector in its string form, as {@code kubectl get ns -l} takes it: requirements joined by
- * commas (all must hold), each one of {@code a=b}, {@code a==b}, {@code a!=b}, {@code a in (x,y)},
- * {@code a notin (x)}, {@code a} (exists), {@code !a} (does not exist).
+ * A Kubernetes label selector in its string form, as the API's {@code labelSelector} parameter takes it:
+ * requirements joined by commas (all must hold), each one of {@code a=b}, {@code a==b}, {@code a!=b},
+ * {@code a in (x,y)}, {@code a notin (x)}, {@code a} (exists), {@code !a} (does not exist).
  */
 public final class NamespaceSelector {
 
@@ -63,28 +60,6 @@ public final class NamespaceSelector {
 
     public boolean matches(Map<String, String> labels) {
         return requirements.stream().allMatch(r -> r.matches(labels));
-    }
-
-    /** The same selector as the port's matchLabels + matchExpressions form. */
-    public LabelSelector toLabelSelector() {
-        Map<String, String> matchLabels = new LinkedHashMap<>();
-        List<LabelSelector.Requirement> expressions = new ArrayList<>();
-        for (Requirement r : requirements) {
-            switch (r.operator()) {
-                case EQUALS -> {
-                    if (matchLabels.containsKey(r.key()) && !matchLabels.get(r.key()).equals(r.values().get(0))) {
-                        expressions.add(new LabelSelector.Requirement(r.key(), "In", r.values()));
-                    } else {
-                        matchLabels.put(r.key(), r.values().get(0));
-                    }
-                }
-                case IN -> expressions.add(new LabelSelector.Requirement(r.key(), "In", r.values()));
-                case NOT_EQUALS, NOT_IN -> expressions.add(new LabelSelector.Requirement(r.key(), "NotIn", r.values()));
-                case EXISTS -> expressions.add(new LabelSelector.Requirement(r.key(), "Exists", List.of()));
-                case DOES_NOT_EXIST -> expressions.add(new LabelSelector.Requirement(r.key(), "DoesNotExist", List.of()));
-            }
-        }
-        return new LabelSelector(Map.copyOf(matchLabels), List.copyOf(expressions));
     }
 
     /** The canonical string form, accepted by the Kubernetes API's {@code labelSelector} parameter. */

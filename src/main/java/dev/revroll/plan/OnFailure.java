@@ -1,7 +1,7 @@
 package dev.revroll.plan;
 
 /** What a failed step does: undo itself, its wave, the whole run, or stop where it is (resumable). */
-public enum OnFailure {
+public enum OnFailure implements YamlEnum {
     ROLLBACK_STEP("rollback-step"), ROLLBACK_WAVE("rollback-wave"), ROLLBACK_ALL("rollback-all"), PAUSE("pause");
 
     private final String yaml;
@@ -10,6 +10,7 @@ public enum OnFailure {
         this.yaml = yaml;
     }
 
+    @Override
     public String yaml() {
         return yaml;
     }

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A validated rollout plan (plans/README.md, plans/rolloutplan.schema.json). Built only by {@link PlanLoader}; every default is applied there,
- * so the engine never sees a null where the plan allows an omission (optional parts are {@link Optional} or empty).
+ * A validated rollout plan (its format: {@code plans/rolloutplan.schema.json}). Built only by {@link PlanLoader};
+ * every default is applied there, so the engine never sees a null where the plan allows an omission (optional parts
+ * are {@link Optional} or empty).
  */
 public record Plan(Path source, String apiVersion, String kind, Metadata metadata, Spec spec) {
 

@@ -4,6 +4,7 @@ import dev.revroll.errors.PlanException;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
@@ -13,8 +14,10 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,18 +26,24 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reads a plan file into a {@link Plan}, or throws one {@link PlanException} listing every problem found, each with
  * file, line, column, field and what would be valid. Defaults come from the plan schema. Touches nothing but the file.
+ * <p>
+ * Three passes over the YAML nodes: the schema check (known fields, types, required fields, enum values, minimums),
+ * the builder below (defaults, and checks of single values), then {@link PlanRules} (one field against another).
  */
 public final class PlanLoader {
 
@@ -49,7 +58,7 @@ public final class PlanLoader {
     private final PlanSchema schema = PlanSchema.get();
 
     /** Every value node the builder read; a field the schema accepts but the builder never reads would be lost silently. */
-    private final Set<Node> read = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
     private MappingNode document;
 
     private PlanLoader(Path file) {
@@ -79,7 +88,8 @@ public final class PlanLoader {
                 "dnsLabel", KubernetesNames::dns1123LabelProblem,
                 "duration", PlanLoader::durationProblem));
         document = map;
-        Plan plan = build(map);
+        Plan plan = build(PlanCursor.root(map, schema, read::add));
+        PlanRules.check(PlanCursor.root(map, schema), problems);
         if (!problems.isEmpty()) {
             throw problems.toException();
         }
@@ -94,7 +104,7 @@ public final class PlanLoader {
             throw single("is a directory, not a plan file");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
         } catch (CharacterCodingException e) {
             throw single("is not UTF-8 text; a plan is a YAML file");
         } catch (IOException e) {
@@ -111,9 +121,9 @@ public final class PlanLoader {
     private Node compose(String text) {
         Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
         try {
-            Node root = yaml.compose(new java.io.StringReader(text));
+            Node root = yaml.compose(new StringReader(text));
             if (root == null) {
-                problems.add(new org.yaml.snakeyaml.error.Mark("", 0, 0, 0, new int[0], 0), "",
+                problems.add(new Mark("", 0, 0, 0, new int[0], 0), "",
                         "the file is empty; a plan needs apiVersion: revroll.dev/v1alpha1, kind: RolloutPlan, metadata and spec (see plans/minimal.yaml)");
             }
             return root;
@@ -154,225 +164,113 @@ public final class PlanLoader {
     }
 
     // ---------------------------------------------------------------- building the records
+    // Defaults are applied and single-field values checked here (selectors, PromQL templates, conditions, URLs, time
+    // zones, zero durations); rules relating one field to another are checked afterwards by PlanRules.
 
-    private Plan build(MappingNode root) {
-        MappingNode metadata = map(root, "metadata");
-        MappingNode spec = map(root, "spec");
-
-        String controlPlaneNamespace = string(map(spec, "controlPlane"), "namespace", "spec", "controlPlane", "namespace");
+    private Plan build(PlanCursor root) {
+        PlanCursor spec = root.field("spec");
+        PlanCursor revision = spec.field("revision");
         Plan.Spec s = new Plan.Spec(
-                new Plan.Cluster(optionalString(map(spec, "cluster"), "context")),
-                new Plan.ControlPlane(controlPlaneNamespace),
-                revision(map(spec, "revision")),
-                waves(spec, controlPlaneNamespace),
-                restart(map(spec, "restart")),
-                gates(spec),
-                duration(spec, "bake", "spec.bake", false, "spec", "bake"),
-                onFailure(spec),
-                prometheus(map(spec, "prometheus")),
-                git(map(spec, "git")),
-                window(map(spec, "window")));
-        return new Plan(file, text(root, "apiVersion"), text(root, "kind"),
-                new Plan.Metadata(text(metadata, "name")), s);
+                new Plan.Cluster(spec.field("cluster").field("context").optionalString()),
+                new Plan.ControlPlane(spec.field("controlPlane").field("namespace").string()),
+                new Plan.Revision(revision.field("from").optionalString(), revision.field("to").string()),
+                waves(spec.field("waves")),
+                restart(spec.field("restart")),
+                gates(spec.field("gates")),
+                spec.field("bake").duration(),
+                spec.field("onFailure").enumValue(OnFailure.class),
+                prometheus(spec.field("prometheus")),
+                git(spec.field("git")),
+                window(spec.field("window")));
+        return new Plan(file, root.field("apiVersion").string(), root.field("kind").string(),
+                new Plan.Metadata(root.field("metadata").field("name").string()), s);
     }
 
-    private Plan.Revision revision(MappingNode revision) {
-        Optional<String> from = optionalString(revision, "from");
-        String to = text(revision, "to");
-        if (to != null && from.isPresent() && from.get().equals(to)) {
-            problems.add(value(revision, "to"), "spec.revision.to", "is the same as spec.revision.from ('" + to + "'); nothing would move");
+    private List<Plan.Wave> waves(PlanCursor waves) {
+        List<Plan.Wave> out = new ArrayList<>();
+        for (PlanCursor w : waves.items()) {
+            if (w.isMapping()) {
+                PlanCursor selector = w.field("selector");
+                parsed(selector, NamespaceSelector::parse);
+                out.add(new Plan.Wave(w.field("name").string(), strings(w.field("namespaces")), selector.optionalString(),
+                        strings(w.field("exclude")), w.field("parallel").integer()));
+            }
         }
-        return new Plan.Revision(from, to);
+        return List.copyOf(out);
     }
 
-    private record Listed(int waveIndex, String wave, Node node) {
+    /** The texts of the list's entries that have one. */
+    private static List<String> strings(PlanCursor list) {
+        return list.items().stream().map(PlanCursor::optionalString).flatMap(Optional::stream).toList();
     }
 
-    private List<Plan.Wave> waves(MappingNode spec, String controlPlaneNamespace) {
-        List<Plan.Wave> waves = new ArrayList<>();
-        Map<String, Node> waveNames = new HashMap<>();
-        Map<String, Listed> listed = new HashMap<>();
-        List<Node> items = items(spec, "waves");
-        for (int i = 0; i < items.size(); i++) {
-            if (!(items.get(i) instanceof MappingNode w)) {
-                continue;
-            }
-            String path = "spec.waves[" + i + "]";
-            String name = text(w, "name");
-            if (name != null) {
-                Node first = waveNames.putIfAbsent(name, value(w, "name"));
-                if (first != null) {
-                    problems.add(value(w, "name"), path + ".name",
-                            "duplicate wave name '" + name + "' (first at line " + line(first) + ")");
-                }
-            }
-            List<String> namespaces = new ArrayList<>();
-            List<Node> nsNodes = items(w, "namespaces");
-            for (int j = 0; j < nsNodes.size(); j++) {
-                if (!(nsNodes.get(j) instanceof ScalarNode n) || PlanSchema.isNull(n)) {
-                    continue;
-                }
-                String ns = n.getValue();
-                String field = path + ".namespaces[" + j + "]";
-                String protectedReason = ProtectedNamespaces.reason(ns, controlPlaneNamespace);
-                if (protectedReason != null) {
-                    problems.add(n, field, protectedReason);
-                }
-                Listed before = listed.putIfAbsent(ns, new Listed(i, name, n));
-                if (before != null) {
-                    boolean sameWave = before.waveIndex() == i;
-                    problems.add(n, field, sameWave
-                            ? "'" + ns + "' is listed twice in this wave (first at line " + line(before.node()) + ")"
-                            : "'" + ns + "' is already in wave '" + before.wave() + "' (spec.waves[" + before.waveIndex() + "], line " + line(before.node()) + "); a namespace belongs to one wave");
-                }
-                namespaces.add(ns);
-            }
-            Optional<String> selector = optionalString(w, "selector");
-            if (selector.isPresent()) {
-                try {
-                    NamespaceSelector.parse(selector.get());
-                } catch (IllegalArgumentException e) {
-                    problems.add(value(w, "selector"), path + ".selector", e.getMessage());
-                }
-            }
-            Node nsField = value(w, "namespaces");
-            boolean noNamespaces = PlanSchema.isNull(nsField) || (nsField instanceof SequenceNode seq && seq.getValue().isEmpty());
-            boolean selectorGiven = !PlanSchema.isNull(value(w, "selector"));
-            if (noNamespaces && !selectorGiven) {
-                problems.add(w, path, "a wave needs namespaces or a selector (or both)");
-            }
-            List<String> exclude = new ArrayList<>();
-            List<Node> excludeNodes = items(w, "exclude");
-            for (int j = 0; j < excludeNodes.size(); j++) {
-                if (excludeNodes.get(j) instanceof ScalarNode sn && !PlanSchema.isNull(sn)) {
-                    if (namespaces.contains(sn.getValue())) {
-                        problems.add(sn, path + ".exclude[" + j + "]", "'" + sn.getValue()
-                                + "' is both listed in namespaces and excluded in this wave; remove one");
-                    }
-                    exclude.add(sn.getValue());
-                }
-            }
-            int parallel = integer(w, "parallel", "spec", "waves", "[]", "parallel");
-            waves.add(new Plan.Wave(name, List.copyOf(namespaces), selector, List.copyOf(exclude), parallel));
-        }
-        return List.copyOf(waves);
+    private Plan.Restart restart(PlanCursor restart) {
+        return new Plan.Restart(kinds(restart.field("kinds")), restart.field("surge").enumValue(SurgePolicy.class),
+                nonZero(restart.field("timeout")).duration());
     }
 
-    private Plan.Restart restart(MappingNode restart) {
-        List<WorkloadKind> kinds = new ArrayList<>();
-        Node kindsNode = restart == null ? null : value(restart, "kinds");
-        if (kindsNode instanceof SequenceNode seq) {
-            for (Node n : seq.getValue()) {
-                if (n instanceof ScalarNode s) {
-                    for (WorkloadKind k : WorkloadKind.values()) {
-                        if (k.name().equals(s.getValue()) && !kinds.contains(k)) {
-                            kinds.add(k);
-                        }
-                    }
-                }
-            }
-        } else {
-            for (Object k : (List<?>) schema.defaultAt("spec", "restart", "kinds")) {
-                kinds.add(WorkloadKind.valueOf((String) k));
-            }
-        }
-        SurgePolicy surge = SurgePolicy.ENFORCE;
-        String surgeText = string(restart, "surge", "spec", "restart", "surge");
-        for (SurgePolicy p : SurgePolicy.values()) {
-            if (p.yaml().equals(surgeText)) {
-                surge = p;
-            }
-        }
-        return new Plan.Restart(List.copyOf(kinds), surge, duration(restart, "timeout", "spec.restart.timeout", true, "spec", "restart", "timeout"));
+    /** The kinds listed, each once, in order; the schema default when the field is not a list. */
+    private static List<WorkloadKind> kinds(PlanCursor kinds) {
+        Stream<Optional<WorkloadKind>> listed = kinds.isSequence()
+                ? kinds.items().stream().map(k -> k.optionalEnum(WorkloadKind.class))
+                : ((List<?>) kinds.schemaDefault().orElseThrow()).stream().map(k -> YamlEnum.fromYaml(WorkloadKind.class, (String) k));
+        return listed.flatMap(Optional::stream).distinct().toList();
     }
 
-    private Plan.Gates gates(MappingNode spec) {
-        MappingNode gates = map(spec, "gates");
-        MappingNode proxySync = map(gates, "proxySync");
-        Plan.ProxySyncGateSpec sync = new Plan.ProxySyncGateSpec(
-                bool(proxySync, "enabled", "spec", "gates", "proxySync", "enabled"),
-                duration(proxySync, "timeout", "spec.gates.proxySync.timeout", true, "spec", "gates", "proxySync", "timeout"));
-        List<Plan.MetricGateSpec> metrics = new ArrayList<>();
-        Map<String, Node> names = new HashMap<>();
-        List<Node> items = items(gates, "metrics");
-        for (int i = 0; i < items.size(); i++) {
-            if (items.get(i) instanceof MappingNode g) {
-                metrics.add(metricGate(g, "spec.gates.metrics[" + i + "]", names));
-            }
-        }
-        if (!metrics.isEmpty() && map(spec, "prometheus") == null) {
-            Node metricsKey = keyOf(gates, "metrics");
-            problems.add(metricsKey, "spec.prometheus", "required when there are metric gates (spec.gates.metrics); add prometheus: {url: http://...}");
-        }
-        return new Plan.Gates(sync, List.copyOf(metrics));
+    private Plan.Gates gates(PlanCursor gates) {
+        PlanCursor proxySync = gates.field("proxySync");
+        Plan.ProxySyncGateSpec sync = new Plan.ProxySyncGateSpec(proxySync.field("enabled").bool(),
+                nonZero(proxySync.field("timeout")).duration());
+        List<Plan.MetricGateSpec> metrics = gates.field("metrics").items().stream()
+                .filter(PlanCursor::isMapping).map(this::metricGate).toList();
+        return new Plan.Gates(sync, metrics);
     }
 
-    private Plan.MetricGateSpec metricGate(MappingNode g, String path, Map<String, Node> names) {
-        String name = text(g, "name");
-        if (name != null) {
-            Node first = names.putIfAbsent(name, value(g, "name"));
-            if (first != null) {
-                problems.add(value(g, "name"), path + ".name", "duplicate gate name '" + name + "' (first at line " + line(first) + ")");
-            }
-        }
-        String query = text(g, "query");
-        checkQuery(g, "query", path);
-        Optional<String> volumeQuery = optionalString(g, "volumeQuery");
-        checkQuery(g, "volumeQuery", path);
+    private Plan.MetricGateSpec metricGate(PlanCursor g) {
+        PlanCursor query = g.field("query");
+        checkQuery(query);
+        PlanCursor volumeQuery = g.field("volumeQuery");
+        checkQuery(volumeQuery);
         Optional<Plan.Baseline> baseline = Optional.empty();
-        MappingNode b = map(g, "baseline");
-        if (b != null) {
-            checkQuery(b, "query", path + ".baseline");
-            String bq = text(b, "query");
-            Double ratio = number(b, "maxRatio");
-            if (bq != null && ratio != null) {
-                baseline = Optional.of(new Plan.Baseline(bq, ratio));
+        PlanCursor b = g.field("baseline");
+        if (b.isMapping()) {
+            PlanCursor baselineQuery = b.field("query");
+            checkQuery(baselineQuery);
+            Optional<Double> ratio = b.field("maxRatio").optionalNumber();
+            if (baselineQuery.string() != null && ratio.isPresent()) {
+                baseline = Optional.of(new Plan.Baseline(baselineQuery.string(), ratio.get()));
             }
         }
-        Condition failWhen = null;
-        Node fw = value(g, "failWhen");
-        if (fw instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            Matcher m = CONDITION.matcher(s.getValue());
-            if (m.matches()) {
-                failWhen = new Condition(operator(m.group(1)), Double.parseDouble(m.group(2)));
-            } else {
-                problems.add(s, path + ".failWhen", "'" + s.getValue() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
-            }
-        }
-        OnNoData onNoData = OnNoData.FAIL;
-        String noData = string(g, "onNoData", "spec", "gates", "metrics", "[]", "onNoData");
-        for (OnNoData o : OnNoData.values()) {
-            if (o.name().toLowerCase(Locale.ROOT).equals(noData)) {
-                onNoData = o;
-            }
-        }
-        return new Plan.MetricGateSpec(name, query, failWhen,
-                duration(g, "interval", path + ".interval", true, "spec", "gates", "metrics", "[]", "interval"),
-                integer(g, "samples", "spec", "gates", "metrics", "[]", "samples"),
-                integer(g, "failureLimit", "spec", "gates", "metrics", "[]", "failureLimit"),
-                onNoData, Optional.ofNullable(number(g, "minRequests")), volumeQuery, baseline);
+        return new Plan.MetricGateSpec(g.field("name").string(), query.string(), condition(g.field("failWhen")),
+                nonZero(g.field("interval")).duration(), g.field("samples").integer(), g.field("failureLimit").integer(),
+                g.field("onNoData").enumValue(OnNoData.class), g.field("minRequests").optionalNumber(),
+                volumeQuery.optionalString(), baseline);
     }
 
-    private void checkQuery(MappingNode owner, String key, String path) {
-        Node n = value(owner, key);
-        if (!(n instanceof ScalarNode s) || PlanSchema.isNull(s)) {
-            return;
+    private void checkQuery(PlanCursor query) {
+        parsed(query, QueryTemplate::of).ifPresent(t -> {
+            for (String unknown : t.unknownPlaceholders()) {
+                String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
+                problems.add(query, "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
+            }
+            for (String syntax : t.syntaxProblems()) {
+                problems.add(query, "PromQL: " + syntax);
+            }
+        });
+    }
+
+    /** {@code null} when absent or not a condition (then reported). */
+    private Condition condition(PlanCursor failWhen) {
+        Optional<String> text = failWhen.optionalString();
+        if (text.isEmpty()) {
+            return null;
         }
-        String field = path + "." + key;
-        QueryTemplate t;
-        try {
-            t = QueryTemplate.of(s.getValue());
-        } catch (IllegalArgumentException e) {
-            problems.add(s, field, e.getMessage());
-            return;
+        Matcher m = CONDITION.matcher(text.get());
+        if (!m.matches()) {
+            problems.add(failWhen, "'" + text.get() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
+            return null;
         }
-        for (String unknown : t.unknownPlaceholders()) {
-            String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
-            problems.add(s, field, "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
-        }
-        for (String syntax : t.syntaxProblems()) {
-            problems.add(s, field, "PromQL: " + syntax);
-        }
+        return new Condition(operator(m.group(1)), Double.parseDouble(m.group(2)));
     }
 
     private static Condition.Operator operator(String symbol) {
@@ -384,30 +282,16 @@ public final class PlanLoader {
         throw new IllegalStateException(symbol);
     }
 
-    private OnFailure onFailure(MappingNode spec) {
-        String text = string(spec, "onFailure", "spec", "onFailure");
-        for (OnFailure o : OnFailure.values()) {
-            if (o.yaml().equals(text)) {
-                return o;
-            }
-        }
-        return OnFailure.ROLLBACK_STEP; // an invalid value was reported by the schema check
-    }
-
-    private Optional<Plan.PrometheusConfig> prometheus(MappingNode p) {
-        if (p == null) {
+    private Optional<Plan.PrometheusConfig> prometheus(PlanCursor p) {
+        if (!p.isMapping()) {
             return Optional.empty();
         }
-        String url = text(p, "url");
-        if (url != null) {
-            String problem = httpUrlProblem(url);
-            if (problem != null) {
-                problems.add(value(p, "url"), "spec.prometheus.url", problem);
-            }
-        }
-        return Optional.of(new Plan.PrometheusConfig(url, duration(p, "timeout", "spec.prometheus.timeout", true, "spec", "prometheus", "timeout")));
+        PlanCursor url = p.field("url");
+        url.optionalString().map(PlanLoader::httpUrlProblem).ifPresent(problem -> problems.add(url, problem));
+        return Optional.of(new Plan.PrometheusConfig(url.string(), nonZero(p.field("timeout")).duration()));
     }
 
+    /** {@code null} when the URL is an http(s) URL with a host. */
     private static String httpUrlProblem(String url) {
         try {
             URI u = new URI(url);
@@ -420,76 +304,74 @@ public final class PlanLoader {
         return "'" + url + "' is not an http(s) URL; write e.g. http://prometheus.istio-system:9090";
     }
 
-    private Optional<Plan.GitConfig> git(MappingNode g) {
-        if (g == null) {
+    private Optional<Plan.GitConfig> git(PlanCursor g) {
+        if (!g.isMapping()) {
             return Optional.empty();
         }
-        String repo = text(g, "repo");
-        String path = text(g, "path");
-        if (path != null) {
-            Node n = value(g, "path");
-            try {
-                QueryTemplate t = QueryTemplate.of(path);
-                for (String unknown : t.placeholders()) {
-                    if (!GIT_PATH_PLACEHOLDERS.contains(unknown)) {
-                        problems.add(n, "spec.git.path", "unknown placeholder {{" + unknown + "}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)");
-                    }
+        String repo = g.field("repo").string();
+        PlanCursor path = g.field("path");
+        parsed(path, QueryTemplate::of).ifPresent(t -> {
+            for (String unknown : t.placeholders()) {
+                if (!GIT_PATH_PLACEHOLDERS.contains(unknown)) {
+                    problems.add(path, "unknown placeholder {{" + unknown + "}}; known: namespace, plan (a namespace has one manifest, whatever the wave or revision)");
                 }
-            } catch (IllegalArgumentException e) {
-                problems.add(n, "spec.git.path", e.getMessage());
             }
-        }
-        String resolvedRepo = null;
-        if (repo != null) {
-            Path dir = file.toAbsolutePath().getParent();
-            resolvedRepo = dir.resolve(repo).normalize().toString();
-        }
-        MappingNode author = map(g, "author");
-        return Optional.of(new Plan.GitConfig(resolvedRepo, path, bool(g, "push", "spec", "git", "push"),
-                optionalString(author, "name"), optionalString(author, "email")));
+        });
+        String resolvedRepo = repo == null ? null : file.toAbsolutePath().getParent().resolve(repo).normalize().toString();
+        PlanCursor author = g.field("author");
+        return Optional.of(new Plan.GitConfig(resolvedRepo, path.string(), g.field("push").bool(),
+                author.field("name").optionalString(), author.field("email").optionalString()));
     }
 
-    private Optional<Plan.Window> window(MappingNode w) {
-        if (w == null) {
+    private Optional<Plan.Window> window(PlanCursor w) {
+        if (!w.isMapping()) {
             return Optional.empty();
         }
-        String cron = text(w, "cron");
-        Duration duration = duration(w, "duration", "spec.window.duration", true, (String[]) null);
-        String zoneText = string(w, "timeZone", "spec", "window", "timeZone");
-        ZoneId zone = null;
+        PlanCursor cron = w.field("cron");
+        Duration duration = nonZero(w.field("duration")).duration();
+        ZoneId zone = zone(w.field("timeZone"));
+        parsed(cron, CronSchedule::parse); // whether it ever opens is a rule (PlanRules)
+        if (cron.string() == null || duration == null || zone == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Plan.Window(cron.string(), duration, zone));
+    }
+
+    /** {@code null} when the text names no time zone (then reported, with the closest name). */
+    private ZoneId zone(PlanCursor timeZone) {
+        String text = timeZone.string();
         try {
-            zone = ZoneId.of(zoneText);
+            return ZoneId.of(text);
         } catch (DateTimeException e) {
-            String suggestion = DidYouMean.closest(zoneText, ZoneId.getAvailableZoneIds()).map(z -> "did you mean '" + z + "'? ").orElse("");
-            problems.add(value(w, "timeZone"), "spec.window.timeZone",
-                    "'" + zoneText + "' is not a time zone; " + suggestion + "use an IANA name such as Europe/Oslo or UTC");
+            String suggestion = DidYouMean.closest(text, ZoneId.getAvailableZoneIds()).map(z -> "did you mean '" + z + "'? ").orElse("");
+            problems.add(timeZone, "'" + text + "' is not a time zone; " + suggestion + "use an IANA name such as Europe/Oslo or UTC");
+            return null;
         }
-        CronSchedule schedule = null;
-        if (cron != null) {
-            try {
-                schedule = CronSchedule.parse(cron);
-            } catch (IllegalArgumentException e) {
-                problems.add(value(w, "cron"), "spec.window.cron", e.getMessage());
-            }
-        }
-        if (schedule != null && !schedule.everMatches()) {
-            problems.add(value(w, "cron"), "spec.window.cron", "'" + cron + "' never opens (no such date)");
-        }
-        if (cron == null || duration == null || zone == null) {
+    }
+
+    /** The field's text parsed; when the parser throws {@link IllegalArgumentException}, its message is reported. */
+    private <T> Optional<T> parsed(PlanCursor field, Function<String, T> parser) {
+        Optional<String> text = field.optionalString();
+        if (text.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Plan.Window(cron, duration, zone));
-    }
-
-    // ---------------------------------------------------------------- lenient accessors (types were checked by the schema)
-
-    private Node value(MappingNode parent, String key) {
-        Node n = parent == null ? null : PlanSchema.valueOf(parent, key);
-        if (n != null) {
-            read.add(n);
+        try {
+            return Optional.of(parser.apply(text.get()));
+        } catch (IllegalArgumentException e) {
+            problems.add(field, e.getMessage());
+            return Optional.empty();
         }
-        return n;
     }
+
+    /** Reports a zero duration the file gives where only a longer one makes sense (timeouts, intervals, the window). */
+    private PlanCursor nonZero(PlanCursor duration) {
+        if (duration.optionalDuration().filter(Duration::isZero).isPresent()) {
+            problems.add(duration, "must be longer than 0s; write " + DurationText.VALID);
+        }
+        return duration;
+    }
+
+    // ---------------------------------------------------------------- the safety check: no schema field is forgotten
 
     /**
      * For tests: loads a valid plan and returns the paths of fields present in the file that the builder did not
@@ -498,7 +380,7 @@ public final class PlanLoader {
     static FieldUse fieldUse(Path file) {
         PlanLoader loader = new PlanLoader(file);
         loader.load();
-        FieldUse use = new FieldUse(new java.util.TreeSet<>(), new java.util.TreeSet<>());
+        FieldUse use = new FieldUse(new TreeSet<>(), new TreeSet<>());
         loader.collect(loader.document, "", use);
         return use;
     }
@@ -519,95 +401,5 @@ public final class PlanLoader {
         } else if (node instanceof SequenceNode s) {
             s.getValue().forEach(item -> collect(item, path + "[]", use));
         }
-    }
-
-    private MappingNode map(MappingNode parent, String key) {
-        return parent != null && value(parent, key) instanceof MappingNode m ? m : null;
-    }
-
-    private List<Node> items(MappingNode parent, String key) {
-        return parent != null && value(parent, key) instanceof SequenceNode s ? s.getValue() : List.of();
-    }
-
-    private static Node keyOf(MappingNode parent, String key) {
-        if (parent != null) {
-            for (NodeTuple t : parent.getValue()) {
-                if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                    return t.getKeyNode();
-                }
-            }
-        }
-        return null;
-    }
-
-    private Optional<String> optionalString(MappingNode parent, String key) {
-        Node n = parent == null ? null : value(parent, key);
-        return n instanceof ScalarNode s && !PlanSchema.isNull(s) ? Optional.of(s.getValue()) : Optional.empty();
-    }
-
-    private String text(MappingNode parent, String key) {
-        return optionalString(parent, key).orElse(null);
-    }
-
-    /** The field's text, else the schema default at {@code defaultPath} (none: {@code null}). */
-    private String string(MappingNode parent, String key, String... defaultPath) {
-        return optionalString(parent, key).orElseGet(() -> defaultPath == null ? null : (String) schema.defaultAt(defaultPath));
-    }
-
-    private int integer(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                return Integer.parseInt(s.getValue().replace("_", ""));
-            } catch (NumberFormatException e) {
-                // reported by the schema check
-            }
-        }
-        return ((Number) schema.defaultAt(defaultPath)).intValue();
-    }
-
-    private Double number(MappingNode parent, String key) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                return Double.parseDouble(s.getValue().replace("_", ""));
-            } catch (NumberFormatException e) {
-                return null; // reported by the schema check
-            }
-        }
-        return null;
-    }
-
-    private boolean bool(MappingNode parent, String key, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL)) {
-            // YAML 1.1 booleans (snakeyaml's resolver): true, yes, on are true; false, no, off are false.
-            return Set.of("true", "yes", "on").contains(s.getValue().toLowerCase(Locale.ROOT));
-        }
-        return (Boolean) schema.defaultAt(defaultPath);
-    }
-
-    /**
-     * The field's duration, else the schema default; {@code null} when absent without a default. {@code positive}:
-     * zero is reported (syntax errors were reported by the schema check).
-     */
-    private Duration duration(MappingNode parent, String key, String field, boolean positive, String... defaultPath) {
-        Node n = parent == null ? null : value(parent, key);
-        if (n instanceof ScalarNode s && !PlanSchema.isNull(s)) {
-            try {
-                Duration d = DurationText.parse(s.getValue());
-                if (positive && d.isZero()) {
-                    problems.add(s, field, "must be longer than 0s; write " + DurationText.VALID);
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                // reported by the schema check
-            }
-        }
-        return defaultPath == null ? null : DurationText.parse((String) schema.defaultAt(defaultPath));
-    }
-
-    private static int line(Node n) {
-        return n.getStartMark().getLine() + 1;
     }
 }

@@ -19,6 +19,11 @@ final class PlanProblems {
         this.file = file;
     }
 
+    /** A problem at the cursor's node, named by its field path. */
+    void add(PlanCursor at, String message) {
+        add(at.node(), at.path(), message);
+    }
+
     void add(Node at, String field, String message) {
         add(at == null ? null : at.getStartMark(), field, message);
     }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -76,11 +77,13 @@ final class PlanSchema {
 
     /** The default the schema declares for a field. */
     Object defaultAt(String... path) {
-        Object d = at(path).get("default");
-        if (d == null) {
-            throw new IllegalArgumentException("the plan schema has no default for " + String.join(".", path));
-        }
-        return d;
+        return declaredDefault(path).orElseThrow(
+                () -> new IllegalArgumentException("the plan schema has no default for " + String.join(".", path)));
+    }
+
+    /** The default the schema declares for a field, if it declares one. */
+    Optional<Object> declaredDefault(String... path) {
+        return Optional.ofNullable(at(path).get("default"));
     }
 
     /** The field names of the object at {@code path}. */
@@ -152,12 +155,12 @@ final class PlanSchema {
         private void checkObject(MappingNode node, Map<String, Object> schema, String path, Node keyNode) {
             Map<String, Object> props = (Map<String, Object>) schema.getOrDefault("properties", Map.of());
             for (String required : (List<String>) schema.getOrDefault("required", List.of())) {
-                Node present = keyNodeOf(node, required);
+                NodeTuple present = tupleOf(node, required);
                 String field = (path.isEmpty() ? "" : path + ".") + required;
                 if (present == null) {
                     problems.add(keyNode == null ? node : keyNode, field, "required field is missing");
-                } else if (isNull(valueOf(node, required))) {
-                    problems.add(present, field, "required field has no value");
+                } else if (isNull(present.getValueNode())) {
+                    problems.add(present.getKeyNode(), field, "required field has no value");
                 }
             }
             Map<String, Node> seen = new HashMap<>();
@@ -262,19 +265,11 @@ final class PlanSchema {
         return node == null || (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL));
     }
 
-    static Node keyNodeOf(MappingNode node, String key) {
+    /** The first key/value pair of {@code node} whose key is {@code key}; {@code null} when there is none. */
+    static NodeTuple tupleOf(MappingNode node, String key) {
         for (NodeTuple t : node.getValue()) {
             if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                return k;
-            }
-        }
-        return null;
-    }
-
-    static Node valueOf(MappingNode node, String key) {
-        for (NodeTuple t : node.getValue()) {
-            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key)) {
-                return t.getValueNode();
+                return t;
             }
         }
         return null;

@@ -1,7 +1,7 @@
 package dev.revroll.plan;
 
 /** How revroll treats a workload's rollout strategy: make it make-before-break for the restart, refuse unless it is, or leave it. */
-public enum SurgePolicy {
+public enum SurgePolicy implements YamlEnum {
     ENFORCE("enforce"), REQUIRE("require"), KEEP("keep");
 
     private final String yaml;
@@ -10,6 +10,7 @@ public enum SurgePolicy {
         this.yaml = yaml;
     }
 
+    @Override
     public String yaml() {
         return yaml;
     }

@@ -1,9 +1,7 @@
 package dev.revroll.plan;
 
-import dev.revroll.ports.LabelSelector;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,18 +32,6 @@ class NamespaceSelectorTest {
                 NamespaceSelector.parse("team==shop, tier in ( low ,medium ),x != y,a,! b,c notin(d)").toString());
         NamespaceSelector s = NamespaceSelector.parse("team=shop,tier in (low,medium)");
         assertEquals(s, NamespaceSelector.parse(s.toString()));
-    }
-
-    @Test
-    void convertsToThePortSelector() {
-        LabelSelector ls = NamespaceSelector.parse("team=shop,tier in (a,b),x!=y,e,!f").toLabelSelector();
-        assertEquals(Map.of("team", "shop"), ls.matchLabels());
-        assertEquals(List.of(
-                new LabelSelector.Requirement("tier", "In", List.of("a", "b")),
-                new LabelSelector.Requirement("x", "NotIn", List.of("y")),
-                new LabelSelector.Requirement("e", "Exists", List.of()),
-                new LabelSelector.Requirement("f", "DoesNotExist", List.of())), ls.expressions());
-        assertTrue(ls.matches(Map.of("team", "shop", "tier", "a", "e", "")));
     }
 
     @Test

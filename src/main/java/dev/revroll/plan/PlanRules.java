@@ -1,0 +1,121 @@
+package dev.revroll.plan;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The rules that relate one field of a plan to another, checked after the records are built: the revision moves,
+ * wave and gate names are unique, a namespace is a target at most once and never a protected one, a wave has targets,
+ * metric gates have a Prometheus, and the window opens. Single-field value checks stay with the builder.
+ * <p>
+ * The rules read through a cursor that counts nothing as read, so the check that the builder reads every field of the
+ * schema is not fooled by a field only a rule looks at.
+ */
+final class PlanRules {
+
+    private final PlanProblems problems;
+
+    private PlanRules(PlanProblems problems) {
+        this.problems = problems;
+    }
+
+    static void check(PlanCursor root, PlanProblems problems) {
+        PlanCursor spec = root.field("spec");
+        PlanRules rules = new PlanRules(problems);
+        rules.revisionMoves(spec.field("revision"));
+        rules.waves(spec.field("waves"), spec.field("controlPlane").field("namespace").string());
+        rules.gates(spec.field("gates").field("metrics"), spec.field("prometheus"));
+        rules.windowOpens(spec.field("window").field("cron"));
+    }
+
+    private void revisionMoves(PlanCursor revision) {
+        PlanCursor from = revision.field("from");
+        PlanCursor to = revision.field("to");
+        to.optionalString().filter(name -> from.optionalString().equals(Optional.of(name))).ifPresent(name ->
+                problems.add(to, "is the same as " + from.path() + " ('" + name + "'); nothing would move"));
+    }
+
+    /** Where a namespace is first listed. */
+    private record Listed(PlanCursor wave, String waveName, PlanCursor at) {
+    }
+
+    private void waves(PlanCursor waves, String controlPlaneNamespace) {
+        Map<String, PlanCursor> names = new HashMap<>();
+        Map<String, Listed> listed = new HashMap<>();
+        for (PlanCursor w : waves.items()) {
+            if (!w.isMapping()) {
+                continue;
+            }
+            PlanCursor name = w.field("name");
+            unique(name, names, "wave");
+            PlanCursor namespacesField = w.field("namespaces");
+            List<String> namespaces = new ArrayList<>();
+            for (PlanCursor n : namespacesField.items()) {
+                n.optionalString().ifPresent(ns -> {
+                    String protectedReason = ProtectedNamespaces.reason(ns, controlPlaneNamespace);
+                    if (protectedReason != null) {
+                        problems.add(n, protectedReason);
+                    }
+                    Listed before = listed.putIfAbsent(ns, new Listed(w, name.string(), n));
+                    if (before != null) {
+                        problems.add(n, before.wave().path().equals(w.path())
+                                ? "'" + ns + "' is listed twice in this wave (first at line " + before.at().line() + ")"
+                                : "'" + ns + "' is already in wave '" + before.waveName() + "' (" + before.wave().path()
+                                + ", line " + before.at().line() + "); a namespace belongs to one wave");
+                    }
+                    namespaces.add(ns);
+                });
+            }
+            boolean noNamespaces = namespacesField.isNull() || (namespacesField.isSequence() && namespacesField.items().isEmpty());
+            if (noNamespaces && w.field("selector").isNull()) {
+                problems.add(w, "a wave needs namespaces or a selector (or both)");
+            }
+            for (PlanCursor x : w.field("exclude").items()) {
+                x.optionalString().filter(namespaces::contains).ifPresent(ns ->
+                        problems.add(x, "'" + ns + "' is both listed in namespaces and excluded in this wave; remove one"));
+            }
+        }
+    }
+
+    private void gates(PlanCursor metrics, PlanCursor prometheus) {
+        Map<String, PlanCursor> names = new HashMap<>();
+        boolean any = false;
+        for (PlanCursor g : metrics.items()) {
+            if (g.isMapping()) {
+                any = true;
+                unique(g.field("name"), names, "gate");
+            }
+        }
+        if (any && !prometheus.isMapping()) {
+            problems.add(metrics.key(), prometheus.path(),
+                    "required when there are metric gates (" + metrics.path() + "); add prometheus: {url: http://...}");
+        }
+    }
+
+    /** A second wave or gate of the same name is reported. */
+    private void unique(PlanCursor name, Map<String, PlanCursor> seen, String what) {
+        name.optionalString().ifPresent(text -> {
+            PlanCursor first = seen.putIfAbsent(text, name);
+            if (first != null) {
+                problems.add(name, "duplicate " + what + " name '" + text + "' (first at line " + first.line() + ")");
+            }
+        });
+    }
+
+    private void windowOpens(PlanCursor cron) {
+        cron.optionalString().ifPresent(text -> {
+            CronSchedule schedule;
+            try {
+                schedule = CronSchedule.parse(text);
+            } catch (IllegalArgumentException e) {
+                return; // reported by the builder
+            }
+            if (!schedule.everMatches()) {
+                problems.add(cron, "'" + text + "' never opens (no such date)");
+            }
+        });
+    }
+}
