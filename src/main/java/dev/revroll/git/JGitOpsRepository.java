@@ -4,9 +4,6 @@ import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.errors.PreflightException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.MergeCommand;
 import org.eclipse.jgit.api.MergeResult;
@@ -50,7 +47,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -60,7 +56,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,7 +65,7 @@ import java.util.regex.Pattern;
  * working tree is never used to compute them), pushed, and only then is the local branch fast-forwarded, so a
  * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push. Calls are serialized
  * per instance (a wave with {@code parallel > 1} shares one clone); concurrent writers elsewhere are handled by the
- * fetch-rebase-push retry (resilience4j retry "git": exponential backoff with jitter).
+ * fetch-rebase-push retry of {@link GitResilience}.
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
@@ -83,7 +78,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     /** How far back the remote branch is searched for a step's commit (idempotent resume). */
     private static final int HISTORY_DEPTH = 5000;
-    private static final int TRANSPORT_TIMEOUT_SECONDS = 30;
     private static final Pattern NAMESPACE_PLACEHOLDER = Pattern.compile("\\{\\{\\s*namespace\\s*}}");
     private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
     private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
@@ -98,7 +92,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private final String trackingRef;
     private final String remoteUrl;
     private final GitCredentials credentials;
-    private final Retry retry;
+    private final GitResilience resilience = new GitResilience();
     private final Consumer<GitEvent> events;
     private ObjectId fetchedHead;
 
@@ -115,11 +109,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         this.remoteUrl = remoteUrl;
         this.credentials = GitCredentials.forRemote(remoteUrl);
         this.events = events;
-        this.retry = Retry.of("git", RetryConfig.custom()
-                .maxAttempts(6)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(200), 2.0, 0.5, Duration.ofSeconds(5)))
-                .retryExceptions(PushRaced.class)
-                .build());
     }
 
     public static JGitOpsRepository open(Plan.GitConfig config, String planName) {
@@ -239,27 +228,18 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     @Override
     public synchronized String commit(StepChange change) {
         StepAttempt attempt = new StepAttempt(change);
-        Supplier<String> decorated = Retry.decorateSupplier(retry, attempt::commitOnce);
-        try {
-            return decorated.get();
-        } catch (PushRaced e) {
-            throw new GitException(Reason.REJECTED, "the push of step " + change.stepId() + " (" + change.namespace()
-                    + ") to " + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
-                    + " times while others pushed to the branch; nothing of this step was pushed and the cluster was not touched");
-        }
+        return resilience.untilThePushLands(attempt::commitOnce, () -> new GitException(Reason.REJECTED, "the push of step "
+                + change.stepId() + " (" + change.namespace() + ") to " + remoteName() + " was rejected as non-fast-forward "
+                + GitResilience.PUSH_ATTEMPTS + " times while others pushed to the branch; nothing of this step was pushed"
+                + " and the cluster was not touched"));
     }
 
     @Override
     public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
-        Supplier<String> decorated = Retry.decorateSupplier(retry, () -> attempt.revertOnce(commitId));
-        try {
-            return decorated.get();
-        } catch (PushRaced e) {
-            throw new GitException(Reason.REJECTED, "the push of the revert of " + abbreviate(commitId) + " to "
-                    + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
-                    + " times while others pushed to the branch; the revert is not on the remote");
-        }
+        return resilience.untilThePushLands(() -> attempt.revertOnce(commitId), () -> new GitException(Reason.REJECTED,
+                "the push of the revert of " + abbreviate(commitId) + " to " + remoteName() + " was rejected as non-fast-forward "
+                + GitResilience.PUSH_ATTEMPTS + " times while others pushed to the branch; the revert is not on the remote"));
     }
 
     @Override
@@ -423,7 +403,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             credentials.apply(git.fetch()
                     .setRemote(remote)
                     .setRefSpecs(new RefSpec("+" + remoteBranch + ":" + trackingRef))
-                    .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
+                    .setTimeout(GitResilience.transportTimeoutSeconds()))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
             throw new GitException(Reason.UNREACHABLE, "cannot fetch " + Repository.shortenRefName(remoteBranch)
@@ -457,7 +437,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             results = credentials.apply(git.push()
                     .setRemote(remote)
                     .setRefSpecs(new RefSpec(commit.name() + ":" + remoteBranch))
-                    .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
+                    .setTimeout(GitResilience.transportTimeoutSeconds()))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
             throw new GitException(Reason.UNREACHABLE, "cannot push " + abbreviate(commit.name()) + " to " + remote + " ("
@@ -476,7 +456,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 }
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
                     events.accept(new GitEvent(GitEvent.Kind.PUSH_RACED, commit.name()));
-                    throw new PushRaced();
+                    throw new GitResilience.PushRaced();
                 }
                 default -> {
                     String said = result.getMessages() == null ? "" : result.getMessages().strip();
@@ -487,13 +467,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                             + "; " + consequence);
                 }
             }
-        }
-    }
-
-    /** Thrown by an attempt whose push lost a race; the retry fetches, rebases and pushes again. */
-    static final class PushRaced extends RuntimeException {
-        PushRaced() {
-            super("non-fast-forward", null, false, false);
         }
     }
 
