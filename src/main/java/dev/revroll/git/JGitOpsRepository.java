@@ -49,7 +49,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,8 +72,9 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public static final String TRAILER_STEP = "Revroll-Step";
     public static final String TRAILER_PLAN = "Revroll-Plan";
     public static final String TRAILER_REVERT_OF = "Revroll-Revert-Of";
-    public static final String REVISION_LABEL = "istio.io/rev";
-    public static final String INJECTION_LABEL = "istio-injection";
+    /** The injection labels; defined in {@link InjectionLabels}. */
+    public static final String REVISION_LABEL = InjectionLabels.REVISION;
+    public static final String INJECTION_LABEL = InjectionLabels.INJECTION;
 
     /** How far back the remote branch is searched for a step's commit (idempotent resume). */
     private static final int HISTORY_DEPTH = 5000;
@@ -221,7 +221,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         String path = pathOf(change.namespace());
         String before = readFile(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
                 path + " does not exist on " + remoteName()));
-        String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
+        String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
         return unifiedDiff(path, before, after);
     }
 
@@ -248,15 +248,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         String path = pathOf(namespace);
         return readFile(head, path)
                 .flatMap(text -> NamespaceManifest.parse(path, text).labels(namespace))
-                .map(labels -> {
-                    Map<String, String> injection = new LinkedHashMap<>();
-                    for (String key : List.of(REVISION_LABEL, INJECTION_LABEL)) {
-                        if (labels.get(key) != null) {
-                            injection.put(key, labels.get(key));
-                        }
-                    }
-                    return injection;
-                });
+                .map(InjectionLabels::of);
     }
 
     @Override
@@ -313,7 +305,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 throw conflict(head);
             }
             String before = readBlob(blob);
-            String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
+            String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
             RevCommit commit = writeCommit(head, path, after, stepMessage(change));
             publish(commit, "nothing of this step was pushed and the cluster was not touched");
             syncLocalBranch(commit, path);
@@ -728,7 +720,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     private String stepMessage(StepChange change) {
         StringBuilder body = new StringBuilder();
-        labelsOf(change).forEach((k, v) -> body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
+        InjectionLabels.setBy(change).forEach((k, v) -> body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
         return planName + ": move " + change.namespace() + " to revision " + change.toRevision() + "\n\n"
                 + "Namespace " + change.namespace() + " (" + pathOf(change.namespace()) + "):\n" + body + "\n"
                 + TRAILER_RUN + ": " + change.runId() + "\n"
@@ -743,17 +735,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 + TRAILER_STEP + ": " + change.stepId() + "\n"
                 + TRAILER_PLAN + ": " + planName + "\n"
                 + TRAILER_REVERT_OF + ": " + target.name() + "\n";
-    }
-
-    /** The labels a step sets: the change's own map, or the default move (set istio.io/rev, drop istio-injection). */
-    static Map<String, String> labelsOf(StepChange change) {
-        if (change.labels() != null && !change.labels().isEmpty()) {
-            return change.labels();
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(REVISION_LABEL, change.toRevision());
-        labels.put(INJECTION_LABEL, null);
-        return labels;
     }
 
     static String unifiedDiff(String path, String before, String after) {
