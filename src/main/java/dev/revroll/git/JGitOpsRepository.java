@@ -1,7 +1,6 @@
 package dev.revroll.git;
 
 import dev.revroll.errors.GitRecordException.Reason;
-import dev.revroll.errors.PreflightException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
 import org.eclipse.jgit.api.Git;
@@ -18,8 +17,6 @@ import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.errors.RepositoryNotFoundException;
-import org.eclipse.jgit.lib.BranchConfig;
 import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
@@ -45,8 +42,6 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,8 +50,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The GitOps record on JGit. The plan names a local clone; the remote and branch are that clone's current branch and
@@ -78,10 +71,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     /** How far back the remote branch is searched for a step's commit (idempotent resume). */
     private static final int HISTORY_DEPTH = 5000;
-    private static final Pattern NAMESPACE_PLACEHOLDER = Pattern.compile("\\{\\{\\s*namespace\\s*}}");
-    private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
-    private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
-
+    private final GitClone clone;
     private final Plan.GitConfig config;
     private final String planName;
     private final Git git;
@@ -96,17 +86,17 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private final Consumer<GitEvent> events;
     private ObjectId fetchedHead;
 
-    private JGitOpsRepository(Plan.GitConfig config, String planName, Git git, String branch, String remote,
-                              String remoteBranch, String trackingRef, String remoteUrl, Consumer<GitEvent> events) {
-        this.config = config;
-        this.planName = planName;
-        this.git = git;
-        this.repo = git.getRepository();
-        this.branch = branch;
-        this.remote = remote;
-        this.remoteBranch = remoteBranch;
-        this.trackingRef = trackingRef;
-        this.remoteUrl = remoteUrl;
+    private JGitOpsRepository(GitClone clone, Consumer<GitEvent> events) {
+        this.clone = clone;
+        this.config = clone.config();
+        this.planName = clone.planName();
+        this.git = clone.git();
+        this.repo = clone.repo();
+        this.branch = clone.branch();
+        this.remote = clone.remote();
+        this.remoteBranch = clone.remoteBranch();
+        this.trackingRef = clone.trackingRef();
+        this.remoteUrl = clone.remoteUrl();
         this.credentials = GitCredentials.forRemote(remoteUrl);
         this.events = events;
     }
@@ -115,64 +105,15 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         return open(config, planName, event -> { });
     }
 
-    /**
-     * Opens the clone named by the plan. Refuses (exit 3) when it is not a Git clone, is on a detached HEAD, or its
-     * branch has no upstream.
-     */
+    /** Opens the clone named by the plan; see {@link GitClone#open} for what it refuses. */
     public static JGitOpsRepository open(Plan.GitConfig config, String planName, Consumer<GitEvent> events) {
-        Path dir = Path.of(config.repo());
-        Matcher other = OTHER_PLACEHOLDER.matcher(config.path());
-        while (other.find()) {
-            if (!other.group(1).equals("namespace") && !other.group(1).equals("plan")) {
-                throw refused("git.path " + config.path() + ": the placeholder {{" + other.group(1)
-                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})");
-            }
-        }
-        if (!Files.isDirectory(dir)) {
-            throw refused("git.repo " + dir + " does not exist; clone the GitOps repository there first");
-        }
-        Git git;
+        GitClone clone = GitClone.open(config, planName);
         try {
-            git = Git.open(dir.toFile());
-        } catch (RepositoryNotFoundException e) {
-            throw refused("git.repo " + dir + " is not a Git clone");
-        } catch (IOException e) {
-            throw refused("git.repo " + dir + " cannot be opened: " + e.getMessage());
-        }
-        try {
-            Repository repo = git.getRepository();
-            String full = repo.getFullBranch();
-            if (full == null || !full.startsWith(Constants.R_HEADS)) {
-                throw refused("the clone " + dir + " is on a detached HEAD; check out the branch revroll should write to");
-            }
-            String branch = Repository.shortenRefName(full);
-            BranchConfig bc = new BranchConfig(repo.getConfig(), branch);
-            String remote = bc.getRemote();
-            String merge = bc.getMerge();
-            if (remote == null || merge == null || bc.isRemoteLocal()) {
-                throw refused("branch " + branch + " of the clone " + dir
-                        + " has no upstream; run: git -C " + dir + " branch --set-upstream-to=origin/" + branch);
-            }
-            String tracking = bc.getRemoteTrackingBranch();
-            if (tracking == null) {
-                tracking = Constants.R_REMOTES + remote + "/" + Repository.shortenRefName(merge);
-            }
-            String url = repo.getConfig().getString("remote", remote, "url");
-            if (url == null) {
-                throw refused("remote " + remote + " of the clone " + dir + " has no url");
-            }
-            return new JGitOpsRepository(config, planName, git, branch, remote, merge, tracking, url, events);
-        } catch (IOException e) {
-            git.close();
-            throw refused("the clone " + dir + " cannot be read: " + e.getMessage());
+            return new JGitOpsRepository(clone, events);
         } catch (RuntimeException e) {
-            git.close();
+            clone.close();
             throw e;
         }
-    }
-
-    private static PreflightException refused(String reason) {
-        return new PreflightException(List.of(Redaction.redact(reason)));
     }
 
     // ---- GitOpsRepository ----------------------------------------------------------------------------------------
@@ -238,7 +179,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
         return resilience.untilThePushLands(() -> attempt.revertOnce(commitId), () -> new GitException(Reason.REJECTED,
-                "the push of the revert of " + abbreviate(commitId) + " to " + remoteName() + " was rejected as non-fast-forward "
+                "the push of the revert of " + GitMessages.abbreviate(commitId) + " to " + remoteName() + " was rejected as non-fast-forward "
                 + GitResilience.PUSH_ATTEMPTS + " times while others pushed to the branch; the revert is not on the remote"));
     }
 
@@ -253,23 +194,17 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     @Override
     public String describe() {
-        return Redaction.redact(remoteUrl + " branch " + Repository.shortenRefName(remoteBranch) + " (clone " + config.repo()
-                + ", files " + config.path() + ")");
+        return clone.describe();
     }
 
     /** The manifest path of a namespace, from the plan's template. */
     public String pathOf(String namespace) {
-        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(Matcher.quoteReplacement(namespace));
-        path = PLAN_PLACEHOLDER.matcher(path).replaceAll(Matcher.quoteReplacement(planName));
-        while (path.startsWith("/")) {
-            path = path.substring(1);
-        }
-        return path;
+        return clone.pathOf(namespace);
     }
 
     @Override
     public void close() {
-        git.close();
+        clone.close();
     }
 
     // ---- one attempt of a commit or revert (retried when the push loses a race) ----------------------------------
@@ -323,36 +258,36 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             try (RevWalk rw = new RevWalk(repo)) {
                 ObjectId id = repo.resolve(commitId);
                 if (id == null) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId)
+                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId)
                             + " is not in the clone " + config.repo() + " (not on " + remoteName() + "?); nothing to revert");
                 }
                 RevCommit target;
                 try {
                     target = rw.parseCommit(id);
                 } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on " + remoteName()
+                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId) + " is not on " + remoteName()
                             + " (nor in the clone " + config.repo() + "); there is nothing to revert in Git");
                 }
                 RevCommit headCommit = rw.parseCommit(head);
                 if (!rw.isMergedInto(target, headCommit)) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on "
+                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId) + " is not on "
                             + remoteName() + "; there is nothing to revert in Git");
                 }
                 if (target.getParentCount() != 1) {
-                    throw new GitException(Reason.CONFLICT, "commit " + abbreviate(commitId)
+                    throw new GitException(Reason.CONFLICT, "commit " + GitMessages.abbreviate(commitId)
                             + " is a merge or root commit; revroll only reverts its own step commits");
                 }
                 RevCommit parent = rw.parseCommit(target.getParent(0));
                 ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
                 merger.setBase(target.getTree());
-                merger.setCommitNames(new String[] {"parent of " + abbreviate(commitId), "HEAD", abbreviate(commitId)});
+                merger.setCommitNames(new String[] {"parent of " + GitMessages.abbreviate(commitId), "HEAD", GitMessages.abbreviate(commitId)});
                 if (!merger.merge(headCommit, parent)) {
                     Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
                     if (merger.getFailingPaths() != null) {
                         paths.addAll(merger.getFailingPaths().keySet());
                     }
                     String blame = paths.isEmpty() ? "" : lastChange(target, headCommit, paths.iterator().next());
-                    throw new GitException(Reason.CONFLICT, "cannot revert " + abbreviate(commitId)
+                    throw new GitException(Reason.CONFLICT, "cannot revert " + GitMessages.abbreviate(commitId)
                             + " (" + target.getShortMessage() + "): " + String.join(", ", paths) + " changed since on "
                             + remoteName() + blame + "; the revert conflicts, nothing was pushed; revert it by hand with "
                             + "'git revert " + commitId + "' and push, then run 'revroll reconcile'");
@@ -362,7 +297,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 syncLocalBranch(revert, path);
                 return revert.name();
             } catch (IOException e) {
-                throw new GitException(Reason.WRITE_FAILED, "cannot revert " + abbreviate(commitId) + ": " + e.getMessage(), e);
+                throw new GitException(Reason.WRITE_FAILED, "cannot revert " + GitMessages.abbreviate(commitId) + ": " + e.getMessage(), e);
             }
         }
 
@@ -399,7 +334,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                     .call();
         } catch (GitAPIException | RuntimeException e) {
             throw new GitException(Reason.UNREACHABLE, "cannot fetch " + Repository.shortenRefName(remoteBranch)
-                    + " from the GitOps remote " + remote + " (" + remoteUrl + "): " + rootMessage(e), e);
+                    + " from the GitOps remote " + remote + " (" + remoteUrl + "): " + GitMessages.rootMessage(e), e);
         }
         ObjectId head = resolveOrNull(trackingRef);
         if (head == null) {
@@ -432,8 +367,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                     .setTimeout(GitResilience.transportTimeoutSeconds()))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot push " + abbreviate(commit.name()) + " to " + remote + " ("
-                    + remoteUrl + "): " + rootMessage(e) + "; " + consequence, e);
+            throw new GitException(Reason.UNREACHABLE, "cannot push " + GitMessages.abbreviate(commit.name()) + " to " + remote + " ("
+                    + remoteUrl + "): " + GitMessages.rootMessage(e) + "; " + consequence, e);
         }
         for (PushResult result : results) {
             RemoteRefUpdate update = result.getRemoteUpdate(remoteBranch);
@@ -453,7 +388,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 default -> {
                     String said = result.getMessages() == null ? "" : result.getMessages().strip();
                     throw new GitException(Reason.REJECTED, remote + " (" + remoteUrl + ") rejected the push of "
-                            + abbreviate(commit.name()) + " to " + Repository.shortenRefName(remoteBranch) + ": "
+                            + GitMessages.abbreviate(commit.name()) + " to " + Repository.shortenRefName(remoteBranch) + ": "
                             + (update.getMessage() == null ? update.getStatus() : update.getMessage())
                             + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""))
                             + "; " + consequence);
@@ -490,7 +425,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                         + " cannot be fast-forwarded to " + remoteName() + ": " + result.getMergeStatus()));
             }
         } catch (GitAPIException | IOException | RuntimeException e) {
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(rootMessage(e))));
+            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(GitMessages.rootMessage(e))));
         }
     }
 
@@ -534,9 +469,9 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         } catch (GitAPIException | IOException e) {
             if (!config.push()) {
                 throw new GitException(Reason.WRITE_FAILED, "cannot commit to " + branch + " of " + config.repo() + ": "
-                        + rootMessage(e), e);
+                        + GitMessages.rootMessage(e), e);
             }
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(rootMessage(e))));
+            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(GitMessages.rootMessage(e))));
         }
     }
 
@@ -559,7 +494,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                         + "; commit, stash or discard them first");
             }
         } catch (GitAPIException | RuntimeException e) {
-            problems.add("cannot read the status of the clone " + config.repo() + ": " + rootMessage(e));
+            problems.add("cannot read the status of the clone " + config.repo() + ": " + GitMessages.rootMessage(e));
         }
         return problems;
     }
@@ -633,7 +568,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 return tw.getObjectId(0);
             }
         } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read " + path + " at " + abbreviate(commit.name())
+            throw new GitException(Reason.UNREADABLE, "cannot read " + path + " at " + GitMessages.abbreviate(commit.name())
                     + ": " + e.getMessage(), e);
         }
     }
@@ -756,15 +691,11 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     private String remoteName() {
-        return remote + "/" + Repository.shortenRefName(remoteBranch);
+        return clone.remoteName();
     }
 
     private ObjectId resolveOrNull(String rev) {
-        try {
-            return repo.resolve(rev);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return clone.resolveOrNull(rev);
     }
 
     private void updateRef(String ref, ObjectId id) {
@@ -776,21 +707,5 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         } catch (IOException e) {
             // the tracking ref is refreshed by the next fetch
         }
-    }
-
-    private static String abbreviate(String id) {
-        return id != null && id.length() > 12 ? id.substring(0, 12) : String.valueOf(id);
-    }
-
-    /** The innermost cause's message (JGit wraps transport errors several times), redacted. */
-    static String rootMessage(Throwable e) {
-        List<String> parts = new ArrayList<>();
-        for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && parts.stream().noneMatch(p -> p.contains(m))) {
-                parts.add(m);
-            }
-        }
-        return Redaction.redact(parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts));
     }
 }
