@@ -8,11 +8,6 @@ import org.eclipse.jgit.api.MergeCommand;
 import org.eclipse.jgit.api.MergeResult;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.diff.DiffFormatter;
-import org.eclipse.jgit.diff.EditList;
-import org.eclipse.jgit.diff.HistogramDiff;
-import org.eclipse.jgit.diff.RawText;
-import org.eclipse.jgit.diff.RawTextComparator;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
@@ -34,12 +29,10 @@ import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
 import org.eclipse.jgit.treewalk.filter.PathFilter;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,6 +76,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private final String remoteUrl;
     private final GitCredentials credentials;
     private final GitResilience resilience = new GitResilience();
+    private final GitFiles files;
     private final Consumer<GitEvent> events;
     private ObjectId fetchedHead;
 
@@ -98,6 +92,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         this.trackingRef = clone.trackingRef();
         this.remoteUrl = clone.remoteUrl();
         this.credentials = GitCredentials.forRemote(remoteUrl);
+        this.files = new GitFiles(clone.repo());
         this.events = events;
     }
 
@@ -136,7 +131,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             for (String namespace : namespaces) {
                 String path = pathOf(namespace);
                 try {
-                    Optional<String> text = readFile(head, path);
+                    Optional<String> text = files.read(head, path);
                     if (text.isEmpty()) {
                         problems.add(path + " does not exist on " + remoteName() + " (" + head.abbreviate(8).name()
                                 + "); namespace " + namespace + " needs its manifest there");
@@ -160,10 +155,10 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized String previewDiff(StepChange change) {
         ObjectId head = headForReading();
         String path = pathOf(change.namespace());
-        String before = readFile(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
+        String before = files.read(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
                 path + " does not exist on " + remoteName()));
         String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
-        return unifiedDiff(path, before, after);
+        return GitFiles.unifiedDiff(path, before, after);
     }
 
     @Override
@@ -187,7 +182,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized Optional<Map<String, String>> labelsAtRemote(String namespace) {
         ObjectId head = headForReading();
         String path = pathOf(namespace);
-        return readFile(head, path)
+        return files.read(head, path)
                 .flatMap(text -> NamespaceManifest.parse(path, text).labels(namespace))
                 .map(InjectionLabels::of);
     }
@@ -228,7 +223,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 syncLocalBranch(done.get(), path);
                 return done.get().name();
             }
-            ObjectId blob = blobId(head, path);
+            ObjectId blob = files.blobId(head, path);
             if (blob == null) {
                 throw new GitException(Reason.MANIFEST, path + " does not exist on " + remoteName()
                         + "; nothing was pushed and the cluster was not touched");
@@ -239,7 +234,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             } else if (!firstBlob.equals(blob)) {
                 throw conflict(head);
             }
-            String before = readBlob(blob);
+            String before = files.readBlob(blob);
             String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
             RevCommit commit = writeCommit(head, path, after, stepMessage(change));
             publish(commit, "nothing of this step was pushed and the cluster was not touched");
@@ -553,34 +548,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 email == null || email.isBlank() ? "revroll@localhost" : email);
     }
 
-    private Optional<String> readFile(ObjectId commit, String path) {
-        ObjectId blob = blobId(commit, path);
-        return blob == null ? Optional.empty() : Optional.of(readBlob(blob));
-    }
-
-    private ObjectId blobId(ObjectId commit, String path) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            RevCommit c = rw.parseCommit(commit);
-            try (TreeWalk tw = TreeWalk.forPath(repo, path, c.getTree())) {
-                if (tw == null || tw.getFileMode(0).getObjectType() != Constants.OBJ_BLOB) {
-                    return null;
-                }
-                return tw.getObjectId(0);
-            }
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read " + path + " at " + GitMessages.abbreviate(commit.name())
-                    + ": " + e.getMessage(), e);
-        }
-    }
-
-    private String readBlob(ObjectId blob) {
-        try {
-            return new String(repo.open(blob, Constants.OBJ_BLOB).getBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read blob " + blob.name() + ": " + e.getMessage(), e);
-        }
-    }
-
     private Optional<RevCommit> findStepCommit(ObjectId head, StepChange change) {
         Set<String> reverted = new HashSet<>();
         return walk(head, c -> {
@@ -670,24 +637,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 + TRAILER_STEP + ": " + change.stepId() + "\n"
                 + TRAILER_PLAN + ": " + planName + "\n"
                 + TRAILER_REVERT_OF + ": " + target.name() + "\n";
-    }
-
-    static String unifiedDiff(String path, String before, String after) {
-        if (before.equals(after)) {
-            return "";
-        }
-        RawText a = new RawText(before.getBytes(StandardCharsets.UTF_8));
-        RawText b = new RawText(after.getBytes(StandardCharsets.UTF_8));
-        EditList edits = new HistogramDiff().diff(RawTextComparator.DEFAULT, a, b);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DiffFormatter formatter = new DiffFormatter(out)) {
-            formatter.setContext(3);
-            formatter.format(edits, a, b);
-            formatter.flush();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return "--- a/" + path + "\n+++ b/" + path + "\n" + out.toString(StandardCharsets.UTF_8);
     }
 
     private String remoteName() {
