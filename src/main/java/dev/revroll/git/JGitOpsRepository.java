@@ -8,35 +8,18 @@ import org.eclipse.jgit.api.MergeCommand;
 import org.eclipse.jgit.api.MergeResult;
 import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEditor;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.lib.CommitBuilder;
 import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.merge.MergeStrategy;
-import org.eclipse.jgit.merge.ResolveMerger;
-import org.eclipse.jgit.revwalk.FooterLine;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,16 +37,15 @@ import java.util.function.Consumer;
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
-    public static final String TRAILER_RUN = "Revroll-Run";
-    public static final String TRAILER_STEP = "Revroll-Step";
-    public static final String TRAILER_PLAN = "Revroll-Plan";
-    public static final String TRAILER_REVERT_OF = "Revroll-Revert-Of";
+    /** The trailers of step commits and reverts; defined in {@link StepCommits}. */
+    public static final String TRAILER_RUN = StepCommits.TRAILER_RUN;
+    public static final String TRAILER_STEP = StepCommits.TRAILER_STEP;
+    public static final String TRAILER_PLAN = StepCommits.TRAILER_PLAN;
+    public static final String TRAILER_REVERT_OF = StepCommits.TRAILER_REVERT_OF;
     /** The injection labels; defined in {@link InjectionLabels}. */
     public static final String REVISION_LABEL = InjectionLabels.REVISION;
     public static final String INJECTION_LABEL = InjectionLabels.INJECTION;
 
-    /** How far back the remote branch is searched for a step's commit (idempotent resume). */
-    private static final int HISTORY_DEPTH = 5000;
     private final GitClone clone;
     private final Plan.GitConfig config;
     private final String planName;
@@ -77,6 +59,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private final GitCredentials credentials;
     private final GitResilience resilience = new GitResilience();
     private final GitFiles files;
+    private final StepCommits commits;
     private final Consumer<GitEvent> events;
     private ObjectId fetchedHead;
 
@@ -93,6 +76,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         this.remoteUrl = clone.remoteUrl();
         this.credentials = GitCredentials.forRemote(remoteUrl);
         this.files = new GitFiles(clone.repo());
+        this.commits = new StepCommits(clone);
         this.events = events;
     }
 
@@ -217,11 +201,9 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
         String commitOnce() {
             ObjectId head = startingPoint();
-            Optional<RevCommit> done = findStepCommit(head, change);
+            Optional<RevCommit> done = commits.findStep(head, change);
             if (done.isPresent()) {
-                events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.get().name()));
-                syncLocalBranch(done.get(), path);
-                return done.get().name();
+                return alreadyRecorded(done.get());
             }
             ObjectId blob = files.blobId(head, path);
             if (blob == null) {
@@ -236,7 +218,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             }
             String before = files.readBlob(blob);
             String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
-            RevCommit commit = writeCommit(head, path, after, stepMessage(change));
+            RevCommit commit = commits.writeStep(head, change, path, after);
             publish(commit, "nothing of this step was pushed and the cluster was not touched");
             syncLocalBranch(commit, path);
             return commit.name();
@@ -244,56 +226,21 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
         String revertOnce(String commitId) {
             ObjectId head = startingPoint();
-            Optional<RevCommit> done = findRevert(head, commitId);
+            Optional<RevCommit> done = commits.findRevert(head, commitId);
             if (done.isPresent()) {
-                events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.get().name()));
-                syncLocalBranch(done.get(), path);
-                return done.get().name();
+                return alreadyRecorded(done.get());
             }
-            try (RevWalk rw = new RevWalk(repo)) {
-                ObjectId id = repo.resolve(commitId);
-                if (id == null) {
-                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId)
-                            + " is not in the clone " + config.repo() + " (not on " + remoteName() + "?); nothing to revert");
-                }
-                RevCommit target;
-                try {
-                    target = rw.parseCommit(id);
-                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId) + " is not on " + remoteName()
-                            + " (nor in the clone " + config.repo() + "); there is nothing to revert in Git");
-                }
-                RevCommit headCommit = rw.parseCommit(head);
-                if (!rw.isMergedInto(target, headCommit)) {
-                    throw new CommitNotOnRemoteException("commit " + GitMessages.abbreviate(commitId) + " is not on "
-                            + remoteName() + "; there is nothing to revert in Git");
-                }
-                if (target.getParentCount() != 1) {
-                    throw new GitException(Reason.CONFLICT, "commit " + GitMessages.abbreviate(commitId)
-                            + " is a merge or root commit; revroll only reverts its own step commits");
-                }
-                RevCommit parent = rw.parseCommit(target.getParent(0));
-                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-                merger.setBase(target.getTree());
-                merger.setCommitNames(new String[] {"parent of " + GitMessages.abbreviate(commitId), "HEAD", GitMessages.abbreviate(commitId)});
-                if (!merger.merge(headCommit, parent)) {
-                    Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
-                    if (merger.getFailingPaths() != null) {
-                        paths.addAll(merger.getFailingPaths().keySet());
-                    }
-                    String blame = paths.isEmpty() ? "" : lastChange(target, headCommit, paths.iterator().next());
-                    throw new GitException(Reason.CONFLICT, "cannot revert " + GitMessages.abbreviate(commitId)
-                            + " (" + target.getShortMessage() + "): " + String.join(", ", paths) + " changed since on "
-                            + remoteName() + blame + "; the revert conflicts, nothing was pushed; revert it by hand with "
-                            + "'git revert " + commitId + "' and push, then run 'revroll reconcile'");
-                }
-                RevCommit revert = writeCommit(head, merger.getResultTreeId(), revertMessage(change, target));
-                publish(revert, "the revert is not on the remote");
-                syncLocalBranch(revert, path);
-                return revert.name();
-            } catch (IOException e) {
-                throw new GitException(Reason.WRITE_FAILED, "cannot revert " + GitMessages.abbreviate(commitId) + ": " + e.getMessage(), e);
-            }
+            RevCommit revert = commits.writeRevert(head, change, commitId);
+            publish(revert, "the revert is not on the remote");
+            syncLocalBranch(revert, path);
+            return revert.name();
+        }
+
+        /** A commit or revert for this step already on the remote (or, with push off, in the clone): returned as is. */
+        private String alreadyRecorded(RevCommit done) {
+            events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.name()));
+            syncLocalBranch(done, path);
+            return done.name();
         }
 
         private ObjectId startingPoint() {
@@ -306,12 +253,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         }
 
         private GitException conflict(ObjectId head) {
-            String culprit;
-            try (RevWalk rw = new RevWalk(repo)) {
-                culprit = lastChange(rw.parseCommit(firstBase), rw.parseCommit(head), path);
-            } catch (IOException e) {
-                culprit = "";
-            }
+            String culprit = commits.lastChange(firstBase, head, path);
             return new GitException(Reason.CONFLICT, "conflict: " + path + " was changed on " + remoteName() + culprit
                     + " while revroll was writing step " + change.stepId() + " (" + change.namespace()
                     + "); nothing was pushed and the cluster was not touched. Check the change and run again");
@@ -494,150 +436,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         return problems;
     }
 
-    // ---- objects -------------------------------------------------------------------------------------------------
-
-    private RevCommit writeCommit(ObjectId parent, String path, String content, String message) {
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk rw = new RevWalk(repo)) {
-            RevCommit base = rw.parseCommit(parent);
-            ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8));
-            DirCache index = DirCache.newInCore();
-            DirCacheBuilder builder = index.builder();
-            builder.addTree(new byte[0], DirCacheEntry.STAGE_0, rw.getObjectReader(), base.getTree());
-            builder.finish();
-            DirCacheEditor editor = index.editor();
-            editor.add(new DirCacheEditor.PathEdit(path) {
-                @Override
-                public void apply(DirCacheEntry entry) {
-                    if (entry.getRawMode() == 0) {
-                        entry.setFileMode(FileMode.REGULAR_FILE);
-                    }
-                    entry.setObjectId(blob);
-                }
-            });
-            editor.finish();
-            ObjectId tree = index.writeTree(inserter);
-            inserter.flush();
-            return writeCommit(parent, tree, message);
-        } catch (IOException e) {
-            throw new GitException(Reason.WRITE_FAILED, "cannot write the commit for " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private RevCommit writeCommit(ObjectId parent, ObjectId tree, String message) {
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk rw = new RevWalk(repo)) {
-            PersonIdent who = author();
-            CommitBuilder cb = new CommitBuilder();
-            cb.setTreeId(tree);
-            cb.setParentId(parent);
-            cb.setAuthor(who);
-            cb.setCommitter(who);
-            cb.setMessage(message);
-            ObjectId id = inserter.insert(cb);
-            inserter.flush();
-            return rw.parseCommit(id);
-        } catch (IOException e) {
-            throw new GitException(Reason.WRITE_FAILED, "cannot write a commit: " + e.getMessage(), e);
-        }
-    }
-
-    /** The plan's author, else Git config {@code user.name/user.email}, else {@code revroll <revroll@localhost>}. */
-    PersonIdent author() {
-        String name = config.authorName().orElseGet(() -> repo.getConfig().getString("user", null, "name"));
-        String email = config.authorEmail().orElseGet(() -> repo.getConfig().getString("user", null, "email"));
-        return new PersonIdent(name == null || name.isBlank() ? "revroll" : name,
-                email == null || email.isBlank() ? "revroll@localhost" : email);
-    }
-
-    private Optional<RevCommit> findStepCommit(ObjectId head, StepChange change) {
-        Set<String> reverted = new HashSet<>();
-        return walk(head, c -> {
-            List<FooterLine> footers = c.getFooterLines();
-            String revertOf = trailer(footers, TRAILER_REVERT_OF);
-            if (revertOf != null) {
-                reverted.add(revertOf);
-                return Boolean.FALSE;
-            }
-            if (change.runId().equals(trailer(footers, TRAILER_RUN)) && change.stepId().equals(trailer(footers, TRAILER_STEP))) {
-                // a step commit that was reverted since does not count: the step is written again
-                return reverted.contains(c.name()) ? null : Boolean.TRUE;
-            }
-            return Boolean.FALSE;
-        });
-    }
-
-    private Optional<RevCommit> findRevert(ObjectId head, String commitId) {
-        ObjectId target = resolveOrNull(commitId);
-        String full = target == null ? commitId : target.name();
-        return walk(head, c -> full.equals(trailer(c.getFooterLines(), TRAILER_REVERT_OF)) ? Boolean.TRUE : Boolean.FALSE);
-    }
-
-    /** Walks back from head; the test answers TRUE (found), FALSE (keep going) or null (stop, not found). */
-    private Optional<RevCommit> walk(ObjectId head, java.util.function.Function<RevCommit, Boolean> test) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            rw.markStart(rw.parseCommit(head));
-            int seen = 0;
-            for (RevCommit c : rw) {
-                if (++seen > HISTORY_DEPTH) {
-                    break;
-                }
-                Boolean answer = test.apply(c);
-                if (answer == null) {
-                    return Optional.empty();
-                }
-                if (answer) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read the history of " + remoteName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** " by <commit> (<subject>, <author>)": the newest commit in (since, head] that touched path, or "". */
-    private String lastChange(RevCommit since, RevCommit head, String path) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            rw.markStart(rw.parseCommit(head));
-            rw.markUninteresting(rw.parseCommit(since));
-            rw.setTreeFilter(AndTreeFilter.create(PathFilter.create(path), TreeFilter.ANY_DIFF));
-            for (RevCommit c : rw) {
-                return " by " + c.abbreviate(8).name() + " (" + c.getShortMessage() + ", " + c.getAuthorIdent().getName() + ")";
-            }
-        } catch (IOException e) {
-            return "";
-        }
-        return "";
-    }
-
-    private static String trailer(List<FooterLine> footers, String key) {
-        for (FooterLine f : footers) {
-            if (f.getKey().equalsIgnoreCase(key)) {
-                return f.getValue().strip();
-            }
-        }
-        return null;
-    }
-
     // ---- messages and helpers ------------------------------------------------------------------------------------
-
-    private String stepMessage(StepChange change) {
-        StringBuilder body = new StringBuilder();
-        InjectionLabels.setBy(change).forEach((k, v) -> body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
-        return planName + ": move " + change.namespace() + " to revision " + change.toRevision() + "\n\n"
-                + "Namespace " + change.namespace() + " (" + pathOf(change.namespace()) + "):\n" + body + "\n"
-                + TRAILER_RUN + ": " + change.runId() + "\n"
-                + TRAILER_STEP + ": " + change.stepId() + "\n"
-                + TRAILER_PLAN + ": " + planName + "\n";
-    }
-
-    private String revertMessage(StepChange change, RevCommit target) {
-        return planName + ": revert move of " + change.namespace() + " to " + change.toRevision() + "\n\n"
-                + "This reverts commit " + target.name() + ".\n\n"
-                + TRAILER_RUN + ": " + change.runId() + "\n"
-                + TRAILER_STEP + ": " + change.stepId() + "\n"
-                + TRAILER_PLAN + ": " + planName + "\n"
-                + TRAILER_REVERT_OF + ": " + target.name() + "\n";
-    }
 
     private String remoteName() {
         return clone.remoteName();
