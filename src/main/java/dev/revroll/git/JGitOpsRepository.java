@@ -14,9 +14,6 @@ import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.RefUpdate;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.PushResult;
-import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -52,16 +49,12 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     private final Git git;
     private final Repository repo;
     private final String branch;
-    private final String remote;
-    private final String remoteBranch;
     private final String trackingRef;
-    private final String remoteUrl;
-    private final GitCredentials credentials;
     private final GitResilience resilience = new GitResilience();
     private final GitFiles files;
     private final StepCommits commits;
+    private final GitRemote remote;
     private final Consumer<GitEvent> events;
-    private ObjectId fetchedHead;
 
     private JGitOpsRepository(GitClone clone, Consumer<GitEvent> events) {
         this.clone = clone;
@@ -70,13 +63,10 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         this.git = clone.git();
         this.repo = clone.repo();
         this.branch = clone.branch();
-        this.remote = clone.remote();
-        this.remoteBranch = clone.remoteBranch();
         this.trackingRef = clone.trackingRef();
-        this.remoteUrl = clone.remoteUrl();
-        this.credentials = GitCredentials.forRemote(remoteUrl);
         this.files = new GitFiles(clone.repo());
         this.commits = new StepCommits(clone);
+        this.remote = new GitRemote(clone, events);
         this.events = events;
     }
 
@@ -105,10 +95,10 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             head = resolveOrNull(Constants.R_HEADS + branch);
         } else {
             try {
-                head = fetchRemoteHead();
+                head = remote.fetchHead();
             } catch (GitException e) {
                 problems.add(e.getMessage());
-                head = resolveOrNull(trackingRef);
+                head = remote.trackingHead();
             }
         }
         if (head != null) {
@@ -245,7 +235,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
         private ObjectId startingPoint() {
             if (config.push()) {
-                ObjectId head = fetchRemoteHead();
+                ObjectId head = remote.fetchHead();
                 fastForwardLocal(head);
                 return head;
             }
@@ -262,75 +252,17 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     // ---- remote --------------------------------------------------------------------------------------------------
 
-    private ObjectId fetchRemoteHead() {
-        try {
-            credentials.apply(git.fetch()
-                    .setRemote(remote)
-                    .setRefSpecs(new RefSpec("+" + remoteBranch + ":" + trackingRef))
-                    .setTimeout(GitResilience.transportTimeoutSeconds()))
-                    .call();
-        } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot fetch " + Repository.shortenRefName(remoteBranch)
-                    + " from the GitOps remote " + remote + " (" + remoteUrl + "): " + GitMessages.rootMessage(e), e);
-        }
-        ObjectId head = resolveOrNull(trackingRef);
-        if (head == null) {
-            throw new GitException(Reason.UNREACHABLE, "the GitOps remote " + remote + " (" + remoteUrl
-                    + ") has no branch " + Repository.shortenRefName(remoteBranch));
-        }
-        fetchedHead = head;
-        events.accept(new GitEvent(GitEvent.Kind.FETCHED, head.name()));
-        return head;
-    }
-
     /** For reads (preview, drift): the remote head, fetched once per instance; the local branch when push is off. */
     private ObjectId headForReading() {
         if (!config.push()) {
             return localHead();
         }
-        return fetchedHead != null ? fetchedHead : fetchRemoteHead();
+        return remote.knownHead();
     }
 
     private void publish(RevCommit commit, String consequence) {
-        if (!config.push()) {
-            return;
-        }
-        events.accept(new GitEvent(GitEvent.Kind.PUSHING, commit.name()));
-        Iterable<PushResult> results;
-        try {
-            results = credentials.apply(git.push()
-                    .setRemote(remote)
-                    .setRefSpecs(new RefSpec(commit.name() + ":" + remoteBranch))
-                    .setTimeout(GitResilience.transportTimeoutSeconds()))
-                    .call();
-        } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot push " + GitMessages.abbreviate(commit.name()) + " to " + remote + " ("
-                    + remoteUrl + "): " + GitMessages.rootMessage(e) + "; " + consequence, e);
-        }
-        for (PushResult result : results) {
-            RemoteRefUpdate update = result.getRemoteUpdate(remoteBranch);
-            if (update == null) {
-                continue;
-            }
-            switch (update.getStatus()) {
-                case OK, UP_TO_DATE -> {
-                    updateRef(trackingRef, commit);
-                    fetchedHead = commit;
-                    events.accept(new GitEvent(GitEvent.Kind.PUSHED, commit.name()));
-                }
-                case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
-                    events.accept(new GitEvent(GitEvent.Kind.PUSH_RACED, commit.name()));
-                    throw new GitResilience.PushRaced();
-                }
-                default -> {
-                    String said = result.getMessages() == null ? "" : result.getMessages().strip();
-                    throw new GitException(Reason.REJECTED, remote + " (" + remoteUrl + ") rejected the push of "
-                            + GitMessages.abbreviate(commit.name()) + " to " + Repository.shortenRefName(remoteBranch) + ": "
-                            + (update.getMessage() == null ? update.getStatus() : update.getMessage())
-                            + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""))
-                            + "; " + consequence);
-                }
-            }
+        if (config.push()) {
+            remote.push(commit, consequence);
         }
     }
 
@@ -446,14 +378,5 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         return clone.resolveOrNull(rev);
     }
 
-    private void updateRef(String ref, ObjectId id) {
-        try {
-            RefUpdate ru = repo.updateRef(ref);
-            ru.setNewObjectId(id);
-            ru.setForceUpdate(true);
-            ru.update();
-        } catch (IOException e) {
-            // the tracking ref is refreshed by the next fetch
-        }
-    }
+
 }
