@@ -30,11 +30,7 @@ record GitClone(Plan.GitConfig config, String planName, Git git, String branch, 
     private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
     private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
 
-    /**
-     * Opens the clone named by the plan. Refuses (a {@link PreflightException}) when {@code git.path} has a
-     * placeholder other than {@code {{namespace}}} and {@code {{plan}}}, or the clone is not a Git clone, is on a
-     * detached HEAD, or its branch has no upstream or the upstream's remote no URL.
-     */
+    /** Opens the clone named by the plan, or refuses with a {@link PreflightException} that says what to fix. */
     static GitClone open(Plan.GitConfig config, String planName) {
         Path dir = Path.of(config.repo());
         Matcher other = OTHER_PLACEHOLDER.matcher(config.path());

@@ -3,25 +3,13 @@ package dev.revroll.git;
 import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.MergeCommand;
-import org.eclipse.jgit.api.MergeResult;
-import org.eclipse.jgit.api.Status;
-import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +19,12 @@ import java.util.function.Consumer;
  * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push. Calls are serialized
  * per instance (a wave with {@code parallel > 1} shares one clone); concurrent writers elsewhere are handled by the
  * fetch-rebase-push retry of {@link GitResilience}.
+ *
+ * <p>This class implements the port and runs each step's attempt; the parts do the Git work: {@link GitClone}
+ * (the opened clone and its upstream), {@link GitRemote} (fetch and push), {@link StepCommits} (commits and reverts
+ * in the object database, found again by their trailers), {@link LocalClone} (the clone's branch and working tree)
+ * and {@link GitFiles} (files at a commit, diffs). The parts are not thread-safe; they are only called under this
+ * instance's lock.
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
@@ -44,29 +38,21 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public static final String INJECTION_LABEL = InjectionLabels.INJECTION;
 
     private final GitClone clone;
-    private final Plan.GitConfig config;
-    private final String planName;
-    private final Git git;
-    private final Repository repo;
-    private final String branch;
-    private final String trackingRef;
+    private final boolean push;
     private final GitResilience resilience = new GitResilience();
-    private final GitFiles files;
-    private final StepCommits commits;
     private final GitRemote remote;
+    private final LocalClone local;
+    private final StepCommits commits;
+    private final GitFiles files;
     private final Consumer<GitEvent> events;
 
     private JGitOpsRepository(GitClone clone, Consumer<GitEvent> events) {
         this.clone = clone;
-        this.config = clone.config();
-        this.planName = clone.planName();
-        this.git = clone.git();
-        this.repo = clone.repo();
-        this.branch = clone.branch();
-        this.trackingRef = clone.trackingRef();
-        this.files = new GitFiles(clone.repo());
-        this.commits = new StepCommits(clone);
+        this.push = clone.config().push();
         this.remote = new GitRemote(clone, events);
+        this.local = new LocalClone(clone, events);
+        this.commits = new StepCommits(clone);
+        this.files = new GitFiles(clone.repo());
         this.events = events;
     }
 
@@ -74,7 +60,11 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         return open(config, planName, event -> { });
     }
 
-    /** Opens the clone named by the plan; see {@link GitClone#open} for what it refuses. */
+    /**
+     * Opens the clone named by the plan. Refuses (a {@code PreflightException}) when {@code git.path} has a
+     * placeholder other than {@code {{namespace}}} and {@code {{plan}}}, or the clone is not a Git clone, is on a
+     * detached HEAD, or its branch has no upstream.
+     */
     public static JGitOpsRepository open(Plan.GitConfig config, String planName, Consumer<GitEvent> events) {
         GitClone clone = GitClone.open(config, planName);
         try {
@@ -91,8 +81,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized List<String> preflight(List<String> namespaces) {
         List<String> problems = new ArrayList<>();
         ObjectId head;
-        if (!config.push()) {
-            head = resolveOrNull(Constants.R_HEADS + branch);
+        if (!push) {
+            head = local.branchHeadOrNull();
         } else {
             try {
                 head = remote.fetchHead();
@@ -119,9 +109,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         } else if (problems.isEmpty()) {
             problems.add("the remote branch " + remoteName() + " has never been fetched");
         }
-        if (!repo.isBare()) {
-            problems.addAll(uncommittedChanges(namespaces));
-        }
+        problems.addAll(local.uncommittedChanges(namespaces.stream().map(this::pathOf).toList()));
         return problems.stream().map(Redaction::redact).toList();
     }
 
@@ -131,8 +119,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         String path = pathOf(change.namespace());
         String before = files.read(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
                 path + " does not exist on " + remoteName()));
-        String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
-        return GitFiles.unifiedDiff(path, before, after);
+        return GitFiles.unifiedDiff(path, before, edited(path, before, change));
     }
 
     @Override
@@ -148,8 +135,9 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
         return resilience.untilThePushLands(() -> attempt.revertOnce(commitId), () -> new GitException(Reason.REJECTED,
-                "the push of the revert of " + GitMessages.abbreviate(commitId) + " to " + remoteName() + " was rejected as non-fast-forward "
-                + GitResilience.PUSH_ATTEMPTS + " times while others pushed to the branch; the revert is not on the remote"));
+                "the push of the revert of " + GitMessages.abbreviate(commitId) + " to " + remoteName()
+                + " was rejected as non-fast-forward " + GitResilience.PUSH_ATTEMPTS
+                + " times while others pushed to the branch; the revert is not on the remote"));
     }
 
     @Override
@@ -206,12 +194,8 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             } else if (!firstBlob.equals(blob)) {
                 throw conflict(head);
             }
-            String before = files.readBlob(blob);
-            String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), InjectionLabels.setBy(change));
-            RevCommit commit = commits.writeStep(head, change, path, after);
-            publish(commit, "nothing of this step was pushed and the cluster was not touched");
-            syncLocalBranch(commit, path);
-            return commit.name();
+            RevCommit commit = commits.writeStep(head, change, path, edited(path, files.readBlob(blob), change));
+            return published(commit, "nothing of this step was pushed and the cluster was not touched");
         }
 
         String revertOnce(String commitId) {
@@ -221,25 +205,32 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
                 return alreadyRecorded(done.get());
             }
             RevCommit revert = commits.writeRevert(head, change, commitId);
-            publish(revert, "the revert is not on the remote");
-            syncLocalBranch(revert, path);
-            return revert.name();
+            return published(revert, "the revert is not on the remote");
         }
 
         /** A commit or revert for this step already on the remote (or, with push off, in the clone): returned as is. */
         private String alreadyRecorded(RevCommit done) {
             events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.name()));
-            syncLocalBranch(done, path);
+            local.syncTo(done, path);
             return done.name();
         }
 
+        /** Pushes a new commit or revert (with push on), then brings the local clone to it. */
+        private String published(RevCommit commit, String consequence) {
+            if (push) {
+                remote.push(commit, consequence);
+            }
+            local.syncTo(commit, path);
+            return commit.name();
+        }
+
         private ObjectId startingPoint() {
-            if (config.push()) {
+            if (push) {
                 ObjectId head = remote.fetchHead();
-                fastForwardLocal(head);
+                local.fastForward(head);
                 return head;
             }
-            return localHead();
+            return local.branchHead();
         }
 
         private GitException conflict(ObjectId head) {
@@ -250,133 +241,20 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         }
     }
 
-    // ---- remote --------------------------------------------------------------------------------------------------
-
     /** For reads (preview, drift): the remote head, fetched once per instance; the local branch when push is off. */
     private ObjectId headForReading() {
-        if (!config.push()) {
-            return localHead();
+        if (!push) {
+            return local.branchHead();
         }
         return remote.knownHead();
     }
 
-    private void publish(RevCommit commit, String consequence) {
-        if (config.push()) {
-            remote.push(commit, consequence);
-        }
+    /** The manifest with the step's labels set, comments, order and quoting kept. */
+    private static String edited(String path, String manifest, StepChange change) {
+        return NamespaceManifest.parse(path, manifest).withLabels(change.namespace(), InjectionLabels.setBy(change));
     }
-
-    // ---- local clone ---------------------------------------------------------------------------------------------
-
-    private ObjectId localHead() {
-        ObjectId head = resolveOrNull(Constants.R_HEADS + branch);
-        if (head == null) {
-            throw new GitException(Reason.UNREADABLE, "branch " + branch + " of " + config.repo() + " has no commits");
-        }
-        return head;
-    }
-
-    /** Brings the local branch up to the remote head when it can without merging; never fails the step. */
-    private void fastForwardLocal(ObjectId remoteHead) {
-        if (repo.isBare()) {
-            return;
-        }
-        ObjectId local = resolveOrNull(Constants.R_HEADS + branch);
-        if (remoteHead.equals(local)) {
-            return;
-        }
-        try {
-            Ref tracking = repo.exactRef(trackingRef);
-            MergeResult result = git.merge().include(tracking).setFastForward(MergeCommand.FastForwardMode.FF_ONLY)
-                    .setCommit(true).call();
-            if (!result.getMergeStatus().isSuccessful()) {
-                events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, "branch " + branch
-                        + " cannot be fast-forwarded to " + remoteName() + ": " + result.getMergeStatus()));
-            }
-        } catch (GitAPIException | IOException | RuntimeException e) {
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(GitMessages.rootMessage(e))));
-        }
-    }
-
-    /**
-     * After a commit is on the remote (or, with push off, made): moves the local branch to it when the branch sat on
-     * its parent, and refreshes the one file in the index and working tree when that file had no local changes.
-     */
-    private void syncLocalBranch(RevCommit commit, String path) {
-        ObjectId local = resolveOrNull(Constants.R_HEADS + branch);
-        if (local == null || local.equals(commit)) {
-            return;
-        }
-        boolean onParent = commit.getParentCount() == 1 && local.equals(commit.getParent(0));
-        if (!onParent) {
-            if (config.push()) {
-                fastForwardLocal(commit);
-            }
-            return;
-        }
-        try {
-            boolean fileClean = repo.isBare() || git.status().addPath(path).call().isClean();
-            if (!fileClean) {
-                events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, path + " has local changes"));
-                if (!config.push()) {
-                    throw new GitException(Reason.CONFLICT, path + " has uncommitted changes in " + config.repo());
-                }
-                return;
-            }
-            RefUpdate ru = repo.updateRef(Constants.R_HEADS + branch);
-            ru.setExpectedOldObjectId(local);
-            ru.setNewObjectId(commit);
-            ru.setRefLogMessage("revroll: " + commit.getShortMessage(), false);
-            RefUpdate.Result r = ru.update();
-            if (r != RefUpdate.Result.FAST_FORWARD && r != RefUpdate.Result.NEW && r != RefUpdate.Result.FORCED) {
-                throw new IOException("cannot move " + branch + ": " + r);
-            }
-            if (!repo.isBare()) {
-                git.reset().addPath(path).call();
-                git.checkout().addPath(path).call();
-            }
-        } catch (GitAPIException | IOException e) {
-            if (!config.push()) {
-                throw new GitException(Reason.WRITE_FAILED, "cannot commit to " + branch + " of " + config.repo() + ": "
-                        + GitMessages.rootMessage(e), e);
-            }
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(GitMessages.rootMessage(e))));
-        }
-    }
-
-    private List<String> uncommittedChanges(List<String> namespaces) {
-        List<String> problems = new ArrayList<>();
-        try {
-            var status = git.status();
-            namespaces.forEach(ns -> status.addPath(pathOf(ns)));
-            Status st = status.call();
-            Set<String> dirty = new TreeSet<>();
-            dirty.addAll(st.getModified());
-            dirty.addAll(st.getChanged());
-            dirty.addAll(st.getAdded());
-            dirty.addAll(st.getRemoved());
-            dirty.addAll(st.getMissing());
-            dirty.addAll(st.getUntracked());
-            dirty.addAll(st.getConflicting());
-            for (String path : dirty) {
-                problems.add(path + " has uncommitted changes in the clone " + config.repo()
-                        + "; commit, stash or discard them first");
-            }
-        } catch (GitAPIException | RuntimeException e) {
-            problems.add("cannot read the status of the clone " + config.repo() + ": " + GitMessages.rootMessage(e));
-        }
-        return problems;
-    }
-
-    // ---- messages and helpers ------------------------------------------------------------------------------------
 
     private String remoteName() {
         return clone.remoteName();
     }
-
-    private ObjectId resolveOrNull(String rev) {
-        return clone.resolveOrNull(rev);
-    }
-
-
 }

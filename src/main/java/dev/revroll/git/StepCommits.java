@@ -170,7 +170,8 @@ final class StepCommits {
 
     private String stepMessage(StepChange change, String path) {
         StringBuilder body = new StringBuilder();
-        InjectionLabels.setBy(change).forEach((k, v) -> body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
+        InjectionLabels.setBy(change).forEach((k, v) ->
+                body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
         return clone.planName() + ": move " + change.namespace() + " to revision " + change.toRevision() + "\n\n"
                 + "Namespace " + change.namespace() + " (" + path + "):\n" + body + "\n"
                 + TRAILER_RUN + ": " + change.runId() + "\n"
