@@ -9,15 +9,15 @@ import java.util.function.Supplier;
 
 /**
  * The one place where revroll decides how patient it is with the GitOps remote (resilience4j name {@value #NAME}):
- * each fetch and push is cut off by JGit after {@link #TRANSPORT_TIMEOUT}; a commit or revert whose push lost a race
- * (rejected as non-fast-forward because someone else pushed first) is built again on the new head and pushed again,
- * with exponential backoff and jitter. Nothing else is retried: an unreachable remote, a push the remote refuses or a
- * conflicting edit will not get better by asking again. Never a force-push.
+ * a fetch or push fails when the remote does not answer within {@link #TRANSPORT_TIMEOUT}; a commit or revert
+ * whose push lost a race (rejected as non-fast-forward because someone else pushed first) is built again on the
+ * new head and pushed again, with exponential backoff and jitter. Nothing else is retried: an unreachable remote,
+ * a push the remote refuses or a conflicting edit will not get better by asking again. Never a force-push.
  */
 final class GitResilience {
 
     static final String NAME = "git";
-    /** A fetch or push that takes longer than this fails (JGit's transport timeout, whole seconds). */
+    /** JGit's transport timeout (connecting, and each wait for the remote's answer), in whole seconds. */
     static final Duration TRANSPORT_TIMEOUT = Duration.ofSeconds(30);
     /** Attempts in all, first try included, for a commit or revert whose push keeps losing races. */
     static final int PUSH_ATTEMPTS = 6;
