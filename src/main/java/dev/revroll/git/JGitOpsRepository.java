@@ -1,68 +1,16 @@
 package dev.revroll.git;
 
 import dev.revroll.errors.GitRecordException.Reason;
-import dev.revroll.errors.PreflightException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
-import org.eclipse.jgit.api.Git;
-import org.eclipse.jgit.api.MergeCommand;
-import org.eclipse.jgit.api.MergeResult;
-import org.eclipse.jgit.api.Status;
-import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.diff.DiffFormatter;
-import org.eclipse.jgit.diff.EditList;
-import org.eclipse.jgit.diff.HistogramDiff;
-import org.eclipse.jgit.diff.RawText;
-import org.eclipse.jgit.diff.RawTextComparator;
-import org.eclipse.jgit.dircache.DirCache;
-import org.eclipse.jgit.dircache.DirCacheBuilder;
-import org.eclipse.jgit.dircache.DirCacheEditor;
-import org.eclipse.jgit.dircache.DirCacheEntry;
-import org.eclipse.jgit.errors.RepositoryNotFoundException;
-import org.eclipse.jgit.lib.BranchConfig;
-import org.eclipse.jgit.lib.CommitBuilder;
-import org.eclipse.jgit.lib.Constants;
-import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.ObjectInserter;
-import org.eclipse.jgit.lib.PersonIdent;
-import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.lib.RefUpdate;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.merge.MergeStrategy;
-import org.eclipse.jgit.merge.ResolveMerger;
-import org.eclipse.jgit.revwalk.FooterLine;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.revwalk.RevWalk;
-import org.eclipse.jgit.transport.PushResult;
-import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
-import org.eclipse.jgit.treewalk.TreeWalk;
-import org.eclipse.jgit.treewalk.filter.AndTreeFilter;
-import org.eclipse.jgit.treewalk.filter.PathFilter;
-import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The GitOps record on JGit. The plan names a local clone; the remote and branch are that clone's current branch and
@@ -70,56 +18,42 @@ import java.util.regex.Pattern;
  * working tree is never used to compute them), pushed, and only then is the local branch fast-forwarded, so a
  * push that loses a race can be rebuilt on the new head and pushed again. Never a force-push. Calls are serialized
  * per instance (a wave with {@code parallel > 1} shares one clone); concurrent writers elsewhere are handled by the
- * fetch-rebase-push retry (resilience4j retry "git": exponential backoff with jitter).
+ * fetch-rebase-push retry of {@link GitResilience}.
+ *
+ * <p>This class implements the port and runs each step's attempt; the parts do the Git work: {@link GitClone}
+ * (the opened clone and its upstream), {@link GitRemote} (fetch and push), {@link StepCommits} (commits and reverts
+ * in the object database, found again by their trailers), {@link LocalClone} (the clone's branch and working tree)
+ * and {@link GitFiles} (files at a commit, diffs). The parts are not thread-safe; they are only called under this
+ * instance's lock.
  */
 public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable {
 
-    public static final String TRAILER_RUN = "Revroll-Run";
-    public static final String TRAILER_STEP = "Revroll-Step";
-    public static final String TRAILER_PLAN = "Revroll-Plan";
-    public static final String TRAILER_REVERT_OF = "Revroll-Revert-Of";
-    public static final String REVISION_LABEL = "istio.io/rev";
-    public static final String INJECTION_LABEL = "istio-injection";
+    /** The trailers of step commits and reverts; defined in {@link StepCommits}. */
+    public static final String TRAILER_RUN = StepCommits.TRAILER_RUN;
+    public static final String TRAILER_STEP = StepCommits.TRAILER_STEP;
+    public static final String TRAILER_PLAN = StepCommits.TRAILER_PLAN;
+    public static final String TRAILER_REVERT_OF = StepCommits.TRAILER_REVERT_OF;
+    /** The injection labels; defined in {@link InjectionLabels}. */
+    public static final String REVISION_LABEL = InjectionLabels.REVISION;
+    public static final String INJECTION_LABEL = InjectionLabels.INJECTION;
 
-    /** How far back the remote branch is searched for a step's commit (idempotent resume). */
-    private static final int HISTORY_DEPTH = 5000;
-    private static final int TRANSPORT_TIMEOUT_SECONDS = 30;
-    private static final Pattern NAMESPACE_PLACEHOLDER = Pattern.compile("\\{\\{\\s*namespace\\s*}}");
-    private static final Pattern PLAN_PLACEHOLDER = Pattern.compile("\\{\\{\\s*plan\\s*}}");
-    private static final Pattern OTHER_PLACEHOLDER = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}");
-
-    private final Plan.GitConfig config;
-    private final String planName;
-    private final Git git;
-    private final Repository repo;
-    private final String branch;
-    private final String remote;
-    private final String remoteBranch;
-    private final String trackingRef;
-    private final String remoteUrl;
-    private final GitCredentials credentials;
-    private final Retry retry;
+    private final GitClone clone;
+    private final boolean push;
+    private final GitResilience resilience = new GitResilience();
+    private final GitRemote remote;
+    private final LocalClone local;
+    private final StepCommits commits;
+    private final GitFiles files;
     private final Consumer<GitEvent> events;
-    private ObjectId fetchedHead;
 
-    private JGitOpsRepository(Plan.GitConfig config, String planName, Git git, String branch, String remote,
-                              String remoteBranch, String trackingRef, String remoteUrl, Consumer<GitEvent> events) {
-        this.config = config;
-        this.planName = planName;
-        this.git = git;
-        this.repo = git.getRepository();
-        this.branch = branch;
-        this.remote = remote;
-        this.remoteBranch = remoteBranch;
-        this.trackingRef = trackingRef;
-        this.remoteUrl = remoteUrl;
-        this.credentials = GitCredentials.forRemote(remoteUrl);
+    private JGitOpsRepository(GitClone clone, Consumer<GitEvent> events) {
+        this.clone = clone;
+        this.push = clone.config().push();
+        this.remote = new GitRemote(clone, events);
+        this.local = new LocalClone(clone, events);
+        this.commits = new StepCommits(clone);
+        this.files = new GitFiles(clone.repo());
         this.events = events;
-        this.retry = Retry.of("git", RetryConfig.custom()
-                .maxAttempts(6)
-                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(200), 2.0, 0.5, Duration.ofSeconds(5)))
-                .retryExceptions(PushRaced.class)
-                .build());
     }
 
     public static JGitOpsRepository open(Plan.GitConfig config, String planName) {
@@ -127,63 +61,18 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     }
 
     /**
-     * Opens the clone named by the plan. Refuses (exit 3) when it is not a Git clone, is on a detached HEAD, or its
-     * branch has no upstream.
+     * Opens the clone named by the plan. Refuses (a {@code PreflightException}) when {@code git.path} has a
+     * placeholder other than {@code {{namespace}}} and {@code {{plan}}}, or the clone is not a Git clone, is on a
+     * detached HEAD, or its branch has no upstream.
      */
     public static JGitOpsRepository open(Plan.GitConfig config, String planName, Consumer<GitEvent> events) {
-        Path dir = Path.of(config.repo());
-        Matcher other = OTHER_PLACEHOLDER.matcher(config.path());
-        while (other.find()) {
-            if (!other.group(1).equals("namespace") && !other.group(1).equals("plan")) {
-                throw refused("git.path " + config.path() + ": the placeholder {{" + other.group(1)
-                        + "}} is not supported for manifest paths; use {{namespace}} (and {{plan}})");
-            }
-        }
-        if (!Files.isDirectory(dir)) {
-            throw refused("git.repo " + dir + " does not exist; clone the GitOps repository there first");
-        }
-        Git git;
+        GitClone clone = GitClone.open(config, planName);
         try {
-            git = Git.open(dir.toFile());
-        } catch (RepositoryNotFoundException e) {
-            throw refused("git.repo " + dir + " is not a Git clone");
-        } catch (IOException e) {
-            throw refused("git.repo " + dir + " cannot be opened: " + e.getMessage());
-        }
-        try {
-            Repository repo = git.getRepository();
-            String full = repo.getFullBranch();
-            if (full == null || !full.startsWith(Constants.R_HEADS)) {
-                throw refused("the clone " + dir + " is on a detached HEAD; check out the branch revroll should write to");
-            }
-            String branch = Repository.shortenRefName(full);
-            BranchConfig bc = new BranchConfig(repo.getConfig(), branch);
-            String remote = bc.getRemote();
-            String merge = bc.getMerge();
-            if (remote == null || merge == null || bc.isRemoteLocal()) {
-                throw refused("branch " + branch + " of the clone " + dir
-                        + " has no upstream; run: git -C " + dir + " branch --set-upstream-to=origin/" + branch);
-            }
-            String tracking = bc.getRemoteTrackingBranch();
-            if (tracking == null) {
-                tracking = Constants.R_REMOTES + remote + "/" + Repository.shortenRefName(merge);
-            }
-            String url = repo.getConfig().getString("remote", remote, "url");
-            if (url == null) {
-                throw refused("remote " + remote + " of the clone " + dir + " has no url");
-            }
-            return new JGitOpsRepository(config, planName, git, branch, remote, merge, tracking, url, events);
-        } catch (IOException e) {
-            git.close();
-            throw refused("the clone " + dir + " cannot be read: " + e.getMessage());
+            return new JGitOpsRepository(clone, events);
         } catch (RuntimeException e) {
-            git.close();
+            clone.close();
             throw e;
         }
-    }
-
-    private static PreflightException refused(String reason) {
-        return new PreflightException(List.of(Redaction.redact(reason)));
     }
 
     // ---- GitOpsRepository ----------------------------------------------------------------------------------------
@@ -192,21 +81,21 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized List<String> preflight(List<String> namespaces) {
         List<String> problems = new ArrayList<>();
         ObjectId head;
-        if (!config.push()) {
-            head = resolveOrNull(Constants.R_HEADS + branch);
+        if (!push) {
+            head = local.branchHeadOrNull();
         } else {
             try {
-                head = fetchRemoteHead();
+                head = remote.fetchHead();
             } catch (GitException e) {
                 problems.add(e.getMessage());
-                head = resolveOrNull(trackingRef);
+                head = remote.trackingHead();
             }
         }
         if (head != null) {
             for (String namespace : namespaces) {
                 String path = pathOf(namespace);
                 try {
-                    Optional<String> text = readFile(head, path);
+                    Optional<String> text = files.read(head, path);
                     if (text.isEmpty()) {
                         problems.add(path + " does not exist on " + remoteName() + " (" + head.abbreviate(8).name()
                                 + "); namespace " + namespace + " needs its manifest there");
@@ -220,9 +109,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
         } else if (problems.isEmpty()) {
             problems.add("the remote branch " + remoteName() + " has never been fetched");
         }
-        if (!repo.isBare()) {
-            problems.addAll(uncommittedChanges(namespaces));
-        }
+        problems.addAll(local.uncommittedChanges(namespaces.stream().map(this::pathOf).toList()));
         return problems.stream().map(Redaction::redact).toList();
     }
 
@@ -230,74 +117,51 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public synchronized String previewDiff(StepChange change) {
         ObjectId head = headForReading();
         String path = pathOf(change.namespace());
-        String before = readFile(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
+        String before = files.read(head, path).orElseThrow(() -> new GitException(Reason.MANIFEST,
                 path + " does not exist on " + remoteName()));
-        String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
-        return unifiedDiff(path, before, after);
+        return GitFiles.unifiedDiff(path, before, edited(path, before, change));
     }
 
     @Override
     public synchronized String commit(StepChange change) {
         StepAttempt attempt = new StepAttempt(change);
-        Supplier<String> decorated = Retry.decorateSupplier(retry, attempt::commitOnce);
-        try {
-            return decorated.get();
-        } catch (PushRaced e) {
-            throw new GitException(Reason.REJECTED, "the push of step " + change.stepId() + " (" + change.namespace()
-                    + ") to " + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
-                    + " times while others pushed to the branch; nothing of this step was pushed and the cluster was not touched");
-        }
+        return resilience.untilThePushLands(attempt::commitOnce, () -> new GitException(Reason.REJECTED, "the push of step "
+                + change.stepId() + " (" + change.namespace() + ") to " + remoteName() + " was rejected as non-fast-forward "
+                + GitResilience.PUSH_ATTEMPTS + " times while others pushed to the branch; nothing of this step was pushed"
+                + " and the cluster was not touched"));
     }
 
     @Override
     public synchronized String revert(StepChange change, String commitId) {
         StepAttempt attempt = new StepAttempt(change);
-        Supplier<String> decorated = Retry.decorateSupplier(retry, () -> attempt.revertOnce(commitId));
-        try {
-            return decorated.get();
-        } catch (PushRaced e) {
-            throw new GitException(Reason.REJECTED, "the push of the revert of " + abbreviate(commitId) + " to "
-                    + remoteName() + " was rejected as non-fast-forward " + retry.getRetryConfig().getMaxAttempts()
-                    + " times while others pushed to the branch; the revert is not on the remote");
-        }
+        return resilience.untilThePushLands(() -> attempt.revertOnce(commitId), () -> new GitException(Reason.REJECTED,
+                "the push of the revert of " + GitMessages.abbreviate(commitId) + " to " + remoteName()
+                + " was rejected as non-fast-forward " + GitResilience.PUSH_ATTEMPTS
+                + " times while others pushed to the branch; the revert is not on the remote"));
     }
 
     @Override
     public synchronized Optional<Map<String, String>> labelsAtRemote(String namespace) {
         ObjectId head = headForReading();
         String path = pathOf(namespace);
-        return readFile(head, path)
+        return files.read(head, path)
                 .flatMap(text -> NamespaceManifest.parse(path, text).labels(namespace))
-                .map(labels -> {
-                    Map<String, String> injection = new LinkedHashMap<>();
-                    for (String key : List.of(REVISION_LABEL, INJECTION_LABEL)) {
-                        if (labels.get(key) != null) {
-                            injection.put(key, labels.get(key));
-                        }
-                    }
-                    return injection;
-                });
+                .map(InjectionLabels::of);
     }
 
     @Override
     public String describe() {
-        return Redaction.redact(remoteUrl + " branch " + Repository.shortenRefName(remoteBranch) + " (clone " + config.repo()
-                + ", files " + config.path() + ")");
+        return clone.describe();
     }
 
     /** The manifest path of a namespace, from the plan's template. */
     public String pathOf(String namespace) {
-        String path = NAMESPACE_PLACEHOLDER.matcher(config.path()).replaceAll(Matcher.quoteReplacement(namespace));
-        path = PLAN_PLACEHOLDER.matcher(path).replaceAll(Matcher.quoteReplacement(planName));
-        while (path.startsWith("/")) {
-            path = path.substring(1);
-        }
-        return path;
+        return clone.pathOf(namespace);
     }
 
     @Override
     public void close() {
-        git.close();
+        clone.close();
     }
 
     // ---- one attempt of a commit or revert (retried when the push loses a race) ----------------------------------
@@ -315,13 +179,11 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
         String commitOnce() {
             ObjectId head = startingPoint();
-            Optional<RevCommit> done = findStepCommit(head, change);
+            Optional<RevCommit> done = commits.findStep(head, change);
             if (done.isPresent()) {
-                events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.get().name()));
-                syncLocalBranch(done.get(), path);
-                return done.get().name();
+                return alreadyRecorded(done.get());
             }
-            ObjectId blob = blobId(head, path);
+            ObjectId blob = files.blobId(head, path);
             if (blob == null) {
                 throw new GitException(Reason.MANIFEST, path + " does not exist on " + remoteName()
                         + "; nothing was pushed and the cluster was not touched");
@@ -332,511 +194,67 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
             } else if (!firstBlob.equals(blob)) {
                 throw conflict(head);
             }
-            String before = readBlob(blob);
-            String after = NamespaceManifest.parse(path, before).withLabels(change.namespace(), labelsOf(change));
-            RevCommit commit = writeCommit(head, path, after, stepMessage(change));
-            publish(commit, "nothing of this step was pushed and the cluster was not touched");
-            syncLocalBranch(commit, path);
-            return commit.name();
+            RevCommit commit = commits.writeStep(head, change, path, edited(path, files.readBlob(blob), change));
+            return published(commit, "nothing of this step was pushed and the cluster was not touched");
         }
 
         String revertOnce(String commitId) {
             ObjectId head = startingPoint();
-            Optional<RevCommit> done = findRevert(head, commitId);
+            Optional<RevCommit> done = commits.findRevert(head, commitId);
             if (done.isPresent()) {
-                events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.get().name()));
-                syncLocalBranch(done.get(), path);
-                return done.get().name();
+                return alreadyRecorded(done.get());
             }
-            try (RevWalk rw = new RevWalk(repo)) {
-                ObjectId id = repo.resolve(commitId);
-                if (id == null) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId)
-                            + " is not in the clone " + config.repo() + " (not on " + remoteName() + "?); nothing to revert");
-                }
-                RevCommit target;
-                try {
-                    target = rw.parseCommit(id);
-                } catch (org.eclipse.jgit.errors.MissingObjectException e) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on " + remoteName()
-                            + " (nor in the clone " + config.repo() + "); there is nothing to revert in Git");
-                }
-                RevCommit headCommit = rw.parseCommit(head);
-                if (!rw.isMergedInto(target, headCommit)) {
-                    throw new CommitNotOnRemoteException("commit " + abbreviate(commitId) + " is not on "
-                            + remoteName() + "; there is nothing to revert in Git");
-                }
-                if (target.getParentCount() != 1) {
-                    throw new GitException(Reason.CONFLICT, "commit " + abbreviate(commitId)
-                            + " is a merge or root commit; revroll only reverts its own step commits");
-                }
-                RevCommit parent = rw.parseCommit(target.getParent(0));
-                ResolveMerger merger = (ResolveMerger) MergeStrategy.RECURSIVE.newMerger(repo, true);
-                merger.setBase(target.getTree());
-                merger.setCommitNames(new String[] {"parent of " + abbreviate(commitId), "HEAD", abbreviate(commitId)});
-                if (!merger.merge(headCommit, parent)) {
-                    Set<String> paths = new TreeSet<>(merger.getUnmergedPaths());
-                    if (merger.getFailingPaths() != null) {
-                        paths.addAll(merger.getFailingPaths().keySet());
-                    }
-                    String blame = paths.isEmpty() ? "" : lastChange(target, headCommit, paths.iterator().next());
-                    throw new GitException(Reason.CONFLICT, "cannot revert " + abbreviate(commitId)
-                            + " (" + target.getShortMessage() + "): " + String.join(", ", paths) + " changed since on "
-                            + remoteName() + blame + "; the revert conflicts, nothing was pushed; revert it by hand with "
-                            + "'git revert " + commitId + "' and push, then run 'revroll reconcile'");
-                }
-                RevCommit revert = writeCommit(head, merger.getResultTreeId(), revertMessage(change, target));
-                publish(revert, "the revert is not on the remote");
-                syncLocalBranch(revert, path);
-                return revert.name();
-            } catch (IOException e) {
-                throw new GitException(Reason.WRITE_FAILED, "cannot revert " + abbreviate(commitId) + ": " + e.getMessage(), e);
+            RevCommit revert = commits.writeRevert(head, change, commitId);
+            return published(revert, "the revert is not on the remote");
+        }
+
+        /** A commit or revert for this step already on the remote (or, with push off, in the clone): returned as is. */
+        private String alreadyRecorded(RevCommit done) {
+            events.accept(new GitEvent(GitEvent.Kind.ALREADY_RECORDED, done.name()));
+            local.syncTo(done, path);
+            return done.name();
+        }
+
+        /** Pushes a new commit or revert (with push on), then brings the local clone to it. */
+        private String published(RevCommit commit, String consequence) {
+            if (push) {
+                remote.push(commit, consequence);
             }
+            local.syncTo(commit, path);
+            return commit.name();
         }
 
         private ObjectId startingPoint() {
-            if (config.push()) {
-                ObjectId head = fetchRemoteHead();
-                fastForwardLocal(head);
+            if (push) {
+                ObjectId head = remote.fetchHead();
+                local.fastForward(head);
                 return head;
             }
-            return localHead();
+            return local.branchHead();
         }
 
         private GitException conflict(ObjectId head) {
-            String culprit;
-            try (RevWalk rw = new RevWalk(repo)) {
-                culprit = lastChange(rw.parseCommit(firstBase), rw.parseCommit(head), path);
-            } catch (IOException e) {
-                culprit = "";
-            }
+            String culprit = commits.lastChange(firstBase, head, path);
             return new GitException(Reason.CONFLICT, "conflict: " + path + " was changed on " + remoteName() + culprit
                     + " while revroll was writing step " + change.stepId() + " (" + change.namespace()
                     + "); nothing was pushed and the cluster was not touched. Check the change and run again");
         }
     }
 
-    // ---- remote --------------------------------------------------------------------------------------------------
-
-    private ObjectId fetchRemoteHead() {
-        try {
-            credentials.apply(git.fetch()
-                    .setRemote(remote)
-                    .setRefSpecs(new RefSpec("+" + remoteBranch + ":" + trackingRef))
-                    .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
-                    .call();
-        } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot fetch " + Repository.shortenRefName(remoteBranch)
-                    + " from the GitOps remote " + remote + " (" + remoteUrl + "): " + rootMessage(e), e);
-        }
-        ObjectId head = resolveOrNull(trackingRef);
-        if (head == null) {
-            throw new GitException(Reason.UNREACHABLE, "the GitOps remote " + remote + " (" + remoteUrl
-                    + ") has no branch " + Repository.shortenRefName(remoteBranch));
-        }
-        fetchedHead = head;
-        events.accept(new GitEvent(GitEvent.Kind.FETCHED, head.name()));
-        return head;
-    }
-
     /** For reads (preview, drift): the remote head, fetched once per instance; the local branch when push is off. */
     private ObjectId headForReading() {
-        if (!config.push()) {
-            return localHead();
+        if (!push) {
+            return local.branchHead();
         }
-        return fetchedHead != null ? fetchedHead : fetchRemoteHead();
+        return remote.knownHead();
     }
 
-    private void publish(RevCommit commit, String consequence) {
-        if (!config.push()) {
-            return;
-        }
-        events.accept(new GitEvent(GitEvent.Kind.PUSHING, commit.name()));
-        Iterable<PushResult> results;
-        try {
-            results = credentials.apply(git.push()
-                    .setRemote(remote)
-                    .setRefSpecs(new RefSpec(commit.name() + ":" + remoteBranch))
-                    .setTimeout(TRANSPORT_TIMEOUT_SECONDS))
-                    .call();
-        } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot push " + abbreviate(commit.name()) + " to " + remote + " ("
-                    + remoteUrl + "): " + rootMessage(e) + "; " + consequence, e);
-        }
-        for (PushResult result : results) {
-            RemoteRefUpdate update = result.getRemoteUpdate(remoteBranch);
-            if (update == null) {
-                continue;
-            }
-            switch (update.getStatus()) {
-                case OK, UP_TO_DATE -> {
-                    updateRef(trackingRef, commit);
-                    fetchedHead = commit;
-                    events.accept(new GitEvent(GitEvent.Kind.PUSHED, commit.name()));
-                }
-                case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
-                    events.accept(new GitEvent(GitEvent.Kind.PUSH_RACED, commit.name()));
-                    throw new PushRaced();
-                }
-                default -> {
-                    String said = result.getMessages() == null ? "" : result.getMessages().strip();
-                    throw new GitException(Reason.REJECTED, remote + " (" + remoteUrl + ") rejected the push of "
-                            + abbreviate(commit.name()) + " to " + Repository.shortenRefName(remoteBranch) + ": "
-                            + (update.getMessage() == null ? update.getStatus() : update.getMessage())
-                            + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""))
-                            + "; " + consequence);
-                }
-            }
-        }
-    }
-
-    /** Thrown by an attempt whose push lost a race; the retry fetches, rebases and pushes again. */
-    static final class PushRaced extends RuntimeException {
-        PushRaced() {
-            super("non-fast-forward", null, false, false);
-        }
-    }
-
-    // ---- local clone ---------------------------------------------------------------------------------------------
-
-    private ObjectId localHead() {
-        ObjectId head = resolveOrNull(Constants.R_HEADS + branch);
-        if (head == null) {
-            throw new GitException(Reason.UNREADABLE, "branch " + branch + " of " + config.repo() + " has no commits");
-        }
-        return head;
-    }
-
-    /** Brings the local branch up to the remote head when it can without merging; never fails the step. */
-    private void fastForwardLocal(ObjectId remoteHead) {
-        if (repo.isBare()) {
-            return;
-        }
-        ObjectId local = resolveOrNull(Constants.R_HEADS + branch);
-        if (remoteHead.equals(local)) {
-            return;
-        }
-        try {
-            Ref tracking = repo.exactRef(trackingRef);
-            MergeResult result = git.merge().include(tracking).setFastForward(MergeCommand.FastForwardMode.FF_ONLY)
-                    .setCommit(true).call();
-            if (!result.getMergeStatus().isSuccessful()) {
-                events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, "branch " + branch
-                        + " cannot be fast-forwarded to " + remoteName() + ": " + result.getMergeStatus()));
-            }
-        } catch (GitAPIException | IOException | RuntimeException e) {
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(rootMessage(e))));
-        }
-    }
-
-    /**
-     * After a commit is on the remote (or, with push off, made): moves the local branch to it when the branch sat on
-     * its parent, and refreshes the one file in the index and working tree when that file had no local changes.
-     */
-    private void syncLocalBranch(RevCommit commit, String path) {
-        ObjectId local = resolveOrNull(Constants.R_HEADS + branch);
-        if (local == null || local.equals(commit)) {
-            return;
-        }
-        boolean onParent = commit.getParentCount() == 1 && local.equals(commit.getParent(0));
-        if (!onParent) {
-            if (config.push()) {
-                fastForwardLocal(commit);
-            }
-            return;
-        }
-        try {
-            boolean fileClean = repo.isBare() || git.status().addPath(path).call().isClean();
-            if (!fileClean) {
-                events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, path + " has local changes"));
-                if (!config.push()) {
-                    throw new GitException(Reason.CONFLICT, path + " has uncommitted changes in " + config.repo());
-                }
-                return;
-            }
-            RefUpdate ru = repo.updateRef(Constants.R_HEADS + branch);
-            ru.setExpectedOldObjectId(local);
-            ru.setNewObjectId(commit);
-            ru.setRefLogMessage("revroll: " + commit.getShortMessage(), false);
-            RefUpdate.Result r = ru.update();
-            if (r != RefUpdate.Result.FAST_FORWARD && r != RefUpdate.Result.NEW && r != RefUpdate.Result.FORCED) {
-                throw new IOException("cannot move " + branch + ": " + r);
-            }
-            if (!repo.isBare()) {
-                git.reset().addPath(path).call();
-                git.checkout().addPath(path).call();
-            }
-        } catch (GitAPIException | IOException e) {
-            if (!config.push()) {
-                throw new GitException(Reason.WRITE_FAILED, "cannot commit to " + branch + " of " + config.repo() + ": "
-                        + rootMessage(e), e);
-            }
-            events.accept(new GitEvent(GitEvent.Kind.LOCAL_CLONE_LEFT_AS_IS, Redaction.redact(rootMessage(e))));
-        }
-    }
-
-    private List<String> uncommittedChanges(List<String> namespaces) {
-        List<String> problems = new ArrayList<>();
-        try {
-            var status = git.status();
-            namespaces.forEach(ns -> status.addPath(pathOf(ns)));
-            Status st = status.call();
-            Set<String> dirty = new TreeSet<>();
-            dirty.addAll(st.getModified());
-            dirty.addAll(st.getChanged());
-            dirty.addAll(st.getAdded());
-            dirty.addAll(st.getRemoved());
-            dirty.addAll(st.getMissing());
-            dirty.addAll(st.getUntracked());
-            dirty.addAll(st.getConflicting());
-            for (String path : dirty) {
-                problems.add(path + " has uncommitted changes in the clone " + config.repo()
-                        + "; commit, stash or discard them first");
-            }
-        } catch (GitAPIException | RuntimeException e) {
-            problems.add("cannot read the status of the clone " + config.repo() + ": " + rootMessage(e));
-        }
-        return problems;
-    }
-
-    // ---- objects -------------------------------------------------------------------------------------------------
-
-    private RevCommit writeCommit(ObjectId parent, String path, String content, String message) {
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk rw = new RevWalk(repo)) {
-            RevCommit base = rw.parseCommit(parent);
-            ObjectId blob = inserter.insert(Constants.OBJ_BLOB, content.getBytes(StandardCharsets.UTF_8));
-            DirCache index = DirCache.newInCore();
-            DirCacheBuilder builder = index.builder();
-            builder.addTree(new byte[0], DirCacheEntry.STAGE_0, rw.getObjectReader(), base.getTree());
-            builder.finish();
-            DirCacheEditor editor = index.editor();
-            editor.add(new DirCacheEditor.PathEdit(path) {
-                @Override
-                public void apply(DirCacheEntry entry) {
-                    if (entry.getRawMode() == 0) {
-                        entry.setFileMode(FileMode.REGULAR_FILE);
-                    }
-                    entry.setObjectId(blob);
-                }
-            });
-            editor.finish();
-            ObjectId tree = index.writeTree(inserter);
-            inserter.flush();
-            return writeCommit(parent, tree, message);
-        } catch (IOException e) {
-            throw new GitException(Reason.WRITE_FAILED, "cannot write the commit for " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private RevCommit writeCommit(ObjectId parent, ObjectId tree, String message) {
-        try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk rw = new RevWalk(repo)) {
-            PersonIdent who = author();
-            CommitBuilder cb = new CommitBuilder();
-            cb.setTreeId(tree);
-            cb.setParentId(parent);
-            cb.setAuthor(who);
-            cb.setCommitter(who);
-            cb.setMessage(message);
-            ObjectId id = inserter.insert(cb);
-            inserter.flush();
-            return rw.parseCommit(id);
-        } catch (IOException e) {
-            throw new GitException(Reason.WRITE_FAILED, "cannot write a commit: " + e.getMessage(), e);
-        }
-    }
-
-    /** The plan's author, else Git config {@code user.name/user.email}, else {@code revroll <revroll@localhost>}. */
-    PersonIdent author() {
-        String name = config.authorName().orElseGet(() -> repo.getConfig().getString("user", null, "name"));
-        String email = config.authorEmail().orElseGet(() -> repo.getConfig().getString("user", null, "email"));
-        return new PersonIdent(name == null || name.isBlank() ? "revroll" : name,
-                email == null || email.isBlank() ? "revroll@localhost" : email);
-    }
-
-    private Optional<String> readFile(ObjectId commit, String path) {
-        ObjectId blob = blobId(commit, path);
-        return blob == null ? Optional.empty() : Optional.of(readBlob(blob));
-    }
-
-    private ObjectId blobId(ObjectId commit, String path) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            RevCommit c = rw.parseCommit(commit);
-            try (TreeWalk tw = TreeWalk.forPath(repo, path, c.getTree())) {
-                if (tw == null || tw.getFileMode(0).getObjectType() != Constants.OBJ_BLOB) {
-                    return null;
-                }
-                return tw.getObjectId(0);
-            }
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read " + path + " at " + abbreviate(commit.name())
-                    + ": " + e.getMessage(), e);
-        }
-    }
-
-    private String readBlob(ObjectId blob) {
-        try {
-            return new String(repo.open(blob, Constants.OBJ_BLOB).getBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read blob " + blob.name() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private Optional<RevCommit> findStepCommit(ObjectId head, StepChange change) {
-        Set<String> reverted = new HashSet<>();
-        return walk(head, c -> {
-            List<FooterLine> footers = c.getFooterLines();
-            String revertOf = trailer(footers, TRAILER_REVERT_OF);
-            if (revertOf != null) {
-                reverted.add(revertOf);
-                return Boolean.FALSE;
-            }
-            if (change.runId().equals(trailer(footers, TRAILER_RUN)) && change.stepId().equals(trailer(footers, TRAILER_STEP))) {
-                // a step commit that was reverted since does not count: the step is written again
-                return reverted.contains(c.name()) ? null : Boolean.TRUE;
-            }
-            return Boolean.FALSE;
-        });
-    }
-
-    private Optional<RevCommit> findRevert(ObjectId head, String commitId) {
-        ObjectId target = resolveOrNull(commitId);
-        String full = target == null ? commitId : target.name();
-        return walk(head, c -> full.equals(trailer(c.getFooterLines(), TRAILER_REVERT_OF)) ? Boolean.TRUE : Boolean.FALSE);
-    }
-
-    /** Walks back from head; the test answers TRUE (found), FALSE (keep going) or null (stop, not found). */
-    private Optional<RevCommit> walk(ObjectId head, java.util.function.Function<RevCommit, Boolean> test) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            rw.markStart(rw.parseCommit(head));
-            int seen = 0;
-            for (RevCommit c : rw) {
-                if (++seen > HISTORY_DEPTH) {
-                    break;
-                }
-                Boolean answer = test.apply(c);
-                if (answer == null) {
-                    return Optional.empty();
-                }
-                if (answer) {
-                    return Optional.of(c);
-                }
-            }
-            return Optional.empty();
-        } catch (IOException e) {
-            throw new GitException(Reason.UNREADABLE, "cannot read the history of " + remoteName() + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** " by <commit> (<subject>, <author>)": the newest commit in (since, head] that touched path, or "". */
-    private String lastChange(RevCommit since, RevCommit head, String path) {
-        try (RevWalk rw = new RevWalk(repo)) {
-            rw.markStart(rw.parseCommit(head));
-            rw.markUninteresting(rw.parseCommit(since));
-            rw.setTreeFilter(AndTreeFilter.create(PathFilter.create(path), TreeFilter.ANY_DIFF));
-            for (RevCommit c : rw) {
-                return " by " + c.abbreviate(8).name() + " (" + c.getShortMessage() + ", " + c.getAuthorIdent().getName() + ")";
-            }
-        } catch (IOException e) {
-            return "";
-        }
-        return "";
-    }
-
-    private static String trailer(List<FooterLine> footers, String key) {
-        for (FooterLine f : footers) {
-            if (f.getKey().equalsIgnoreCase(key)) {
-                return f.getValue().strip();
-            }
-        }
-        return null;
-    }
-
-    // ---- messages and helpers ------------------------------------------------------------------------------------
-
-    private String stepMessage(StepChange change) {
-        StringBuilder body = new StringBuilder();
-        labelsOf(change).forEach((k, v) -> body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
-        return planName + ": move " + change.namespace() + " to revision " + change.toRevision() + "\n\n"
-                + "Namespace " + change.namespace() + " (" + pathOf(change.namespace()) + "):\n" + body + "\n"
-                + TRAILER_RUN + ": " + change.runId() + "\n"
-                + TRAILER_STEP + ": " + change.stepId() + "\n"
-                + TRAILER_PLAN + ": " + planName + "\n";
-    }
-
-    private String revertMessage(StepChange change, RevCommit target) {
-        return planName + ": revert move of " + change.namespace() + " to " + change.toRevision() + "\n\n"
-                + "This reverts commit " + target.name() + ".\n\n"
-                + TRAILER_RUN + ": " + change.runId() + "\n"
-                + TRAILER_STEP + ": " + change.stepId() + "\n"
-                + TRAILER_PLAN + ": " + planName + "\n"
-                + TRAILER_REVERT_OF + ": " + target.name() + "\n";
-    }
-
-    /** The labels a step sets: the change's own map, or the default move (set istio.io/rev, drop istio-injection). */
-    static Map<String, String> labelsOf(StepChange change) {
-        if (change.labels() != null && !change.labels().isEmpty()) {
-            return change.labels();
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(REVISION_LABEL, change.toRevision());
-        labels.put(INJECTION_LABEL, null);
-        return labels;
-    }
-
-    static String unifiedDiff(String path, String before, String after) {
-        if (before.equals(after)) {
-            return "";
-        }
-        RawText a = new RawText(before.getBytes(StandardCharsets.UTF_8));
-        RawText b = new RawText(after.getBytes(StandardCharsets.UTF_8));
-        EditList edits = new HistogramDiff().diff(RawTextComparator.DEFAULT, a, b);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DiffFormatter formatter = new DiffFormatter(out)) {
-            formatter.setContext(3);
-            formatter.format(edits, a, b);
-            formatter.flush();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return "--- a/" + path + "\n+++ b/" + path + "\n" + out.toString(StandardCharsets.UTF_8);
+    /** The manifest with the step's labels set, comments, order and quoting kept. */
+    private static String edited(String path, String manifest, StepChange change) {
+        return NamespaceManifest.parse(path, manifest).withLabels(change.namespace(), InjectionLabels.setBy(change));
     }
 
     private String remoteName() {
-        return remote + "/" + Repository.shortenRefName(remoteBranch);
-    }
-
-    private ObjectId resolveOrNull(String rev) {
-        try {
-            return repo.resolve(rev);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    private void updateRef(String ref, ObjectId id) {
-        try {
-            RefUpdate ru = repo.updateRef(ref);
-            ru.setNewObjectId(id);
-            ru.setForceUpdate(true);
-            ru.update();
-        } catch (IOException e) {
-            // the tracking ref is refreshed by the next fetch
-        }
-    }
-
-    private static String abbreviate(String id) {
-        return id != null && id.length() > 12 ? id.substring(0, 12) : String.valueOf(id);
-    }
-
-    /** The innermost cause's message (JGit wraps transport errors several times), redacted. */
-    static String rootMessage(Throwable e) {
-        List<String> parts = new ArrayList<>();
-        for (Throwable t = e; t != null && parts.size() < 4; t = t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && parts.stream().noneMatch(p -> p.contains(m))) {
-                parts.add(m);
-            }
-        }
-        return Redaction.redact(parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts));
+        return clone.remoteName();
     }
 }
