@@ -5,6 +5,7 @@ import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.util.ArrayList;
@@ -21,8 +22,6 @@ import java.util.Optional;
  * ({@link WaveMembership}), resolved as a run resolves them.
  */
 public final class DriftCheck {
-
-    public static final List<String> INJECTION_LABELS = List.of(InjectionTable.REV_LABEL, InjectionTable.INJECTION_LABEL);
 
     /** One namespace compared. {@code git}/{@code cluster} empty when the manifest / namespace is missing. */
     public record NamespaceDrift(String namespace, Optional<Map<String, String>> git, Optional<Map<String, String>> cluster,
@@ -63,7 +62,7 @@ public final class DriftCheck {
     private NamespaceDrift compare(String ns) {
         Optional<Map<String, String>> inGit = git.labelsAtRemote(ns);
         Optional<NamespaceState> state = kube.namespace(ns);
-        Optional<Map<String, String>> inCluster = state.map(s -> injectionLabels(s.labels()));
+        Optional<Map<String, String>> inCluster = state.map(s -> InjectionLabels.of(s.labels() == null ? Map.of() : s.labels()));
         Optional<BreakGlassMark> mark = state
                 .map(s -> s.annotations() == null ? null : s.annotations().get(ClusterRecords.BREAK_GLASS))
                 .map(json -> ClusterRecords.breakGlass(ns, json));
@@ -75,7 +74,7 @@ public final class DriftCheck {
             differences.add("namespace does not exist in the cluster");
         }
         if (inGit.isPresent() && inCluster.isPresent()) {
-            for (String label : INJECTION_LABELS) {
+            for (String label : InjectionLabels.ALL) {
                 String g = inGit.get().get(label);
                 String c = inCluster.get().get(label);
                 if (!Objects.equals(g, c)) {
@@ -87,18 +86,6 @@ public final class DriftCheck {
                 + abbreviate(m.commit()) + (m.at().isEmpty() ? "" : ", at " + m.at())
                 + "): Git must be brought back in line: run `revroll reconcile " + plan.source() + "`"));
         return new NamespaceDrift(ns, inGit, inCluster, mark, differences);
-    }
-
-    static Map<String, String> injectionLabels(Map<String, String> labels) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (labels != null) {
-            for (String key : INJECTION_LABELS) {
-                if (labels.get(key) != null) {
-                    out.put(key, labels.get(key));
-                }
-            }
-        }
-        return out;
     }
 
     private static String shown(String value) {

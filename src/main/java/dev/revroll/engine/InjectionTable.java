@@ -1,6 +1,7 @@
 package dev.revroll.engine;
 
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
+import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
 
 import java.util.HashMap;
@@ -15,8 +16,6 @@ import java.util.Optional;
  */
 public final class InjectionTable {
 
-    public static final String REV_LABEL = "istio.io/rev";
-    public static final String INJECTION_LABEL = "istio-injection";
     public static final String INJECT_POD = "sidecar.istio.io/inject";
 
     private final List<InjectorWebhook> webhooks;
@@ -50,17 +49,9 @@ public final class InjectionTable {
     /** The namespace's labels after revroll's relabel: {@code istio.io/rev=<label>}, {@code istio-injection} removed. */
     public static Map<String, String> relabelled(Map<String, String> labels, String targetLabel) {
         Map<String, String> after = new HashMap<>(labels);
-        after.put(REV_LABEL, targetLabel);
-        after.remove(INJECTION_LABEL);
+        after.put(InjectionLabels.REVISION, targetLabel);
+        after.remove(InjectionLabels.INJECTION);
         return after;
-    }
-
-    /** The injection labels of a namespace ({@code null} value: absent), as the journal and the annotation keep them. */
-    public static Map<String, String> injectionLabels(Map<String, String> labels) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put(REV_LABEL, labels.get(REV_LABEL));
-        m.put(INJECTION_LABEL, labels.get(INJECTION_LABEL));
-        return m;
     }
 
     /** True when the pod opts out ({@code sidecar.istio.io/inject=false} as label or annotation). */

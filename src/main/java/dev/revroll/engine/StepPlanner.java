@@ -5,6 +5,7 @@ import dev.revroll.engine.RolloutLayout.Skip;
 import dev.revroll.engine.RolloutLayout.WaveLayout;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.KubernetesGateway;
 
 import java.util.ArrayList;
@@ -58,17 +59,17 @@ public final class StepPlanner {
             return Optional.of("namespace does not exist");
         }
         Map<String, String> labels = state.get().labels();
-        if (target.label().equals(labels.get(InjectionTable.REV_LABEL)) && !labels.containsKey(InjectionTable.INJECTION_LABEL)) {
+        if (target.label().equals(labels.get(InjectionLabels.REVISION)) && !labels.containsKey(InjectionLabels.INJECTION)) {
             return Optional.of("already labelled istio.io/rev=" + target.label());
         }
         List<?> injectors = injection.injectorsFor(labels, Map.of());
         if (injectors.isEmpty()) {
-            return Optional.of("not meshed: no injector matches its labels " + InjectionTable.injectionLabels(labels));
+            return Optional.of("not meshed: no injector matches its labels " + InjectionLabels.recorded(labels));
         }
         Optional<String> current = injection.revisionOf(labels);
         Optional<String> from = plan.spec().revision().from();
         if (from.isPresent() && current.filter(from.get()::equals).isEmpty()
-                && !from.get().equals(labels.get(InjectionTable.REV_LABEL))) {
+                && !from.get().equals(labels.get(InjectionLabels.REVISION))) {
             return Optional.of("on " + current.map(r -> "revision " + r).orElse("no single revision")
                     + ", not on revision.from " + from.get());
         }

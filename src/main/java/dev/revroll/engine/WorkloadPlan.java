@@ -3,6 +3,7 @@ package dev.revroll.engine;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.InjectionLabels;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ public record WorkloadPlan(Workload workload, boolean moves, String reason, List
     public static WorkloadPlan classify(Workload w, Map<String, String> namespaceLabelsAfter, InjectionTable injection,
                                         RevisionTarget target) {
         List<String> notes = new ArrayList<>();
-        String podRev = w.podTemplateLabels().get(InjectionTable.REV_LABEL);
+        String podRev = w.podTemplateLabels().get(InjectionLabels.REVISION);
         if (podRev != null) {
             notes.add("pod template label istio.io/rev=" + podRev + " is ignored once the namespace carries istio.io/rev");
         }

@@ -3,6 +3,7 @@ package dev.revroll.git;
 import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.InjectionLabels;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.revwalk.RevCommit;
 
@@ -34,8 +35,6 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
     public static final String TRAILER_PLAN = StepCommits.TRAILER_PLAN;
     public static final String TRAILER_REVERT_OF = StepCommits.TRAILER_REVERT_OF;
     /** The injection labels; defined in {@link InjectionLabels}. */
-    public static final String REVISION_LABEL = InjectionLabels.REVISION;
-    public static final String INJECTION_LABEL = InjectionLabels.INJECTION;
 
     private final GitClone clone;
     private final boolean push;
@@ -251,7 +250,7 @@ public final class JGitOpsRepository implements GitOpsRepository, AutoCloseable 
 
     /** The manifest with the step's labels set, comments, order and quoting kept. */
     private static String edited(String path, String manifest, StepChange change) {
-        return NamespaceManifest.parse(path, manifest).withLabels(change.namespace(), InjectionLabels.setBy(change));
+        return NamespaceManifest.parse(path, manifest).withLabels(change.namespace(), StepCommits.labelsSetBy(change));
     }
 
     private String remoteName() {

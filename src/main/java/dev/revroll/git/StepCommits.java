@@ -2,6 +2,7 @@ package dev.revroll.git;
 
 import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.ports.GitOpsRepository.StepChange;
+import dev.revroll.ports.InjectionLabels;
 import org.eclipse.jgit.dircache.DirCache;
 import org.eclipse.jgit.dircache.DirCacheBuilder;
 import org.eclipse.jgit.dircache.DirCacheEditor;
@@ -27,7 +28,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -170,7 +173,7 @@ final class StepCommits {
 
     private String stepMessage(StepChange change, String path) {
         StringBuilder body = new StringBuilder();
-        InjectionLabels.setBy(change).forEach((k, v) ->
+        labelsSetBy(change).forEach((k, v) ->
                 body.append(v == null ? "Remove label " + k : "Set label " + k + "=" + v).append('\n'));
         return clone.planName() + ": move " + change.namespace() + " to revision " + change.toRevision() + "\n\n"
                 + "Namespace " + change.namespace() + " (" + path + "):\n" + body + "\n"
@@ -260,5 +263,16 @@ final class StepCommits {
             }
         }
         return null;
+    }
+
+    /** The labels a step sets: the change's own map, or the default move (set istio.io/rev, drop istio-injection). */
+    static Map<String, String> labelsSetBy(StepChange change) {
+        if (change.labels() != null && !change.labels().isEmpty()) {
+            return change.labels();
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(InjectionLabels.REVISION, change.toRevision());
+        labels.put(InjectionLabels.INJECTION, null);
+        return labels;
     }
 }

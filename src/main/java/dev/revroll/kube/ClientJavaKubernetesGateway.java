@@ -13,6 +13,7 @@ import dev.revroll.ports.ClusterModel.WebhookEntry;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
 import dev.revroll.ports.KubernetesGateway;
+import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.LabelSelector;
 import dev.revroll.ports.MergePatch;
 import dev.revroll.ports.ObjectRef;
@@ -69,7 +70,6 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     public static final String FIELD_MANAGER = "revroll";
     static final String DRY_RUN_ALL = "All";
     static final String ISTIO_PROXY = "istio-proxy";
-    static final String REV_LABEL = "istio.io/rev";
     static final String TAG_LABEL = "istio.io/tag";
 
     private final KubeConnection connection;
@@ -306,8 +306,8 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
 
     @Override
     public List<InjectorWebhook> injectorWebhooks() {
-        return calls.read("list", "MutatingWebhookConfigurations labelled " + REV_LABEL,
-                        () -> admission.listMutatingWebhookConfiguration().labelSelector(REV_LABEL).execute())
+        return calls.read("list", "MutatingWebhookConfigurations labelled " + InjectionLabels.REVISION,
+                        () -> admission.listMutatingWebhookConfiguration().labelSelector(InjectionLabels.REVISION).execute())
                 .getItems().stream().map(ClientJavaKubernetesGateway::toInjector)
                 .sorted(Comparator.comparing(InjectorWebhook::name)).toList();
     }
@@ -317,7 +317,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         List<WebhookEntry> entries = c.getWebhooks() == null ? List.of() : c.getWebhooks().stream()
                 .map((V1MutatingWebhook w) -> new WebhookEntry(w.getName(), selector(w.getNamespaceSelector()), selector(w.getObjectSelector())))
                 .toList();
-        return new InjectorWebhook(c.getMetadata().getName(), Optional.ofNullable(labels.get(REV_LABEL)),
+        return new InjectorWebhook(c.getMetadata().getName(), Optional.ofNullable(labels.get(InjectionLabels.REVISION)),
                 Optional.ofNullable(labels.get(TAG_LABEL)), entries);
     }
 
@@ -336,7 +336,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
 
     @Override
     public List<IstiodPod> istiodPods(String controlPlaneNamespace, String revision) {
-        String selector = "app=istiod," + REV_LABEL + "=" + revision;
+        String selector = "app=istiod," + InjectionLabels.REVISION + "=" + revision;
         return calls.read("list", "istiod Pods (" + selector + ") in namespace " + controlPlaneNamespace,
                         () -> core.listNamespacedPod(controlPlaneNamespace).labelSelector(selector).execute())
                 .getItems().stream()

@@ -1,6 +1,5 @@
 package dev.revroll.output;
 
-import dev.revroll.engine.InjectionTable;
 import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
@@ -8,6 +7,7 @@ import dev.revroll.engine.WorkloadPlan;
 import dev.revroll.engine.step.StepPreview;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.json.Json;
+import dev.revroll.ports.InjectionLabels;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -45,7 +45,7 @@ public final class PreviewReport {
                 for (RolloutLayout.NamespaceTarget t : w.targets()) {
                     Map<String, Object> step = new LinkedHashMap<>();
                     step.put("namespace", t.name());
-                    step.put("labels", InjectionTable.injectionLabels(t.namespace().labels()));
+                    step.put("labels", InjectionLabels.recorded(t.namespace().labels()));
                     step.put("revision", t.currentRevision().orElse(null));
                     List<Object> workloads = new ArrayList<>();
                     for (WorkloadPlan wp : s.workloadsOf(t.name())) {
@@ -171,7 +171,7 @@ public final class PreviewReport {
     /** The namespace's injection labels for people: present ones as key=value, absent ones named as absent. */
     static String labelsText(Map<String, String> labels) {
         List<String> parts = new ArrayList<>();
-        InjectionTable.injectionLabels(labels).forEach((k, v) -> parts.add(v == null ? "no " + k : k + "=" + v));
+        InjectionLabels.recorded(labels).forEach((k, v) -> parts.add(v == null ? "no " + k : k + "=" + v));
         return "{" + String.join(", ", parts) + "}";
     }
 }

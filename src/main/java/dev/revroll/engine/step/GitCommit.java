@@ -1,8 +1,8 @@
 package dev.revroll.engine.step;
 
-import dev.revroll.engine.InjectionTable;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.ports.GitOpsRepository.StepChange;
+import dev.revroll.ports.InjectionLabels;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,8 +48,8 @@ public record GitCommit() implements Action {
         StepRecord s = step.record();
         String label = step.run().target().label();
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(InjectionTable.REV_LABEL, label);
-        labels.put(InjectionTable.INJECTION_LABEL, null);
+        labels.put(InjectionLabels.REVISION, label);
+        labels.put(InjectionLabels.INJECTION, null);
         return new StepChange(step.plan().name(), step.run().runId(), s.id(), s.namespace(), label, labels);
     }
 }

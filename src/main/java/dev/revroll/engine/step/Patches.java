@@ -1,10 +1,10 @@
 package dev.revroll.engine.step;
 
-import dev.revroll.engine.InjectionTable;
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunRecord.SavedStrategy;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.Workload;
+import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.MergePatch;
 
 import java.util.LinkedHashMap;
@@ -27,8 +27,8 @@ public final class Patches {
     /** {@code istio.io/rev=<label>} and {@code istio-injection} removed, in one patch, with the labels before kept on the namespace. */
     public static MergePatch relabel(String label, Map<String, String> previous) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(InjectionTable.REV_LABEL, label);
-        labels.put(InjectionTable.INJECTION_LABEL, null);
+        labels.put(InjectionLabels.REVISION, label);
+        labels.put(InjectionLabels.INJECTION, null);
         return new MergePatch().setAll(labels, "metadata", "labels")
                 .setAll(Map.of(ClusterRecords.PREVIOUS_LABELS, ClusterRecords.labels(previous)), "metadata", "annotations");
     }

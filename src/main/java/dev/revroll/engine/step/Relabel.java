@@ -1,9 +1,9 @@
 package dev.revroll.engine.step;
 
-import dev.revroll.engine.InjectionTable;
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.InjectionLabels;
 
 import java.util.HashMap;
 import java.util.List;
@@ -36,8 +36,8 @@ public record Relabel() implements Action {
         StepRecord s = step.record();
         NamespaceState ns = step.namespace("");
         String label = step.run().target().label();
-        boolean holds = label.equals(ns.labels().get(InjectionTable.REV_LABEL))
-                && !ns.labels().containsKey(InjectionTable.INJECTION_LABEL) && ns.annotations().containsKey(ClusterRecords.PREVIOUS_LABELS);
+        boolean holds = label.equals(ns.labels().get(InjectionLabels.REVISION))
+                && !ns.labels().containsKey(InjectionLabels.INJECTION) && ns.annotations().containsKey(ClusterRecords.PREVIOUS_LABELS);
         if (holds) {
             return List.of();
         }
@@ -53,12 +53,12 @@ public record Relabel() implements Action {
 
     /** The labels before the step: the namespace's own, unless revroll already relabelled it (then its annotation). */
     static Map<String, String> labelsBefore(StepScope step, NamespaceState ns) {
-        boolean relabelled = step.run().target().label().equals(ns.labels().get(InjectionTable.REV_LABEL))
+        boolean relabelled = step.run().target().label().equals(ns.labels().get(InjectionLabels.REVISION))
                 && ns.annotations().containsKey(ClusterRecords.PREVIOUS_LABELS);
         if (relabelled) {
             return ClusterRecords.labels(ns.name(), ns.annotations().get(ClusterRecords.PREVIOUS_LABELS));
         }
-        return InjectionTable.injectionLabels(ns.labels());
+        return InjectionLabels.recorded(ns.labels());
     }
 
     /** {@code labels} with {@code previous} put back (a null value removes the label). */

@@ -1,10 +1,10 @@
 package dev.revroll.engine.step;
 
-import dev.revroll.engine.InjectionTable;
 import dev.revroll.engine.StepFailure;
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.ports.ClusterModel.NamespaceState;
+import dev.revroll.ports.InjectionLabels;
 
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ public record RestoreLabels() implements Action {
             }
             return ClusterRecords.labels(s.namespace(), annotation);
         });
-        boolean holds = InjectionTable.injectionLabels(ns.labels()).equals(InjectionTable.injectionLabels(Relabel.restored(ns.labels(), previous)))
+        boolean holds = InjectionLabels.recorded(ns.labels()).equals(InjectionLabels.recorded(Relabel.restored(ns.labels(), previous)))
                 && !ns.annotations().containsKey(ClusterRecords.PREVIOUS_LABELS);
         if (holds) {
             return List.of();

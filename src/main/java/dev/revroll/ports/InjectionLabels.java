@@ -1,15 +1,12 @@
-package dev.revroll.git;
-
-import dev.revroll.ports.GitOpsRepository.StepChange;
+package dev.revroll.ports;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The namespace labels that choose a namespace's sidecar injector, as the Git record reads and writes them: the
- * one definition of their names in the Git adapter ({@link JGitOpsRepository#REVISION_LABEL} and
- * {@link JGitOpsRepository#INJECTION_LABEL} are these).
+ * The namespace labels that choose a namespace's sidecar injector (docs/istio-injection.md): the one definition of
+ * their names, for the engine, the cluster and the Git record alike.
  */
 public final class InjectionLabels {
 
@@ -32,14 +29,11 @@ public final class InjectionLabels {
         return injection;
     }
 
-    /** The labels a step sets: the change's own map, or the default move (set istio.io/rev, drop istio-injection). */
-    static Map<String, String> setBy(StepChange change) {
-        if (change.labels() != null && !change.labels().isEmpty()) {
-            return change.labels();
-        }
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(REVISION, change.toRevision());
-        labels.put(INJECTION, null);
-        return labels;
+    /** Both injection labels, {@code null} for an absent one: how the journal and {@code revroll.dev/previous-labels} keep them. */
+    public static Map<String, String> recorded(Map<String, String> labels) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put(REVISION, labels.get(REVISION));
+        m.put(INJECTION, labels.get(INJECTION));
+        return m;
     }
 }
