@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -236,6 +237,24 @@ public final class SandboxWorld {
         return name;
     }
 
+    /** {@code kubectl create} of a Namespace with the label {@code revroll.dev/e2e=true} and the given labels; fails if it exists. */
+    void createNamespace(String name, Map<String, String> labels) {
+        StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
+        yaml.append("    revroll.dev/e2e: \"true\"\n");
+        labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+        run(yaml.toString(), kubectlCommand("create", "-f", "-"));
+    }
+
+    /** Deletes namespaces without waiting for their contents to go; one already gone is no error. */
+    void deleteNamespaces(Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("delete", "namespace", "--wait=false", "--ignore-not-found"));
+        args.addAll(names);
+        kubectl(args.toArray(String[]::new));
+    }
+
     private List<String> kubectlCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(bin().resolve("kubectl").toString(), "--kubeconfig", kubeconfig().toString(),
                 "--context", context()));
@@ -397,6 +416,13 @@ public final class SandboxWorld {
     public synchronized void clearFaults(String namespace) {
         faults.removeIf(f -> f.namespace().equals(namespace));
         pushFaults();
+    }
+
+    /** Removes this JVM's faults of these namespaces from the mesh agent; asks nothing of the agent if there were none. */
+    synchronized void clearFaults(Collection<String> namespaces) {
+        if (faults.removeIf(f -> namespaces.contains(f.namespace()))) {
+            pushFaults();
+        }
     }
 
     private void pushFaults() {
