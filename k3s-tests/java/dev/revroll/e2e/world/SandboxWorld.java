@@ -14,7 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,7 +29,8 @@ import java.util.stream.Collectors;
 /**
  * The real test world (k3s-tests/sandbox) for end-to-end tests: one per JVM. {@link #get()} reuses a world that is
  * already up in {@code target/e2e-sandbox} on {@code REVROLL_PORT_BASE} (default 36000), or starts one and stops it
- * when the JVM exits. Every test makes its own namespaces with {@link #newNamespace(String, Map)}.
+ * when the JVM exits. Every test makes its own namespaces through {@link WorldNamespaces}, which deletes them when
+ * the test ends.
  */
 public final class SandboxWorld {
 
@@ -45,11 +44,9 @@ public final class SandboxWorld {
     private final int portBase;
     private final Map<String, String> env;
     private final boolean startedHere;
-    private final List<String> namespaces = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Gson gson = new Gson();
-    private final SecureRandom random = new SecureRandom();
 
     SandboxWorld(Path checkout, Path sandboxDir, int portBase, boolean startedHere) {
         this.checkout = checkout;
@@ -134,15 +131,6 @@ public final class SandboxWorld {
     }
 
     private void close() {
-        if (!namespaces.isEmpty() && !startedHere) {
-            try {
-                List<String> args = new ArrayList<>(List.of("delete", "namespace", "--wait=false", "--ignore-not-found"));
-                args.addAll(namespaces);
-                kubectl(args.toArray(String[]::new));
-            } catch (RuntimeException e) {
-                System.err.println("[SandboxWorld] could not delete test namespaces: " + e.getMessage());
-            }
-        }
         if (startedHere) {
             sandbox(checkout, sandboxDir, portBase, "down", true);
         }
@@ -224,17 +212,6 @@ public final class SandboxWorld {
     /** {@code kubectl apply -f -} of the given YAML. */
     public String applyYaml(String yaml) {
         return run(yaml, kubectlCommand("apply", "-f", "-"));
-    }
-
-    /** A namespace of its own for a test (unique name from the prefix), deleted after the test run. */
-    public String newNamespace(String prefix, Map<String, String> labels) {
-        String name = prefix + "-" + Long.toString(Math.abs(random.nextLong()), 36).substring(0, 6);
-        StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
-        yaml.append("    revroll.dev/e2e: \"true\"\n");
-        labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-        applyYaml(yaml.toString());
-        namespaces.add(name);
-        return name;
     }
 
     /** {@code kubectl create} of a Namespace with the label {@code revroll.dev/e2e=true} and the given labels; fails if it exists. */
