@@ -77,7 +77,7 @@ class WorldNamespacesTest {
     }
 
     @ExtendWith(OnlyInTestKit.class)
-    static class FailingTest {
+    static class FailingFixture {
         @RegisterExtension
         static final WorldNamespaces NAMESPACES = new WorldNamespaces(() -> FAKE);
 
@@ -96,7 +96,7 @@ class WorldNamespacesTest {
 
     @Test
     void aFailedTestsNamespacesAreDeletedAfterItsAfterEachMethods() {
-        Events events = run(FailingTest.class);
+        Events events = run(FailingFixture.class);
 
         events.assertStatistics(s -> s.started(1).failed(1).succeeded(0));
         assertEquals(5, LOG.size(), LOG.toString());
