@@ -1,6 +1,10 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,9 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A namespace labelled both {@code istio-injection=enabled} and {@code istio.io/rev}: the default injector wins
  * before the step; the step removes istio-injection; {@code revroll rollback} restores both labels exactly.
  */
+@ExtendWith(WorldNamespaces.class)
 class BothLabelsIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @Test
     void bothLabelsMoveAndRollBackExactly() {

@@ -1,6 +1,10 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -12,9 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rollback --break-glass}: the cluster is undone without Git; the namespace records it for {@code reconcile}. */
+@ExtendWith(WorldNamespaces.class)
 class BreakGlassIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @Test
     void breakGlassUndoesTheClusterAndLeavesTheRecordForReconcile() {

@@ -2,14 +2,19 @@ package dev.revroll.e2e;
 
 import dev.revroll.cli.Revroll;
 import dev.revroll.e2e.world.SandboxWorld;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import dev.revroll.git.JGitOpsRepository;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.PlanLoader;
 import dev.revroll.ports.GitOpsRepository.StepChange;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -30,8 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code revroll drift} and {@code revroll reconcile} against the real test world: its Kubernetes API server and
- * its Git remote (a git daemon), with the CLI run in-process as a user would run it.
+ * its Git remote (a git daemon), with the CLI run in-process as a user would run it (in the application context
+ * that micronaut-test starts for the class, as {@code Revroll.main} starts one).
  */
+@MicronautTest(application = Revroll.class, environments = Environment.CLI, startApplication = false)
+@ExtendWith(WorldNamespaces.class)
 class DriftIT {
 
     private static final String BREAK_GLASS = "revroll.dev/break-glass";
@@ -39,15 +47,18 @@ class DriftIT {
     @TempDir
     Path tmp;
 
+    @Inject
+    ApplicationContext context;
+
     private SandboxWorld world;
     private Path clone;
     private String ns;
     private Path planFile;
 
     @BeforeEach
-    void setUp() throws Exception {
+    void setUp(TestNamespaces namespaces) throws Exception {
         world = SandboxWorld.get();
-        ns = world.newNamespace("drift", Map.of("istio.io/rev", world.oldRevision()));
+        ns = namespaces.create("drift", Map.of("istio.io/rev", world.oldRevision()));
         clone = tmp.resolve("gitops");
         git(tmp, "clone", "-q", world.gitRemote(), clone.toString());
         Path manifest = clone.resolve("clusters/e2e/namespaces/" + ns + ".yaml");
@@ -88,13 +99,11 @@ class DriftIT {
         all.addAll(List.of("--kubeconfig", world.kubeconfig().toString()));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        try (ApplicationContext ctx = ApplicationContext.builder(Revroll.class, Environment.CLI).start()) {
-            CommandLine cmd = Revroll.commandLine(ctx);
-            cmd.setOut(new PrintWriter(out, true));
-            cmd.setErr(new PrintWriter(err, true));
-            int code = cmd.execute(all.toArray(String[]::new));
-            return new Result(code, out.toString(), err.toString());
-        }
+        CommandLine cmd = Revroll.commandLine(context);
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int code = cmd.execute(all.toArray(String[]::new));
+        return new Result(code, out.toString(), err.toString());
     }
 
     @Test

@@ -1,8 +1,11 @@
 package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.Fault;
-import org.junit.jupiter.api.AfterEach;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,22 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A failing error-rate gate (errors only on the new revision) rolls its step back; the earlier step stays moved. */
+@ExtendWith(WorldNamespaces.class)
 class GateRollbackIT {
 
-    final MeshFixture mesh = new MeshFixture();
-    String failing;
+    MeshFixture mesh;
 
-    @AfterEach
-    void clear() {
-        if (failing != null) {
-            mesh.world.clearFaults(failing);
-        }
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
     }
 
     @Test
     void failingGateRollsTheStepBackExactly() {
         String good = mesh.meshedNamespace("gate-ok", Map.of(), "web");
-        failing = mesh.meshedNamespace("gate-bad", Map.of("team", "e2e"), "pay");
+        String failing = mesh.meshedNamespace("gate-bad", Map.of("team", "e2e"), "pay");
         mesh.world.setFault(Fault.errors(failing, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
         Path plan = mesh.plan("e2e-gate", """
                 - name: first
@@ -51,7 +52,7 @@ class GateRollbackIT {
 
     @Test
     void staleProxiesOnTheNewRevisionFailTheProxySyncGate() {
-        failing = mesh.meshedNamespace("stale", Map.of(), "web");
+        String failing = mesh.meshedNamespace("stale", Map.of(), "web");
         mesh.world.setFault(Fault.proxy(failing, Optional.of(mesh.world.newRevision()), "stale"));
         Map<String, String> before = mesh.labels(failing);
         Path plan = mesh.plan("e2e-stale", "- name: only\n  namespaces: [" + failing + "]\n",

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -9,11 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import static dev.revroll.e2e.world.Await.await;
 
 /**
  * A real Git remote for tests: a bare repository served by a {@code git daemon} process on 127.0.0.1 (pushes
@@ -85,20 +88,27 @@ public final class GitDaemonRemote implements AutoCloseable {
         return git(bare, args);
     }
 
-    private void awaitListening() throws IOException, InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
-        while (Instant.now().isBefore(deadline)) {
-            if (!daemon.isAlive()) {
-                throw new IOException("git daemon exited with " + daemon.exitValue() + "; see " + baseDir.getParent().resolve("git-daemon.log"));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
+    private void awaitListening() throws IOException {
+        try {
+            await("git daemon listening on 127.0.0.1:" + port, Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!daemon.isAlive()) {
+                    throw new IOException("git daemon exited with " + daemon.exitValue() + "; see " + baseDir.getParent().resolve("git-daemon.log"));
+                }
+                return listens(port);
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new IOException("git daemon did not listen on 127.0.0.1:" + port, e);
         }
-        throw new IOException("git daemon did not listen on 127.0.0.1:" + port);
+    }
+
+    /** Whether something accepts connections on 127.0.0.1:port. */
+    static boolean listens(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     @Override

@@ -8,15 +8,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.revroll.e2e.GitDaemonRemote.git;
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,7 +54,8 @@ class GitHttpCredentialsIT {
         http = new ProcessBuilder("python3", Path.of("k3s-tests/git/smart-http.py").toAbsolutePath().toString(),
                 Integer.toString(port), remote.bare().getParent().toString(), "revroll", TOKEN)
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("smart-http.log").toFile()).start();
-        awaitPort(port);
+        await("smart-http listening on 127.0.0.1:" + port, Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> GitDaemonRemote.listens(port));
         String url = "http://revroll:" + TOKEN + "@127.0.0.1:" + port + "/gitops.git";
         Path clone = tmp.resolve("clone");
         git(tmp, "clone", "-q", url, clone.toString());
@@ -85,17 +86,5 @@ class GitHttpCredentialsIT {
                 assertFalse(String.valueOf(t.getMessage()).contains(wrong), t.getMessage());
             }
         }
-    }
-
-    private static void awaitPort(int port) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (java.io.IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("smart-http did not listen on " + port);
     }
 }

@@ -23,6 +23,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static dev.revroll.e2e.GitDaemonRemote.git;
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,9 +70,7 @@ class GitSshAgentIT {
             agent.destroy();
             agent.waitFor(10, TimeUnit.SECONDS);
         });
-        for (int i = 0; i < 100 && !Files.exists(sock); i++) {
-            Thread.sleep(50);
-        }
+        await("ssh-agent's socket " + sock, Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> Files.exists(sock));
         run(List.of("ssh-add", key.toString()), sock);
         Files.delete(key);
 

@@ -1,6 +1,10 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,13 +12,20 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The target revision's istiod (its injector) down: preflight refuses; down mid-run: the stalled step names FailedCreate and rolls back. */
+@ExtendWith(WorldNamespaces.class)
 class InjectorOutageIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     boolean istiodReady(String revision) {
         String ready = mesh.world.kubectl("get", "pods", "-n", mesh.world.controlPlaneNamespace(), "-l", "app=istiod,istio.io/rev=" + revision,
@@ -28,7 +39,7 @@ class InjectorOutageIT {
         Path plan = mesh.plan("e2e-down", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates());
         mesh.world.stopIstiod(mesh.world.newRevision());
         try {
-            MeshFixture.waitFor("istiod " + mesh.world.newRevision() + " unready", Duration.ofSeconds(60), () -> !istiodReady(mesh.world.newRevision()));
+            await("istiod " + mesh.world.newRevision() + " unready", Duration.ofSeconds(60)).until(() -> !istiodReady(mesh.world.newRevision()));
 
             RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
 
@@ -54,7 +65,7 @@ class InjectorOutageIT {
         Path logs = Files.createTempDirectory("revroll-outage");
         Process p = RevrollProcess.builder(mesh.world, logs, "run", plan.toString()).start();
         try {
-            MeshFixture.waitFor("the first step's metric gates", Duration.ofMinutes(3), () -> {
+            await("the first step's metric gates", Duration.ofMinutes(3)).until(() -> {
                 try {
                     return Files.readString(logs.resolve("out.txt")).contains("\"step\":\"first/" + first + "\",\"action\":\"metric-gates\"");
                 } catch (java.io.IOException e) {

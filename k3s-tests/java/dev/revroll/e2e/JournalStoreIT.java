@@ -1,6 +1,8 @@
 package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.SandboxWorld;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import dev.revroll.engine.journal.JournalBudget;
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunJournal;
@@ -14,6 +16,7 @@ import dev.revroll.ports.JournalStore;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -35,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the compressed limit is shrunk by the engine and stored, not failed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorldNamespaces.class)
 class JournalStoreIT {
 
     private static final List<String> GATES = List.of("error-rate", "p99-latency", "saturation");
@@ -73,8 +77,8 @@ class JournalStoreIT {
     }
 
     @Test
-    void aJournalOverOneMebibyteRoundTripsCompressed() {
-        String ns = cluster.newNamespace("journal-size", Map.of());
+    void aJournalOverOneMebibyteRoundTripsCompressed(TestNamespaces namespaces) {
+        String ns = namespaces.create("journal-size", Map.of());
         JournalStore store = new ConfigMapJournalStore(connection, ns);
         String big = ClusterRecords.journal(longRun("big-1", 20, 60));
         assertTrue(big.getBytes(StandardCharsets.UTF_8).length > 1024 * 1024 + 1, "uncompressed " + big.length());
@@ -95,8 +99,8 @@ class JournalStoreIT {
     }
 
     @Test
-    void aPlainJournalOfAnEarlierVersionIsReadAndTheNextWriteCompressesIt() {
-        String ns = cluster.newNamespace("journal-old", Map.of());
+    void aPlainJournalOfAnEarlierVersionIsReadAndTheNextWriteCompressesIt(TestNamespaces namespaces) {
+        String ns = namespaces.create("journal-old", Map.of());
         cluster.applyYaml("""
                 apiVersion: v1
                 kind: ConfigMap
@@ -121,8 +125,8 @@ class JournalStoreIT {
     }
 
     @Test
-    void aRunWhoseGateEvaluationsOutgrowTheLimitIsShrunkAndStored() {
-        String ns = cluster.newNamespace("journal-shrink", Map.of());
+    void aRunWhoseGateEvaluationsOutgrowTheLimitIsShrunkAndStored(TestNamespaces namespaces) {
+        String ns = namespaces.create("journal-shrink", Map.of());
         JournalStore store = new ConfigMapJournalStore(connection, ns);
         RunRecord run = longRun("long-1", 50, 200);
         byte[] full = ClusterRecords.journal(run).getBytes(StandardCharsets.UTF_8);

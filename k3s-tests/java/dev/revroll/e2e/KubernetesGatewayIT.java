@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import dev.revroll.e2e.world.SandboxWorld;
 import dev.revroll.cli.ExitCode;
 import dev.revroll.cli.ExitCodes;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import dev.revroll.errors.JournalConflictException;
 import dev.revroll.errors.LockedException;
 import dev.revroll.errors.RevrollException;
@@ -15,7 +17,6 @@ import dev.revroll.kube.ConfigMapJournalStore;
 import dev.revroll.kube.KubeApiException;
 import dev.revroll.kube.KubeConnection;
 import dev.revroll.kube.LeaseRunLock;
-import io.kubernetes.client.util.Config;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
@@ -31,9 +32,11 @@ import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.engine.step.Patches;
 import dev.revroll.ports.JournalStore;
 import dev.revroll.ports.RunLock;
+import io.kubernetes.client.util.Config;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -48,26 +51,31 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The client-java adapter against the real test world: a real API server with real controllers (kwok nodes make pods
- * Ready) and real istiod revisions. Each test works in namespaces of its own.
+ * Ready) and real istiod revisions. Each test works in namespaces of its own ({@link WorldNamespaces}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorldNamespaces.class)
 class KubernetesGatewayIT {
 
     private SandboxWorld cluster;
@@ -109,8 +117,8 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void aForbiddenCallSaysWhoMayNotDoWhat() {
-        String ns = cluster.newNamespace("rbac", Map.of());
+    void aForbiddenCallSaysWhoMayNotDoWhat(TestNamespaces namespaces) {
+        String ns = namespaces.create("rbac", Map.of());
         cluster.kubectl("create", "serviceaccount", "nobody", "-n", ns);
         String token = cluster.kubectl("create", "token", "nobody", "-n", ns).strip();
         KubeConnection restricted = KubeConnection.of(Config.fromToken(connection.server(), token, false), "restricted");
@@ -129,8 +137,8 @@ class KubernetesGatewayIT {
     // ---- namespaces
 
     @Test
-    void namespaceMergePatchSetsAndRemovesLabelsAndDryRunChangesNothing() {
-        String ns = cluster.newNamespace("relabel", Map.of("istio-injection", "enabled", "team", "shop"));
+    void namespaceMergePatchSetsAndRemovesLabelsAndDryRunChangesNothing(TestNamespaces namespaces) {
+        String ns = namespaces.create("relabel", Map.of("istio-injection", "enabled", "team", "shop"));
         Map<String, String> labels = new HashMap<>();
         labels.put("istio.io/rev", "1-28-0");
         labels.put("istio-injection", null);
@@ -160,8 +168,8 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void admissionRefusalIsReportedWithTheServersWordsEvenOnDryRun() {
-        String ns = cluster.newNamespace("admission", Map.of());
+    void admissionRefusalIsReportedWithTheServersWordsEvenOnDryRun(TestNamespaces namespaces) {
+        String ns = namespaces.create("admission", Map.of());
         cluster.applyYaml("""
                 apiVersion: admissionregistration.k8s.io/v1
                 kind: ValidatingAdmissionPolicy
@@ -206,8 +214,8 @@ class KubernetesGatewayIT {
     // ---- workloads
 
     @Test
-    void restartRollsAMakeBeforeBreakDeploymentToDone() {
-        String ns = cluster.newNamespace("restart", Map.of());
+    void restartRollsAMakeBeforeBreakDeploymentToDone(TestNamespaces namespaces) {
+        String ns = namespaces.create("restart", Map.of());
         cluster.applyYaml(deployment(ns, "web", 3, "0", "1"));
         WorkloadRef web = new WorkloadRef(WorkloadKind.Deployment, ns, "web");
         awaitDone(web, Duration.ofSeconds(90));
@@ -223,25 +231,21 @@ class KubernetesGatewayIT {
         assertEquals(Optional.of("0"), restarted.maxUnavailable());
         assertEquals(Optional.of("1"), restarted.maxSurge());
 
-        List<RolloutState> seen = new ArrayList<>();
-        int fewestReady = Integer.MAX_VALUE;
-        Instant deadline = Instant.now().plusSeconds(120);
-        while (true) {
+        List<RolloutState> seen = new CopyOnWriteArrayList<>();
+        AtomicInteger fewestReady = new AtomicInteger(Integer.MAX_VALUE);
+        await("the restart of " + web + " to roll out", Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
             RolloutState state = gateway.rolloutState(web);
             seen.add(state);
             List<PodState> pods = gateway.pods(ns);
-            fewestReady = Math.min(fewestReady, (int) pods.stream().filter(p -> p.ready() && !p.deleting()).count());
+            fewestReady.accumulateAndGet((int) pods.stream().filter(p -> p.ready() && !p.deleting()).count(), Math::min);
             if (state.done()) {
-                break;
+                return true;
             }
             assertFalse(state.failed(), state.message());
-            if (Instant.now().isAfter(deadline)) {
-                fail("rollout not done in time; last: " + state.message());
-            }
-            sleep(200);
-        }
+            return false;
+        });
         assertFalse(seen.get(0).done(), "the rollout was reported done right after the restart: " + seen.get(0).message());
-        assertTrue(fewestReady >= 3, "maxUnavailable 0 still saw only " + fewestReady + " ready pods");
+        assertTrue(fewestReady.get() >= 3, "maxUnavailable 0 still saw only " + fewestReady + " ready pods");
         List<PodState> after = gateway.pods(ns).stream().filter(p -> !p.deleting()).toList();
         assertEquals(3, after.size());
         for (PodState p : after) {
@@ -254,8 +258,8 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void patchRollingUpdateRoundTripsPerKind() {
-        String ns = cluster.newNamespace("surge", Map.of());
+    void patchRollingUpdateRoundTripsPerKind(TestNamespaces namespaces) {
+        String ns = namespaces.create("surge", Map.of());
         cluster.applyYaml(deployment(ns, "api", 1, "25%", "25%"));
         WorkloadRef api = new WorkloadRef(WorkloadKind.Deployment, ns, "api");
 
@@ -313,8 +317,8 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void onDeleteStatefulSetPodsAreDeletedOneByOneAndComeBack() {
-        String ns = cluster.newNamespace("ondelete", Map.of());
+    void onDeleteStatefulSetPodsAreDeletedOneByOneAndComeBack(TestNamespaces namespaces) {
+        String ns = namespaces.create("ondelete", Map.of());
         cluster.applyYaml(statefulSet(ns, "db", 2, "OnDelete"));
         WorkloadRef db = new WorkloadRef(WorkloadKind.StatefulSet, ns, "db");
         awaitDone(db, Duration.ofSeconds(90));
@@ -327,7 +331,8 @@ class KubernetesGatewayIT {
             return s.message().contains("recreated") ? s : null;
         });
         assertFalse(waiting.done(), waiting.message());
-        sleep(1500);
+        await("the OnDelete pods to stay as they are for 1.5s after the restart", Duration.ofSeconds(30))
+                .during(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(250)).until(() -> !gateway.rolloutState(db).done());
         assertFalse(gateway.rolloutState(db).done(), "OnDelete pods must not roll by themselves");
 
         for (String pod : List.of("db-1", "db-0")) {
@@ -348,8 +353,8 @@ class KubernetesGatewayIT {
     // ---- journal and lock
 
     @Test
-    void journalCompareAndSwapRejectsAStaleVersion() {
-        String ns = cluster.newNamespace("journal", Map.of());
+    void journalCompareAndSwapRejectsAStaleVersion(TestNamespaces namespaces) {
+        String ns = namespaces.create("journal", Map.of());
         JournalStore store = new ConfigMapJournalStore(connection, ns);
         String v1 = store.write("run-1", "mesh-1-28", "{\"steps\":[]}", Optional.empty());
         String v2 = store.write("run-1", "mesh-1-28", "{\"steps\":[1]}", Optional.of(v1));
@@ -371,8 +376,8 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void leaseLockAdmitsOneHolderAndFreesWhenExpired() throws Exception {
-        String ns = cluster.newNamespace("lock", Map.of());
+    void leaseLockAdmitsOneHolderAndFreesWhenExpired(TestNamespaces namespaces) throws Exception {
+        String ns = namespaces.create("lock", Map.of());
         RunLock lock = new LeaseRunLock(connection, ns);
         RunLock other = new LeaseRunLock(KubeConnection.open(Optional.of(cluster.kubeconfig()), Optional.empty()), ns);
 
@@ -381,7 +386,9 @@ class KubernetesGatewayIT {
             assertEquals(ExitCode.LOCKED, ExitCodes.of(locked));
             assertTrue(locked.getMessage().contains("run-a@host-1") && locked.getMessage().contains(" since 20"), locked.getMessage());
             String renewBefore = cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.renewTime}");
-            sleep(20);
+            Instant renewedAt = Instant.parse(renewBefore.strip());
+            await("the clock to pass the lease's renewTime " + renewedAt, Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> Instant.now().truncatedTo(ChronoUnit.MICROS).isAfter(renewedAt));
             first.renew();
             String renewAfter = cluster.kubectl("get", "lease", LeaseRunLock.NAME, "-n", ns, "-o", "jsonpath={.spec.renewTime}");
             assertFalse(renewBefore.equals(renewAfter), "renew did not move renewTime");
@@ -436,8 +443,8 @@ class KubernetesGatewayIT {
     // ---- istio-facing reads
 
     @Test
-    void injectorWebhooksIstiodPodsEventsAndConfigMaps() {
-        String cp = cluster.newNamespace("istio-system", Map.of());
+    void injectorWebhooksIstiodPodsEventsAndConfigMaps(TestNamespaces namespaces) {
+        String cp = namespaces.create("istio-system", Map.of());
         String rev = "it-" + cp.substring(cp.length() - 6);
         cluster.applyYaml("""
                 apiVersion: admissionregistration.k8s.io/v1
@@ -570,7 +577,7 @@ class KubernetesGatewayIT {
     }
 
     @Test
-    void podHttpGetSpeaksHttpThroughAnApiServerPortForward() throws Exception {
+    void podHttpGetSpeaksHttpThroughAnApiServerPortForward(TestNamespaces namespaces) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/debug/syncz", ex -> {
             byte[] body = "[{\"proxy\":\"web-1.shop\",\"cluster_sent\":\"abc\",\"cluster_acked\":\"abc\"}]".getBytes(StandardCharsets.UTF_8);
@@ -589,8 +596,14 @@ class KubernetesGatewayIT {
                 }
             }
         });
+        CountDownLatch testOver = new CountDownLatch(1);
         server.createContext("/slow", ex -> {
-            sleep(10_000);
+            try {
+                // answers only once the test is over (at most 10s): slower than any timeout the test gives
+                testOver.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             ex.sendResponseHeaders(200, -1);
             ex.close();
         });
@@ -602,7 +615,7 @@ class KubernetesGatewayIT {
         server.start();
         try {
             int port = server.getAddress().getPort();
-            String ns = cluster.newNamespace("forward", Map.of());
+            String ns = namespaces.create("forward", Map.of());
             cluster.applyYaml("""
                     apiVersion: v1
                     kind: Pod
@@ -649,6 +662,7 @@ class KubernetesGatewayIT {
                     () -> gateway.podHttpGet(ns, "no-such-pod", 15014, "/debug/syncz", Duration.ofSeconds(5)));
             assertTrue(noPod.getMessage().contains("no-such-pod"), noPod.getMessage());
         } finally {
+            testOver.countDown();
             server.stop(0);
         }
     }
@@ -741,27 +755,9 @@ class KubernetesGatewayIT {
         assertTrue(last.done());
     }
 
+    /** The probe's first non-null answer, asked every 250 ms. */
     private static <T> T awaitValue(Duration timeout, String what, Supplier<T> probe) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                fail("timed out after " + timeout.toSeconds() + "s waiting for " + what);
-            }
-            sleep(250);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return await(what, timeout).pollInterval(Duration.ofMillis(250)).until(probe::get, Objects::nonNull);
     }
 
     /** One merge patch of the namespace's labels and annotations (a null value removes), as the engine sends it. */

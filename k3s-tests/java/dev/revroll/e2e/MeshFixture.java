@@ -5,28 +5,42 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.revroll.e2e.world.SandboxWorld;
+import dev.revroll.e2e.world.TestNamespaces;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
-/** Namespaces with meshed workloads on the old revision, plans for them, and reads of what the cluster shows. */
+import static dev.revroll.e2e.world.Await.await;
+
+/**
+ * Namespaces with meshed workloads on the old revision, plans for them, and reads of what the cluster shows. The
+ * namespaces are the test's own ({@link TestNamespaces}): they go when the test ends.
+ */
 final class MeshFixture {
 
     final SandboxWorld world = SandboxWorld.get();
+    private final TestNamespaces namespaces;
+
+    MeshFixture(TestNamespaces namespaces) {
+        this.namespaces = namespaces;
+    }
+
+    /** A namespace of the test's own with these labels and no workload. */
+    String namespace(String prefix, Map<String, String> labels) {
+        return namespaces.create(prefix, labels);
+    }
 
     String meshedNamespace(String prefix, Map<String, String> extraLabels, String... deployments) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("istio.io/rev", world.oldRevision());
         labels.putAll(extraLabels);
-        String ns = world.newNamespace(prefix, labels);
+        String ns = namespace(prefix, labels);
         for (String d : deployments) {
             deployment(ns, d, 2, null);
         }
@@ -104,25 +118,10 @@ final class MeshFixture {
     }
 
     void waitPods(String ns, String revision) {
-        waitFor("pods of " + ns + " on " + revision, Duration.ofMinutes(2), () -> {
+        await("pods of " + ns + " on " + revision, Duration.ofMinutes(2)).until(() -> {
             Map<String, String> revs = podRevisions(ns);
             return !revs.isEmpty() && revs.values().stream().allMatch(revision::equals);
         });
-    }
-
-    static void waitFor(String what, Duration timeout, BooleanSupplier ok) {
-        Instant end = Instant.now().plus(timeout);
-        while (!ok.getAsBoolean()) {
-            if (Instant.now().isAfter(end)) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 
     /** A plan file: waves given as YAML list items, gates and options as YAML fragments. */

@@ -1,6 +1,10 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,9 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Preflight refusals touch nothing and exit 3. */
+@ExtendWith(WorldNamespaces.class)
 class PreflightIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @Test
     void surgeRequireRefusesAndTouchesNothing() {

@@ -40,8 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,12 +101,12 @@ class PrometheusMetricsProviderIT {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        await(Duration.ofSeconds(60), "Prometheus ready (log: " + log + ")", () -> ready(prometheusUrl));
+        await("Prometheus ready (log: " + log + ")", Duration.ofSeconds(60)).until(() -> ready(prometheusUrl));
 
         provider = new PrometheusMetricsProvider(new Plan.PrometheusConfig(prometheusUrl, Duration.ofSeconds(5)), Optional.empty());
         gates = new MetricGateRunner(provider, GateClock.system());
         // rates are steady once every series has a full 5s window of samples behind it
-        await(Duration.ofSeconds(60), "5s of scraped istio_requests_total for shop and cart in Prometheus", () -> {
+        await("5s of scraped istio_requests_total for shop and cart in Prometheus", Duration.ofSeconds(60)).until(() -> {
             QueryResult r = provider.query("min(count_over_time(istio_requests_total[5s]))", Instant.now());
             return hasValue(r) && r.samples().get(0).value() >= 5
                     && provider.query("count(count by (destination_workload_namespace) (istio_requests_total))", Instant.now())
@@ -190,7 +190,7 @@ class PrometheusMetricsProviderIT {
     @Order(4)
     void errorRateGateFailsOnceTheServiceAnswers503() throws InterruptedException {
         traffic.setErrorsPerSecond("cart", 10);
-        await(Duration.ofSeconds(30), "503s of cart in Prometheus", () -> {
+        await("503s of cart in Prometheus", Duration.ofSeconds(30)).until(() -> {
             QueryResult r = provider.query(render(ERROR_RATE, "cart"), Instant.now());
             return hasValue(r) && r.samples().get(0).value() > 0.2;
         });
@@ -294,16 +294,6 @@ class PrometheusMetricsProviderIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("timed out after " + timeout.toSeconds() + "s waiting for " + what);
-            }
-            Thread.sleep(500);
         }
     }
 

@@ -3,8 +3,12 @@ package dev.revroll.e2e;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.revroll.e2e.world.Fault;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -25,19 +30,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ends where an uninterrupted run ends, without restarting any workload twice. A run killed while it rolls back is
  * refused by {@code resume} and finished by {@code rollback}.
  */
+@ExtendWith(WorldNamespaces.class)
 class ResumeIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
     RevrollProcess.Running running;
-    String faulted;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @AfterEach
     void cleanUp() {
         if (running != null) {
             running.destroyIfAlive();
-        }
-        if (faulted != null) {
-            mesh.world.clearFaults(faulted);
         }
         // A run killed by a test that then failed keeps its Lease until it expires; the next test must not inherit it.
         mesh.world.kubectl("delete", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(), "--ignore-not-found");
@@ -51,8 +58,8 @@ class ResumeIT {
 
         Path logs = Files.createTempDirectory("revroll-kill");
         Process p = RevrollProcess.builder(mesh.world, logs, "run", plan.toString()).start();
-        MeshFixture.waitFor("both deployments restarted by the run", Duration.ofMinutes(3),
-                () -> !mesh.restartedAt(ns, "web").isEmpty() && !mesh.restartedAt(ns, "api").isEmpty());
+        await("both deployments restarted by the run", Duration.ofMinutes(3))
+                .until(() -> !mesh.restartedAt(ns, "web").isEmpty() && !mesh.restartedAt(ns, "api").isEmpty());
         p.destroyForcibly().waitFor();
         String webRestartedAt = mesh.restartedAt(ns, "web");
         String apiRestartedAt = mesh.restartedAt(ns, "api");
@@ -74,14 +81,14 @@ class ResumeIT {
     /** Killed while the first of several slow rollouts (minReadySeconds, one pod at a time) is still in progress. */
     @Test
     void killedWhileTheFirstRolloutIsInProgress() {
-        String ns = mesh.world.newNamespace("resume-roll", Map.of("istio.io/rev", mesh.world.oldRevision()));
+        String ns = mesh.namespace("resume-roll", Map.of("istio.io/rev", mesh.world.oldRevision()));
         // no strategy of their own (25%/25%): surge enforce sets 0/1 for the restart and the resumed run puts it back
         mesh.deployment(ns, "web", 4, "  minReadySeconds: 5");
         mesh.deployment(ns, "api", 2, "  minReadySeconds: 5");
         mesh.deployment(ns, "worker", 2, "  minReadySeconds: 5");
         List<String> deployments = List.of("web", "api", "worker");
         mesh.waitPods(ns, mesh.world.oldRevision());
-        deployments.forEach(d -> MeshFixture.waitFor(d + " available", Duration.ofMinutes(2), () -> rolloutComplete(ns, d)));
+        deployments.forEach(d -> await(d + " available", Duration.ofMinutes(2)).until(() -> rolloutComplete(ns, d)));
         Map<String, Integer> rsBefore = replicaSets(ns, deployments);
         Path plan = mesh.plan("e2e-resume-roll", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates());
 
@@ -137,7 +144,6 @@ class ResumeIT {
     @Test
     void killedDuringRollbackIsFinishedByRollbackNotResume() {
         String ns = mesh.meshedNamespace("resume-undo", Map.of("team", "e2e"), "pay", "web");
-        faulted = ns;
         mesh.world.setFault(Fault.errors(ns, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
         List<String> deployments = List.of("pay", "web");
         Map<String, Integer> rsBefore = replicaSets(ns, deployments);

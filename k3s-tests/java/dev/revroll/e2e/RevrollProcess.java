@@ -1,13 +1,19 @@
 package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.SandboxWorld;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static dev.revroll.e2e.world.Await.await;
 
 /** Runs the real CLI ({@code java -jar target/revroll.jar}) against the world, as a user or a pipeline would. */
 final class RevrollProcess {
@@ -53,28 +59,26 @@ final class RevrollProcess {
         }
 
         /** The first stdout line the test waits for (the process's JSON events); fails if the process ends first. */
-        String awaitLine(String what, java.time.Duration timeout, java.util.function.Predicate<String> line) {
-            java.time.Instant end = java.time.Instant.now().plus(timeout);
-            while (true) {
-                try {
-                    for (String l : Files.readAllLines(out)) {
-                        if (line.test(l)) {
-                            return l;
-                        }
-                    }
-                    if (!process.isAlive()) {
+        String awaitLine(String what, Duration timeout, Predicate<String> line) {
+            try {
+                return await(what, timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    boolean ended = !process.isAlive();
+                    Optional<String> found = Files.readAllLines(out).stream().filter(line).findFirst();
+                    if (found.isEmpty() && ended) {
                         throw new AssertionError("revroll ended (exit " + process.exitValue() + ") before " + what + ":\n" + Files.readString(out));
                     }
-                    if (java.time.Instant.now().isAfter(end)) {
-                        throw new AssertionError("timed out waiting for " + what + ":\n" + Files.readString(out));
-                    }
-                    Thread.sleep(100);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
+                    return found;
+                }, Optional::isPresent).orElseThrow();
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\n" + printed(), e);
+            }
+        }
+
+        private String printed() {
+            try {
+                return Files.readString(out);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
             }
         }
 

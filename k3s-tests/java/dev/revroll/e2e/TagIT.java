@@ -1,30 +1,41 @@
 package dev.revroll.e2e;
 
-import dev.revroll.e2e.world.Eventually;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code revision.to} names a tag: namespaces get the tag as their label; gates check the revision it points at. */
+@ExtendWith(WorldNamespaces.class)
 class TagIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @Test
     void movesANamespaceOntoATag() {
         String tag = "e2e-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         mesh.world.istioctl("tag", "set", tag, "--revision", mesh.world.newRevision(), "-y");
         try {
-            Eventually.awaitTrue("tag webhook istio-revision-tag-" + tag + " to call the local istiod", Duration.ofSeconds(60), () -> {
-                String got = mesh.world.kubectl("get", "mutatingwebhookconfiguration", "istio-revision-tag-" + tag, "-o",
-                        "jsonpath={range .webhooks[*]}{.clientConfig.url}|{.clientConfig.caBundle}{\"\\n\"}{end}");
-                return !got.isBlank() && got.lines().allMatch(l -> l.matches("https://127\\.0\\.0\\.1:\\d+/.+\\|.+"));
-            });
+            await("tag webhook istio-revision-tag-" + tag + " to call the local istiod", Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
+                        String got = mesh.world.kubectl("get", "mutatingwebhookconfiguration", "istio-revision-tag-" + tag, "-o",
+                                "jsonpath={range .webhooks[*]}{.clientConfig.url}|{.clientConfig.caBundle}{\"\\n\"}{end}");
+                        return !got.isBlank() && got.lines().allMatch(l -> l.matches("https://127\\.0\\.0\\.1:\\d+/.+\\|.+"));
+                    });
             String ns = mesh.meshedNamespace("tag", Map.of(), "web");
             Path plan = mesh.plan("e2e-tag", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates())
                     ;

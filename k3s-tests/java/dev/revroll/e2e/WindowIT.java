@@ -1,6 +1,10 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -9,9 +13,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Outside the maintenance window the run pauses before its first step (exit 5), touching nothing; status shows it. */
+@ExtendWith(WorldNamespaces.class)
 class WindowIT {
 
-    final MeshFixture mesh = new MeshFixture();
+    MeshFixture mesh;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
 
     @Test
     void closedWindowPausesBeforeTheFirstStep() {

@@ -4,14 +4,16 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.revroll.e2e.world.Eventually;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.SandboxWorld;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -25,6 +27,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The test world is real (issue 6, section 6): each test here would fail if a part of the world were faked.
  */
+@ExtendWith(WorldNamespaces.class)
 class WorldIT {
 
     private static SandboxWorld world;
@@ -44,21 +48,21 @@ class WorldIT {
     // ---- injection follows Istio's selector table --------------------------------------------------------------
 
     @Test
-    void injectionFollowsIstiosSelectorTable() {
+    void injectionFollowsIstiosSelectorTable(TestNamespaces namespaces) {
         String oldRev = world.oldRevision();
         String newRev = world.newRevision();
 
-        String byRevision = world.newNamespace("inj-rev", Map.of("istio.io/rev", newRev));
+        String byRevision = namespaces.create("inj-rev", Map.of("istio.io/rev", newRev));
         createPod(byRevision, "plain", Map.of());
         assertEquals(Optional.of(newRev), injectedBy(byRevision, "plain"), "istio.io/rev on the namespace picks the injector");
 
         // istio-injection=enabled beats istio.io/rev: the default tag (first install = old revision) injects
-        String both = world.newNamespace("inj-both", Map.of("istio.io/rev", newRev, "istio-injection", "enabled"));
+        String both = namespaces.create("inj-both", Map.of("istio.io/rev", newRev, "istio-injection", "enabled"));
         createPod(both, "plain", Map.of());
         assertEquals(Optional.of(oldRev), injectedBy(both, "plain"), "istio-injection=enabled must beat istio.io/rev");
 
         // a pod-level istio.io/rev counts in an unlabelled namespace
-        String unlabelled = world.newNamespace("inj-none", Map.of());
+        String unlabelled = namespaces.create("inj-none", Map.of());
         createPod(unlabelled, "plain", Map.of());
         createPod(unlabelled, "pod-rev", Map.of("istio.io/rev", newRev));
         assertEquals(Optional.empty(), injectedBy(unlabelled, "plain"), "an unlabelled namespace gets no sidecar");
@@ -70,17 +74,17 @@ class WorldIT {
     }
 
     @Test
-    void aTagSetWithIstioctlInjectsTheRevisionItPointsAt() {
+    void aTagSetWithIstioctlInjectsTheRevisionItPointsAt(TestNamespaces namespaces) {
         String tag = "e2e-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         world.istioctl("tag", "set", tag, "--revision", world.newRevision(), "-y");
         try {
-            Eventually.awaitTrue("tag webhook istio-revision-tag-" + tag + " to call the local istiod with a CA bundle",
-                    Duration.ofSeconds(60), () -> {
+            await("tag webhook istio-revision-tag-" + tag + " to call the local istiod with a CA bundle", Duration.ofSeconds(60))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
                         String got = world.kubectl("get", "mutatingwebhookconfiguration", "istio-revision-tag-" + tag, "-o",
                                 "jsonpath={range .webhooks[*]}{.clientConfig.url}|{.clientConfig.caBundle}{\"\\n\"}{end}");
                         return !got.isBlank() && got.lines().allMatch(l -> l.matches("https://127\\.0\\.0\\.1:\\d+/.+\\|.+"));
                     });
-            String ns = world.newNamespace("inj-tag", Map.of("istio.io/rev", tag));
+            String ns = namespaces.create("inj-tag", Map.of("istio.io/rev", tag));
             createPod(ns, "tagged", Map.of());
             assertEquals(Optional.of(world.newRevision()), injectedBy(ns, "tagged"), "a namespace on tag " + tag);
         } finally {
@@ -89,17 +93,18 @@ class WorldIT {
     }
 
     @Test
-    void whileAnInjectorIsDownItsPodsCannotBeCreatedAndItsIstiodPodIsUnready() {
+    void whileAnInjectorIsDownItsPodsCannotBeCreatedAndItsIstiodPodIsUnready(TestNamespaces namespaces) {
         String rev = world.newRevision();
-        String ns = world.newNamespace("outage", Map.of("istio.io/rev", rev));
+        String ns = namespaces.create("outage", Map.of("istio.io/rev", rev));
         world.stopIstiod(rev);
         try {
-            Eventually.awaitTrue("pod istiod-" + rev + " unready", Duration.ofSeconds(30), () -> world.kubectl("-n",
-                    world.controlPlaneNamespace(), "get", "pod", "-l", "app=istiod,istio.io/rev=" + rev, "-o",
-                    "jsonpath={.items[0].status.conditions[?(@.type==\"Ready\")].status}").trim().equals("False"));
+            await("pod istiod-" + rev + " unready", Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> world.kubectl("-n", world.controlPlaneNamespace(), "get", "pod", "-l", "app=istiod,istio.io/rev=" + rev,
+                            "-o", "jsonpath={.items[0].status.conditions[?(@.type==\"Ready\")].status}").trim().equals("False"));
             world.applyYaml(deployment(ns, "blocked", 1));
-            Eventually.awaitTrue("FailedCreate of the ReplicaSet while the injector is down", Duration.ofSeconds(30), () -> world
-                    .kubectl("-n", ns, "get", "events", "--field-selector", "reason=FailedCreate", "-o", "name").contains("event"));
+            await("FailedCreate of the ReplicaSet while the injector is down", Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> world
+                            .kubectl("-n", ns, "get", "events", "--field-selector", "reason=FailedCreate", "-o", "name").contains("event"));
             assertTrue(pods(ns, "app=blocked").isEmpty(), "no pod without its injector");
         } finally {
             world.startIstiod(rev);
@@ -111,8 +116,8 @@ class WorldIT {
     // ---- make-before-break restart -------------------------------------------------------------------------------
 
     @Test
-    void aSurgeRolloutShowsInReplicaSetHistory() {
-        String ns = world.newNamespace("surge", Map.of("istio.io/rev", world.oldRevision()));
+    void aSurgeRolloutShowsInReplicaSetHistory(TestNamespaces namespaces) {
+        String ns = namespaces.create("surge", Map.of("istio.io/rev", world.oldRevision()));
         world.applyYaml(deployment(ns, "web", 4));
         world.kubectl("-n", ns, "rollout", "status", "deployment/web", "--timeout=120s");
 
@@ -152,9 +157,9 @@ class WorldIT {
     // ---- proxy sync: istiod's own /debug/syncz through a port-forward --------------------------------------------
 
     @Test
-    void injectedPodsAreSyncedInTheirIstiodAndAStaleFaultShows() {
+    void injectedPodsAreSyncedInTheirIstiodAndAStaleFaultShows(TestNamespaces namespaces) {
         String rev = world.oldRevision();
-        String ns = world.newNamespace("sync", Map.of("istio.io/rev", rev));
+        String ns = namespaces.create("sync", Map.of("istio.io/rev", rev));
         world.applyYaml(deployment(ns, "api", 2));
         world.kubectl("-n", ns, "rollout", "status", "deployment/api", "--timeout=120s");
         List<String> pods = pods(ns, "app=api");
@@ -163,58 +168,69 @@ class WorldIT {
         try (SandboxWorld.PortForward pf = world.portForward(world.controlPlaneNamespace(), world.istiodPod(rev), 15014)) {
             String syncz = "http://127.0.0.1:" + pf.localPort() + "/debug/syncz";
             for (String pod : pods) {
-                Eventually.await(pod + "." + ns + " SYNCED in istiod " + rev, Duration.ofSeconds(60),
-                        () -> syncState(world.httpGet(syncz), pod + "." + ns).filter("SYNCED"::equals));
+                await(pod + "." + ns + " SYNCED in istiod " + rev, Duration.ofSeconds(60)).ignoreExceptionsInstanceOf(RuntimeException.class)
+                        .until(() -> syncState(world.httpGet(syncz), pod + "." + ns), Optional.of("SYNCED")::equals);
             }
 
             // control: a healthy proxy ACKs the push a config change causes, so it is SYNCED again
             String proxy = pods.get(0) + "." + ns;
             world.applyYaml(service(ns, "push-control"));
-            Eventually.await(proxy + " SYNCED after a push", Duration.ofSeconds(30), () -> syncState(world.httpGet(syncz), proxy)
-                    .filter("SYNCED"::equals));
+            await(proxy + " SYNCED after a push", Duration.ofSeconds(30)).ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> syncState(world.httpGet(syncz), proxy), Optional.of("SYNCED")::equals);
 
             world.setFault(Fault.proxy(ns, Optional.empty(), "stale"));
             try {
                 // a config change in the namespace makes istiod push again; a stale proxy never ACKs it. STALE must hold,
                 // not flicker while a push is in flight: three checks in a row, a second apart.
                 int[] streak = {0};
-                Eventually.await(proxy + " STALE in three checks in a row", Duration.ofSeconds(60), Duration.ofSeconds(1), () -> {
-                    world.applyYaml(service(ns, "push"));
-                    boolean stale = syncState(world.httpGet(syncz), proxy).filter("STALE"::equals).isPresent();
-                    streak[0] = stale ? streak[0] + 1 : 0;
-                    return streak[0] >= 3 ? Optional.of(true) : Optional.empty();
-                });
+                await(proxy + " STALE in three checks in a row", Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                        .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> {
+                            world.applyYaml(service(ns, "push"));
+                            boolean stale = syncState(world.httpGet(syncz), proxy).filter("STALE"::equals).isPresent();
+                            streak[0] = stale ? streak[0] + 1 : 0;
+                            return streak[0] >= 3;
+                        });
             } finally {
                 world.clearFaults(ns);
             }
-            Eventually.await(proxy + " SYNCED again once the fault is cleared", Duration.ofSeconds(60), Duration.ofSeconds(1),
-                    () -> syncState(world.httpGet(syncz), proxy).filter("SYNCED"::equals));
+            await(proxy + " SYNCED again once the fault is cleared", Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> syncState(world.httpGet(syncz), proxy), Optional.of("SYNCED")::equals);
         }
     }
 
     // ---- traffic in Prometheus; a revision fault shows only after pods move -----------------------------------------
 
     @Test
-    void revisionTrafficShowsInPrometheusAndARevisionFaultOnlyAfterPodsMove() throws InterruptedException {
-        String ns = world.newNamespace("traffic", Map.of("istio.io/rev", world.oldRevision()));
+    void revisionTrafficShowsInPrometheusAndARevisionFaultOnlyAfterPodsMove(TestNamespaces namespaces) {
+        String ns = namespaces.create("traffic", Map.of("istio.io/rev", world.oldRevision()));
         world.applyYaml(deployment(ns, "shop", 2));
         world.kubectl("-n", ns, "rollout", "status", "deployment/shop", "--timeout=120s");
 
         String requests = "sum(istio_requests_total{reporter=\"destination\",destination_workload_namespace=\"" + ns + "\"})";
-        Eventually.await("traffic of " + ns + " in Prometheus", Duration.ofSeconds(20), () -> value(requests).filter(v -> v > 0));
+        await("traffic of " + ns + " in Prometheus", Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(RuntimeException.class)
+                .until(() -> value(requests).filter(v -> v > 0).isPresent());
 
         world.setFault(Fault.errors(ns, Optional.of(world.newRevision()), 0.5, 503, "UH"));
         try {
             String errors = "sum(istio_requests_total{reporter=\"destination\",destination_workload_namespace=\"" + ns
                     + "\",response_code=\"503\"}) or vector(0)";
-            Thread.sleep(5000); // the fault names the new revision; pods still run the old one
+            // The fault names the new revision; pods still run the old one. The mesh agent serves a second of traffic
+            // per pass and reads the faults at the start of each pass, so of two counts made after the fault was set the
+            // second was made under it; once Prometheus holds that count, a fault wrongly applied would show as 503s.
+            double countedAtFault = agentRequests(ns);
+            double countedUnderFault = await("a count of " + ns + "'s traffic by the mesh agent after the fault was set",
+                    Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> agentRequests(ns), n -> n > countedAtFault);
+            await("the mesh agent's count of " + ns + "'s traffic under the fault in Prometheus", Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> value(requests).filter(v -> v > countedUnderFault).isPresent());
             assertEquals(Optional.of(0.0), value(errors), "no 503 while pods run " + world.oldRevision());
 
             world.kubectl("label", "namespace", ns, "istio.io/rev=" + world.newRevision(), "--overwrite");
             world.kubectl("-n", ns, "rollout", "restart", "deployment/shop");
             world.kubectl("-n", ns, "rollout", "status", "deployment/shop", "--timeout=180s");
-            Eventually.await("503s of " + ns + " on " + world.newRevision() + " in Prometheus", Duration.ofSeconds(30),
-                    () -> value(errors).filter(v -> v > 0));
+            await("503s of " + ns + " on " + world.newRevision() + " in Prometheus", Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class).until(() -> value(errors).filter(v -> v > 0).isPresent());
         } finally {
             world.clearFaults(ns);
         }
@@ -333,6 +349,15 @@ class WorldIT {
             return Optional.empty();
         }
         return Optional.of(Double.parseDouble(result.get(0).getAsJsonObject().getAsJsonArray("value").get(1).getAsString()));
+    }
+
+    /** The mesh agent's own count of the namespace's requests (its /metrics), before Prometheus scrapes it. */
+    private static double agentRequests(String ns) {
+        String label = "destination_workload_namespace=\"" + ns + "\"";
+        return world.httpGet(world.agentUrl() + "/metrics").lines()
+                .filter(l -> l.startsWith("istio_requests_total{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static String deployment(String ns, String name, int replicas) {

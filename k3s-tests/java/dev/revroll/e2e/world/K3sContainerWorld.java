@@ -93,7 +93,8 @@ public final class K3sContainerWorld implements WorldBackend {
             run(null, cluster.kubectl("-n", "revroll-world", "rollout", "status", "deployment/prometheus", "--timeout=" + ROLLOUT.toSeconds() + "s"));
             run(null, cluster.kubectl("-n", "revroll-traffic", "rollout", "status", "deployment/traffic", "--timeout=" + ROLLOUT.toSeconds() + "s"));
             String prometheusUrl = "http://" + k3s.getHost() + ":" + k3s.getMappedPort(PROMETHEUS_NODE_PORT);
-            Eventually.awaitTrue("Prometheus at " + prometheusUrl + " ready", Duration.ofMinutes(2), () -> answers(prometheusUrl + "/-/ready"));
+            Await.await("Prometheus at " + prometheusUrl + " ready", Duration.ofMinutes(2)).ignoreExceptionsInstanceOf(RuntimeException.class)
+                    .until(() -> answers(prometheusUrl + "/-/ready"));
             Path bare = dir.resolve("gitops.git");
             if (!Files.isDirectory(bare)) {
                 run(null, List.of("git", "init", "--bare", "--initial-branch=main", bare.toString()));

@@ -14,14 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +29,8 @@ import java.util.stream.Collectors;
 /**
  * The real test world (k3s-tests/sandbox) for end-to-end tests: one per JVM. {@link #get()} reuses a world that is
  * already up in {@code target/e2e-sandbox} on {@code REVROLL_PORT_BASE} (default 36000), or starts one and stops it
- * when the JVM exits. Every test makes its own namespaces with {@link #newNamespace(String, Map)}.
+ * when the JVM exits. Every test makes its own namespaces through {@link WorldNamespaces}, which deletes them when
+ * the test ends.
  */
 public final class SandboxWorld {
 
@@ -44,11 +44,9 @@ public final class SandboxWorld {
     private final int portBase;
     private final Map<String, String> env;
     private final boolean startedHere;
-    private final List<String> namespaces = new CopyOnWriteArrayList<>();
     private final List<Fault> faults = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Gson gson = new Gson();
-    private final SecureRandom random = new SecureRandom();
 
     SandboxWorld(Path checkout, Path sandboxDir, int portBase, boolean startedHere) {
         this.checkout = checkout;
@@ -133,15 +131,6 @@ public final class SandboxWorld {
     }
 
     private void close() {
-        if (!namespaces.isEmpty() && !startedHere) {
-            try {
-                List<String> args = new ArrayList<>(List.of("delete", "namespace", "--wait=false", "--ignore-not-found"));
-                args.addAll(namespaces);
-                kubectl(args.toArray(String[]::new));
-            } catch (RuntimeException e) {
-                System.err.println("[SandboxWorld] could not delete test namespaces: " + e.getMessage());
-            }
-        }
         if (startedHere) {
             sandbox(checkout, sandboxDir, portBase, "down", true);
         }
@@ -225,15 +214,41 @@ public final class SandboxWorld {
         return run(yaml, kubectlCommand("apply", "-f", "-"));
     }
 
-    /** A namespace of its own for a test (unique name from the prefix), deleted after the test run. */
-    public String newNamespace(String prefix, Map<String, String> labels) {
-        String name = prefix + "-" + Long.toString(Math.abs(random.nextLong()), 36).substring(0, 6);
+    /** {@code kubectl create} of a Namespace with the label {@code revroll.dev/e2e=true} and the given labels; fails if it exists. */
+    void createNamespace(String name, Map<String, String> labels) {
         StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
         yaml.append("    revroll.dev/e2e: \"true\"\n");
         labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-        applyYaml(yaml.toString());
-        namespaces.add(name);
-        return name;
+        run(yaml.toString(), kubectlCommand("create", "-f", "-"));
+    }
+
+    /** Deletes namespaces without waiting for their contents to go; one already gone, or already going, is no error. */
+    void deleteNamespaces(Collection<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        List<String> args = new ArrayList<>(List.of("delete", "namespace", "--wait=false", "--ignore-not-found"));
+        args.addAll(names);
+        try {
+            kubectl(args.toArray(String[]::new));
+        } catch (WorldException e) {
+            // the API server answers a delete of a namespace that is already terminating with a Conflict: what counts is
+            // that every one is gone or on its way
+            List<String> staying = namespacesNotBeingDeleted(names);
+            if (!staying.isEmpty()) {
+                throw new WorldException("namespaces " + staying + " are not being deleted: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<String> namespacesNotBeingDeleted(Collection<String> names) {
+        List<String> args = new ArrayList<>(List.of("get", "namespace", "--ignore-not-found", "-o",
+                "jsonpath={range .items[*]}{.metadata.name} {.metadata.deletionTimestamp}{\"\\n\"}{end}"));
+        args.addAll(names);
+        return kubectl(args.toArray(String[]::new)).lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.contains(" "))
+                .toList();
     }
 
     private List<String> kubectlCommand(String... args) {
@@ -397,6 +412,13 @@ public final class SandboxWorld {
     public synchronized void clearFaults(String namespace) {
         faults.removeIf(f -> f.namespace().equals(namespace));
         pushFaults();
+    }
+
+    /** Removes this JVM's faults of these namespaces from the mesh agent; asks nothing of the agent if there were none. */
+    synchronized void clearFaults(Collection<String> namespaces) {
+        if (faults.removeIf(f -> namespaces.contains(f.namespace()))) {
+            pushFaults();
+        }
     }
 
     private void pushFaults() {

@@ -5,6 +5,8 @@ import dev.revroll.engine.DriftCheck;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.json.JsonMapper;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -17,7 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** How drift results read (text, markdown, JSON); the comparison itself is proven against the world in DriftIT. */
+@MicronautTest(application = Revroll.class, environments = Environment.CLI, startApplication = false)
 class DriftCommandTest {
+
+    @Inject
+    ApplicationContext context;
 
     private static DriftCheck.Report report() {
         return new DriftCheck.Report("mesh", "git://h/r.git branch main", "ctx", List.of(
@@ -40,12 +46,10 @@ class DriftCommandTest {
 
     @Test
     void jsonCarriesNullsForMissingSidesAndTheBreakGlassMark() throws Exception {
-        try (ApplicationContext ctx = ApplicationContext.builder(Environment.CLI).start()) {
-            String json = ctx.getBean(JsonMapper.class).writeValueAsString(DriftCommand.document(report()));
-            assertTrue(json.contains("\"drifted\":true"), json);
-            assertTrue(json.contains("\"breakGlass\":{\"run\":\"r1\",\"step\":\"s2\",\"commit\":\"0123456789abcdef\""), json);
-            assertTrue(json.contains("\"namespace\":\"gone\""), json);
-        }
+        String json = context.getBean(JsonMapper.class).writeValueAsString(DriftCommand.document(report()));
+        assertTrue(json.contains("\"drifted\":true"), json);
+        assertTrue(json.contains("\"breakGlass\":{\"run\":\"r1\",\"step\":\"s2\",\"commit\":\"0123456789abcdef\""), json);
+        assertTrue(json.contains("\"namespace\":\"gone\""), json);
     }
 
     @Test
@@ -64,11 +68,9 @@ class DriftCommandTest {
                       namespaces: [a]
                 """);
         StringWriter err = new StringWriter();
-        try (ApplicationContext ctx = ApplicationContext.builder(Revroll.class, Environment.CLI).start()) {
-            picocli.CommandLine cmd = Revroll.commandLine(ctx);
-            cmd.setErr(new PrintWriter(err, true));
-            assertEquals(2, cmd.execute("drift", plan.toString()));
-        }
+        picocli.CommandLine cmd = Revroll.commandLine(context);
+        cmd.setErr(new PrintWriter(err, true));
+        assertEquals(2, cmd.execute("drift", plan.toString()));
         assertTrue(err.toString().contains("the plan has no spec.git section"), err.toString());
     }
 }

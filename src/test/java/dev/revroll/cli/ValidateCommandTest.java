@@ -3,8 +3,8 @@ package dev.revroll.cli;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.json.JsonMapper;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -21,24 +21,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@MicronautTest(application = Revroll.class, environments = Environment.CLI, startApplication = false)
 class ValidateCommandTest {
 
-    private static ApplicationContext context;
-
-    @BeforeAll
-    static void start() {
-        context = ApplicationContext.builder(Revroll.class, Environment.CLI).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        context.close();
-    }
+    @Inject
+    ApplicationContext context;
 
     record Result(int exitCode, String out, String err) {
     }
 
-    private static Result revroll(String... args) {
+    private Result revroll(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cmd = Revroll.commandLine(context);

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -34,9 +36,8 @@ class SshAgentSocketTest {
         Path sock = tmp.resolve("agent.sock");
         Process agent = new ProcessBuilder("ssh-agent", "-D", "-a", sock.toString()).redirectErrorStream(true).start();
         try {
-            for (int i = 0; i < 100 && !Files.exists(sock); i++) {
-                Thread.sleep(50);
-            }
+            await("ssh-agent's socket " + sock).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.exists(sock));
             Path key = tmp.resolve("id_ed25519");
             run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "revroll-test-key", "-f", key.toString());
             ProcessBuilder add = new ProcessBuilder("ssh-add", key.toString()).redirectErrorStream(true);
