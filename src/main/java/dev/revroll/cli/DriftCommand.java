@@ -1,7 +1,7 @@
 package dev.revroll.cli;
 
-import dev.revroll.engine.DriftCheck;
-import dev.revroll.engine.DriftCheck.NamespaceDrift;
+import dev.revroll.engine.GitDrift;
+import dev.revroll.engine.GitDrift.NamespaceDrift;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,21 +23,19 @@ import java.util.Map;
                 "Exit 0: Git and cluster agree. Exit 1: they differ, or a break-glass rollback left Git behind (run 'revroll reconcile PLAN')."})
 public class DriftCommand extends RevrollCommand {
 
+    public DriftCommand() {
+        super(ExitCode.DONE, ExitCode.DRIFTED, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
     @Mixin
     PlanArgument plan;
 
     @Override
-    List<ExitCode> exitCodes() {
-        return List.of(ExitCode.DONE, ExitCode.DRIFTED, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE,
-                ExitCode.INTERNAL_ERROR);
-    }
-
-    @Override
     CommandResult execute() {
         PrintWriter out = out();
-        DriftCheck.Report report;
+        GitDrift.Report report;
         try (GitOpsTargets targets = GitOpsTargets.open(plan, global, err())) {
-            report = new DriftCheck(targets.plan(), targets.kube(), targets.git()).check();
+            report = new GitDrift(targets.plan(), targets.kube(), targets.git()).check();
         }
         switch (global.output()) {
             case JSON -> out.println(toJson(document(report)));
@@ -48,7 +46,7 @@ public class DriftCommand extends RevrollCommand {
         return report.drifted() ? CommandResult.DRIFTED : CommandResult.DONE;
     }
 
-    static String text(DriftCheck.Report report) {
+    static String text(GitDrift.Report report) {
         StringBuilder sb = new StringBuilder();
         sb.append("plan ").append(report.planName()).append(": Git ").append(report.gitRemote())
                 .append(" against cluster context ").append(report.kubeContext()).append('\n');
@@ -70,7 +68,7 @@ public class DriftCommand extends RevrollCommand {
         return sb.toString();
     }
 
-    static String markdown(DriftCheck.Report report) {
+    static String markdown(GitDrift.Report report) {
         StringBuilder sb = new StringBuilder("### Drift of plan `").append(report.planName()).append("`\n\n")
                 .append("Git `").append(report.gitRemote()).append("` against cluster context `").append(report.kubeContext())
                 .append("`.\n\n| namespace | Git | cluster | differences |\n|---|---|---|---|\n");
@@ -82,7 +80,7 @@ public class DriftCommand extends RevrollCommand {
         return sb.toString();
     }
 
-    static Map<String, Object> document(DriftCheck.Report report) {
+    static Map<String, Object> document(GitDrift.Report report) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("plan", report.planName());
         doc.put("git", report.gitRemote());

@@ -8,14 +8,9 @@ import dev.revroll.output.RunReport;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
-import java.util.List;
 
 /** How run, resume and rollback show a run: the event stream while it goes, the summary and the result at its end. */
 final class Outcomes {
-
-    /** The codes run, resume and rollback can return. */
-    static final List<ExitCode> RUN_CODES = List.of(ExitCode.DONE, ExitCode.ROLLED_BACK, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED,
-            ExitCode.ROLLBACK_INCOMPLETE, ExitCode.PAUSED, ExitCode.LOCKED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
 
     private Outcomes() {
     }

@@ -18,13 +18,12 @@ import java.util.List;
                 + "Exits 3 when a run would be refused.")
 public class PreviewCommand extends RevrollCommand {
 
+    public PreviewCommand() {
+        super(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
     @Mixin
     PlanArgument plan;
-
-    @Override
-    List<ExitCode> exitCodes() {
-        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
-    }
 
     @Override
     CommandResult execute() {

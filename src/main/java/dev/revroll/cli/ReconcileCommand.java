@@ -1,6 +1,6 @@
 package dev.revroll.cli;
 
-import dev.revroll.engine.Reconciler;
+import dev.revroll.engine.GitDrift;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,23 +21,21 @@ import java.util.Map;
                 + "revroll.dev/break-glass mark, push the missing revert commit, then remove the mark. Safe to run again."})
 public class ReconcileCommand extends RevrollCommand {
 
+    public ReconcileCommand() {
+        super(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
     @Mixin
     PlanArgument plan;
 
     @Override
-    List<ExitCode> exitCodes() {
-        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.PREFLIGHT_REFUSED, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE,
-                ExitCode.INTERNAL_ERROR);
-    }
-
-    @Override
     CommandResult execute() {
         PrintWriter out = out();
-        List<Reconciler.Reconciled> done;
+        List<GitDrift.Reconciled> done;
         String where;
         try (GitOpsTargets targets = GitOpsTargets.open(plan, global, err())) {
             where = targets.git().describe();
-            done = new Reconciler(targets.plan(), targets.kube(), targets.git()).reconcile();
+            done = new GitDrift(targets.plan(), targets.kube(), targets.git()).reconcile();
         }
         switch (global.output()) {
             case JSON -> out.println(toJson(document(done, where)));
@@ -45,7 +43,7 @@ public class ReconcileCommand extends RevrollCommand {
                 if (done.isEmpty()) {
                     out.println("nothing to reconcile: no namespace of the plan carries a revroll.dev/break-glass mark");
                 }
-                for (Reconciler.Reconciled r : done) {
+                for (GitDrift.Reconciled r : done) {
                     out.println(r.namespace() + ": " + r.note() + " (step " + r.mark().step() + ", run " + r.mark().run()
                             + "); break-glass mark removed");
                 }
@@ -59,11 +57,11 @@ public class ReconcileCommand extends RevrollCommand {
         return CommandResult.DONE;
     }
 
-    private static Map<String, Object> document(List<Reconciler.Reconciled> done, String where) {
+    private static Map<String, Object> document(List<GitDrift.Reconciled> done, String where) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("git", where);
         List<Map<String, Object>> list = new ArrayList<>();
-        for (Reconciler.Reconciled r : done) {
+        for (GitDrift.Reconciled r : done) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("namespace", r.namespace());
             m.put("run", r.mark().run());

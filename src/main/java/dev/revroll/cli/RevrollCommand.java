@@ -24,6 +24,13 @@ abstract class RevrollCommand implements Callable<Integer> {
     @Mixin
     GlobalOptions global;
 
+    private final List<ExitCode> exitCodes;
+
+    /** {@code exitCodes}: what the command can return, for its {@code --help}. */
+    RevrollCommand(ExitCode... exitCodes) {
+        this.exitCodes = List.of(exitCodes);
+    }
+
     @Override
     public final Integer call() {
         return ExitCodes.of(execute()).code();
@@ -33,7 +40,9 @@ abstract class RevrollCommand implements Callable<Integer> {
     abstract CommandResult execute();
 
     /** The exit codes this command can return, listed in its {@code --help}. */
-    abstract List<ExitCode> exitCodes();
+    final List<ExitCode> exitCodes() {
+        return exitCodes;
+    }
 
     /** True when the command prints JSON on stdout, so a failure is reported there as a JSON document too. */
     boolean printsJson() {

@@ -1,21 +1,17 @@
 package dev.revroll.cli;
 
-import dev.revroll.engine.RunOutcome;
-import dev.revroll.engine.journal.RunRecord;
-import dev.revroll.plan.Plan;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 import java.util.Optional;
 
 /** {@code revroll rollback [RUN] [--to STEP] [--break-glass]}: undo a run's steps, newest first. */
 @Prototype
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Undo the steps of a run, newest first: labels restored exactly, pods restarted back and verified, Git reverted.")
-public class RollbackCommand extends RevrollCommand {
+public class RollbackCommand extends RunStreamCommand {
 
     @Mixin
     RunSelection selection;
@@ -28,23 +24,8 @@ public class RollbackCommand extends RevrollCommand {
     boolean breakGlass;
 
     @Override
-    List<ExitCode> exitCodes() {
-        return Outcomes.RUN_CODES;
-    }
-
-    @Override
-    boolean printsJson() {
-        return Outcomes.jsonEvents(global);
-    }
-
-    @Override
     CommandResult execute() {
-        try (EngineWiring wiring = new EngineWiring(global)) {
-            RunRecord record = selection.record(wiring);
-            Plan plan = selection.plan(record);
-            RunOutcome outcome = wiring.engine(plan, !breakGlass).rollback(plan, record.runId(), Optional.ofNullable(toStep), breakGlass,
-                    Outcomes.listener(spec, global));
-            return Outcomes.finish(spec, global, outcome);
-        }
+        return onStoredRun(selection, !breakGlass,
+                (engine, plan, runId) -> engine.rollback(plan, runId, Optional.ofNullable(toStep), breakGlass, listener()));
     }
 }

@@ -8,29 +8,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
-
 /** {@code revroll run PLAN}: preflight, then every namespace step with its gates; {@code --dry-run} is {@code preview}. */
 @Prototype
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Preflight, then move every namespace of the plan to the target revision, step by step, with gates and rollback.")
-public class RunCommand extends RevrollCommand {
+public class RunCommand extends RunStreamCommand {
 
     @Mixin
     PlanArgument plan;
 
     @Option(names = "--dry-run", description = "Show what would happen (same as 'revroll preview'); writes nothing.")
     boolean dryRun;
-
-    @Override
-    List<ExitCode> exitCodes() {
-        return Outcomes.RUN_CODES;
-    }
-
-    @Override
-    boolean printsJson() {
-        return Outcomes.jsonEvents(global);
-    }
 
     @Override
     CommandResult execute() {
@@ -40,8 +28,8 @@ public class RunCommand extends RevrollCommand {
         }
         try (EngineWiring wiring = new EngineWiring(global)) {
             RolloutEngine engine = wiring.engine(loaded);
-            RunOutcome outcome = engine.run(loaded, plan.hash(), Outcomes.listener(spec, global));
-            return Outcomes.finish(spec, global, outcome);
+            RunOutcome outcome = engine.run(loaded, plan.hash(), listener());
+            return finish(outcome);
         }
     }
 }

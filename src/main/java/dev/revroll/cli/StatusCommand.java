@@ -14,13 +14,12 @@ import java.util.List;
         description = "Show where a run stands (steps done, in flight, rolled back; every gate evaluation) from its journal in the cluster.")
 public class StatusCommand extends RevrollCommand {
 
+    public StatusCommand() {
+        super(ExitCode.DONE, ExitCode.INVALID, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
+    }
+
     @Mixin
     RunSelection selection;
-
-    @Override
-    List<ExitCode> exitCodes() {
-        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.ROLLBACK_INCOMPLETE, ExitCode.UNAVAILABLE, ExitCode.INTERNAL_ERROR);
-    }
 
     @Override
     CommandResult execute() {

@@ -18,13 +18,12 @@ import java.util.Map;
         description = "Check a plan without touching a cluster: fields, types, durations, selectors, PromQL templates, protected namespaces.")
 public class ValidateCommand extends RevrollCommand {
 
+    public ValidateCommand() {
+        super(ExitCode.DONE, ExitCode.INVALID, ExitCode.INTERNAL_ERROR);
+    }
+
     @Mixin
     PlanArgument plan;
-
-    @Override
-    List<ExitCode> exitCodes() {
-        return List.of(ExitCode.DONE, ExitCode.INVALID, ExitCode.INTERNAL_ERROR);
-    }
 
     /** Valid: one summary line (or document). Invalid: the {@link dev.revroll.errors.PlanException} lists every problem. */
     @Override

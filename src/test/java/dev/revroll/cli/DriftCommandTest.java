@@ -1,7 +1,7 @@
 package dev.revroll.cli;
 
 import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
-import dev.revroll.engine.DriftCheck;
+import dev.revroll.engine.GitDrift;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.Environment;
 import io.micronaut.json.JsonMapper;
@@ -25,14 +25,14 @@ class DriftCommandTest {
     @Inject
     ApplicationContext context;
 
-    private static DriftCheck.Report report() {
-        return new DriftCheck.Report("mesh", "git://h/r.git branch main", "ctx", List.of(
-                new DriftCheck.NamespaceDrift("shop", Optional.of(Map.of("istio.io/rev", "1-28-0")),
+    private static GitDrift.Report report() {
+        return new GitDrift.Report("mesh", "git://h/r.git branch main", "ctx", List.of(
+                new GitDrift.NamespaceDrift("shop", Optional.of(Map.of("istio.io/rev", "1-28-0")),
                         Optional.of(Map.of("istio.io/rev", "1-28-0")), Optional.empty(), List.of()),
-                new DriftCheck.NamespaceDrift("pay", Optional.of(Map.of("istio.io/rev", "1-28-0")), Optional.of(Map.of()),
+                new GitDrift.NamespaceDrift("pay", Optional.of(Map.of("istio.io/rev", "1-28-0")), Optional.of(Map.of()),
                         Optional.of(new BreakGlassMark("r1", "s2", "0123456789abcdef", "2026-11-25T12:00:00Z")),
                         List.of("istio.io/rev: Git 1-28-0, cluster (absent)", "break-glass ...")),
-                new DriftCheck.NamespaceDrift("gone", Optional.empty(), Optional.empty(), Optional.empty(),
+                new GitDrift.NamespaceDrift("gone", Optional.empty(), Optional.empty(), Optional.empty(),
                         List.of("no Namespace manifest in Git"))));
     }
 

@@ -2,9 +2,13 @@ package dev.revroll.engine;
 
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.ClusterRecords.BreakGlassMark;
+import dev.revroll.engine.step.Patches;
+import dev.revroll.errors.GitRecordException;
 import dev.revroll.plan.Plan;
+import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.GitOpsRepository;
+import dev.revroll.ports.GitOpsRepository.StepChange;
 import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.KubernetesGateway;
 
@@ -16,12 +20,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Compares, for every namespace a plan touches, the injection labels ({@code istio.io/rev}, {@code istio-injection})
- * in Git at the remote's head with the namespace in the cluster. A namespace carrying a break-glass mark is drift
- * too: Git must be brought back in line with {@code revroll reconcile}. The namespaces are the plan's wave members
- * ({@link WaveMembership}), resolved as a run resolves them.
+ * Drift between the Git record and the cluster, for every namespace a plan touches (its wave members, resolved by
+ * {@link WaveMembership} as a run resolves them): {@link #check} compares the injection labels
+ * ({@code istio.io/rev}, {@code istio-injection}) in Git at the remote's head with the namespace in the cluster, and
+ * counts a break-glass mark as drift; {@link #reconcile} brings Git back in line after a break-glass rollback, writing
+ * the revert the rollback could not make and then removing the mark. Both are safe to run again.
  */
-public final class DriftCheck {
+public final class GitDrift {
 
     /** One namespace compared. {@code git}/{@code cluster} empty when the manifest / namespace is missing. */
     public record NamespaceDrift(String namespace, Optional<Map<String, String>> git, Optional<Map<String, String>> cluster,
@@ -41,11 +46,15 @@ public final class DriftCheck {
         }
     }
 
+    /** What reconcile did for one namespace: the revert id ("" when the commit never reached the remote). */
+    public record Reconciled(String namespace, BreakGlassMark mark, String revertCommit, String note) {
+    }
+
     private final Plan plan;
     private final KubernetesGateway kube;
     private final GitOpsRepository git;
 
-    public DriftCheck(Plan plan, KubernetesGateway kube, GitOpsRepository git) {
+    public GitDrift(Plan plan, KubernetesGateway kube, GitOpsRepository git) {
         this.plan = plan;
         this.kube = kube;
         this.git = git;
@@ -86,6 +95,39 @@ public final class DriftCheck {
                 + abbreviate(m.commit()) + (m.at().isEmpty() ? "" : ", at " + m.at())
                 + "): Git must be brought back in line: run `revroll reconcile " + plan.source() + "`"));
         return new NamespaceDrift(ns, inGit, inCluster, mark, differences);
+    }
+
+    /**
+     * For every namespace with a {@code revroll.dev/break-glass} mark: the revert of the step's commit pushed (one
+     * already on the remote is found by its trailer), then the mark removed. The first failure stops; the marks not
+     * yet handled stay for the next run.
+     */
+    public List<Reconciled> reconcile() {
+        List<Reconciled> done = new ArrayList<>();
+        for (String ns : WaveMembership.namespaces(plan, kube)) {
+            Optional<NamespaceState> state = kube.namespace(ns);
+            Optional<String> json = state.map(NamespaceState::annotations).map(a -> a.get(ClusterRecords.BREAK_GLASS));
+            if (json.isEmpty()) {
+                continue;
+            }
+            BreakGlassMark mark = ClusterRecords.breakGlass(ns, json.get());
+            StepChange change = new StepChange(plan.name(), mark.run(), mark.step(), ns, plan.spec().revision().to(), Map.of());
+            String revert;
+            String note;
+            try {
+                revert = git.revert(change, mark.commit());
+                note = "reverted " + mark.commit() + " with " + revert;
+            } catch (GitRecordException e) {
+                if (e.reason() != GitRecordException.Reason.NOT_ON_REMOTE) {
+                    throw e;
+                }
+                revert = "";
+                note = "commit " + mark.commit() + " never reached the remote; Git already matches the cluster";
+            }
+            kube.patch(new NamespaceRef(ns), Patches.annotation(ClusterRecords.BREAK_GLASS, null), false);
+            done.add(new Reconciled(ns, mark, revert, note));
+        }
+        return done;
     }
 
     private static String shown(String value) {
