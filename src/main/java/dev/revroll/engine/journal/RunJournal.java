@@ -4,7 +4,6 @@ import dev.revroll.errors.UsageException;
 import dev.revroll.ports.JournalStore;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -37,9 +36,9 @@ public final class RunJournal {
         return journal;
     }
 
-    /** A journal kept in memory only: what preview runs the steps' actions against, so it writes nothing. */
+    /** A journal kept in memory only (no store, nothing rendered): what preview runs the steps' actions against. */
     public static RunJournal scratch(Clock clock, RunRecord record) {
-        return new RunJournal(new Scratch(), clock, record, Optional.empty());
+        return new RunJournal(null, clock, record, Optional.empty());
     }
 
     /** Opens a stored run (resume, rollback, status). */
@@ -52,8 +51,10 @@ public final class RunJournal {
     /** Applies {@code change} and writes the document (compare-and-swap on the stored version). */
     public synchronized void update(Consumer<RunRecord> change) {
         change.accept(record);
-        record.touched(clock.instant().toString());
-        version = Optional.of(store.write(record.runId(), record.planName(), budget.fit(record, ClusterRecords::journal), version));
+        if (store != null) {
+            record.touched(clock.instant().toString());
+            version = Optional.of(store.write(record.runId(), record.planName(), budget.fit(record, ClusterRecords::journal), version));
+        }
     }
 
     /** Reads under the journal's lock (parallel steps). */
@@ -67,25 +68,5 @@ public final class RunJournal {
 
     public String now() {
         return clock.instant().toString();
-    }
-
-    /** The store of a {@link #scratch} journal: keeps nothing. */
-    private static final class Scratch implements JournalStore {
-        private int writes;
-
-        @Override
-        public synchronized String write(String runId, String planName, String document, Optional<String> expectedVersion) {
-            return String.valueOf(++writes);
-        }
-
-        @Override
-        public Optional<Entry> read(String runId) {
-            return Optional.empty();
-        }
-
-        @Override
-        public List<Entry> list(Optional<String> planName) {
-            return List.of();
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.revroll.gates.GateOutcome;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ public final class RunRecord {
     private List<String> warnings = new ArrayList<>();
     private List<StepRecord> steps = new ArrayList<>();
     private List<String> skipped = new ArrayList<>();
+    /** Steps by id, built on first use (a large run has thousands; the runner looks them up all the time). Not written. */
+    private transient Map<String, StepRecord> byId;
 
     private RunRecord() {
     }
@@ -154,7 +157,12 @@ public final class RunRecord {
     }
 
     public Optional<StepRecord> step(String id) {
-        return steps.stream().filter(s -> s.id.equals(id)).findFirst();
+        if (byId == null || byId.size() != steps.size()) {
+            Map<String, StepRecord> index = new HashMap<>();
+            steps.forEach(s -> index.put(s.id, s));
+            byId = index;
+        }
+        return Optional.ofNullable(byId.get(id));
     }
 
     public void addStep(StepRecord step) {

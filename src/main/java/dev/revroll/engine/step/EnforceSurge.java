@@ -34,12 +34,15 @@ public record EnforceSurge() implements Action {
         return enforced(step).stream().map(e -> (Write) e.write()).toList();
     }
 
+    /** The values before are journaled (all at once) before any workload is patched. */
     @Override
     public void apply(StepScope step) {
-        for (Enforced e : enforced(step)) {
-            step.update(r -> r.saveStrategy(e.workload().ref().key(), e.saved()));
-            step.send(e.write());
+        List<Enforced> enforced = enforced(step);
+        if (enforced.isEmpty()) {
+            return;
         }
+        step.update(r -> enforced.forEach(e -> r.saveStrategy(e.workload().ref().key(), e.saved())));
+        enforced.forEach(e -> step.send(e.write()));
     }
 
     @Override

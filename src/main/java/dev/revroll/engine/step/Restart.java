@@ -8,7 +8,6 @@ import dev.revroll.engine.step.StepScope.Toward;
 import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.Workload;
-import dev.revroll.ports.ClusterModel.WorkloadRef;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -40,11 +39,12 @@ public record Restart() implements Action {
     @Override
     public List<Write> writes(StepScope step) {
         String restartedAt = restartedAt(step);
+        List<Workload> workloads = workloads(step);
         List<Write> writes = new ArrayList<>();
-        for (Workload w : toRestart(step, restartedAt)) {
+        for (Workload w : toRestart(step, workloads, restartedAt)) {
             writes.add(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
         }
-        for (Workload w : onDelete(step)) {
+        for (Workload w : onDelete(workloads)) {
             for (PodState p : oldPods(step, w, Instant.parse(restartedAt))) {
                 writes.add(new Write.Delete(new PodRef(p.namespace(), p.name()), "replace pod " + p.name() + " of " + w.ref().key() + " (OnDelete)"));
             }
@@ -55,17 +55,24 @@ public record Restart() implements Action {
     @Override
     public void apply(StepScope step) {
         String restartedAt = step.toward() == Toward.TARGET ? restartedAt(step) : recordRollbackRestart(step);
+        List<Workload> workloads = workloads(step);
         List<String> restarted = new ArrayList<>();
-        for (Workload w : toRestart(step, restartedAt)) {
+        for (Workload w : toRestart(step, workloads, restartedAt)) {
             step.send(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
             restarted.add(w.ref().key());
         }
-        for (Workload w : onDelete(step)) {
+        for (Workload w : onDelete(workloads)) {
             replaceOldPods(step, w, Instant.parse(restartedAt));
         }
         step.emit(RunEvent.Type.WAITING, restarted.isEmpty()
                 ? "no workload needed a restart (already restarted with " + restartedAt + ")"
                 : "restarted " + String.join(", ", restarted), Map.of("restarted", restarted, "restartedAt", restartedAt));
+    }
+
+    /** Preview sends what {@link #writes} declares (OnDelete deletions included) as dry run, and waits for nothing. */
+    @Override
+    public void preview(StepScope step) {
+        step.send(writes(step));
     }
 
     @Override
@@ -87,31 +94,35 @@ public record Restart() implements Action {
         return step.record().rollbackRestartedAt().orElseThrow();
     }
 
-    /** The step's workloads that do not carry {@code restartedAt} yet (back: only those the forward step moved). */
-    private static List<Workload> toRestart(StepScope step, String restartedAt) {
+    /** The step's workloads as the cluster has them now (those that still exist). */
+    private static List<Workload> workloads(StepScope step) {
+        return step.workloads().stream().map(ref -> step.cluster().workload(ref)).flatMap(Optional::stream).toList();
+    }
+
+    /** The workloads that do not carry {@code restartedAt} yet (back: only those the forward step moved). */
+    private static List<Workload> toRestart(StepScope step, List<Workload> workloads, String restartedAt) {
         StepRecord s = step.record();
         String target = step.run().target().revision();
         List<Workload> out = new ArrayList<>();
-        for (WorkloadRef ref : step.workloads()) {
-            Optional<Workload> w = step.cluster().workload(ref);
-            if (w.isEmpty() || restartedAt.equals(w.get().podTemplateAnnotations().get(Patches.RESTARTED_AT))) {
+        for (Workload w : workloads) {
+            String current = w.podTemplateAnnotations().get(Patches.RESTARTED_AT);
+            if (restartedAt.equals(current)) {
                 continue;
             }
             if (step.toward() == Toward.PREVIOUS) {
-                boolean forwardRestarted = s.restartedAt().filter(at -> at.equals(w.get().podTemplateAnnotations().get(Patches.RESTARTED_AT))).isPresent();
-                boolean onTarget = step.podsOf(ref).stream().anyMatch(p -> ProxySyncGate.podRevision(p).filter(target::equals).isPresent());
+                boolean forwardRestarted = s.restartedAt().filter(at -> at.equals(current)).isPresent();
+                boolean onTarget = step.podsOf(w.ref()).stream().anyMatch(p -> ProxySyncGate.podRevision(p).filter(target::equals).isPresent());
                 if (!forwardRestarted && !onTarget) {
                     continue;
                 }
             }
-            out.add(w.get());
+            out.add(w);
         }
         return out;
     }
 
-    private static List<Workload> onDelete(StepScope step) {
-        return step.workloads().stream().map(ref -> step.cluster().workload(ref))
-                .flatMap(Optional::stream).filter(w -> "OnDelete".equals(w.strategyType())).toList();
+    private static List<Workload> onDelete(List<Workload> workloads) {
+        return workloads.stream().filter(w -> "OnDelete".equals(w.strategyType())).toList();
     }
 
     private static List<PodState> oldPods(StepScope step, Workload w, Instant restartedAt) {

@@ -8,7 +8,7 @@ import java.util.List;
 /** What preview saw of one step: every write with the API server's answer to its dry run, the Git diff, each gate now. */
 public final class StepPreview {
 
-    /** A write and, when admission refused its dry run, why. */
+    /** A write of an action and, when admission refused its dry run, why. */
     public record PlannedWrite(String action, Write write, String refusal) {
         public boolean refused() {
             return refusal != null;
