@@ -40,6 +40,8 @@ class FakeCluster implements KubernetesGateway {
     final Map<String, Boolean> istiodReady = new HashMap<>();
     final Map<WorkloadRef, Integer> restarts = new HashMap<>();
     final List<String> writes = new ArrayList<>();
+    /** Writes sent with server-side dry run, described as {@link #writes} describes real ones. */
+    final List<String> dryRuns = new ArrayList<>();
     /** Revisions whose proxies never ACK what istiod sent (STALE). */
     final Set<String> staleRevisions = new java.util.HashSet<>();
     String context = "test";
@@ -135,6 +137,14 @@ class FakeCluster implements KubernetesGateway {
         return pods.getOrDefault(ns, List.of()).stream().map(p -> ProxySyncGate.podRevision(p).orElse("none")).toList();
     }
 
+    /** A dry-run write is logged in {@link #dryRuns} with the description a real one gets in {@link #writes}. */
+    private boolean dryRun(boolean dryRun, String what) {
+        if (dryRun) {
+            dryRuns.add(what);
+        }
+        return dryRun;
+    }
+
     private void write(String what) {
         beforeWrite.accept(what);
         writes.add(what);
@@ -162,21 +172,18 @@ class FakeCluster implements KubernetesGateway {
         if (target instanceof NamespaceRef ref) {
             patchNamespace(ref.name(), section(patch, "metadata", "labels"), section(patch, "metadata", "annotations"), dryRun);
         } else if (target instanceof WorkloadRef ref) {
-            if (dryRun) {
-                return;
-            }
             Map<String, String> annotations = section(patch, "metadata", "annotations");
             if (!annotations.isEmpty()) {
-                annotateWorkload(ref, annotations);
+                annotateWorkload(ref, annotations, dryRun);
             }
             Map<String, String> template = section(patch, "spec", "template", "metadata", "annotations");
             if (template.containsKey(Patches.RESTARTED_AT)) {
-                restart(ref, template.get(Patches.RESTARTED_AT));
+                restart(ref, template.get(Patches.RESTARTED_AT), dryRun);
             }
             for (String strategy : List.of("strategy", "updateStrategy")) {
                 Map<String, String> knobs = section(patch, "spec", strategy, "rollingUpdate");
                 if (!knobs.isEmpty() || hasKey(patch, "spec", strategy, "rollingUpdate")) {
-                    patchRollingUpdate(ref, knobs.get("maxUnavailable"), knobs.get("maxSurge"));
+                    patchRollingUpdate(ref, knobs.get("maxUnavailable"), knobs.get("maxSurge"), dryRun);
                 }
             }
         } else {
@@ -214,7 +221,7 @@ class FakeCluster implements KubernetesGateway {
         if (admissionRejects.contains(name)) {
             throw new IllegalStateException("admission webhook \"policy.example\" denied the request: labels are frozen");
         }
-        if (dryRun) {
+        if (dryRun(dryRun, "patch-ns " + name + " " + labels)) {
             return;
         }
         write("patch-ns " + name + " " + labels);
@@ -245,7 +252,10 @@ class FakeCluster implements KubernetesGateway {
         return Optional.ofNullable(workloads.get(ref));
     }
 
-    private void restart(WorkloadRef ref, String restartedAt) {
+    private void restart(WorkloadRef ref, String restartedAt, boolean dryRun) {
+        if (dryRun(dryRun, "restart " + ref)) {
+            return;
+        }
         write("restart " + ref);
         Workload w = workloads.get(ref);
         Map<String, String> ann = new HashMap<>(w.podTemplateAnnotations());
@@ -260,14 +270,20 @@ class FakeCluster implements KubernetesGateway {
         }
     }
 
-    private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge) {
+    private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
+        if (dryRun(dryRun, "rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge)) {
+            return;
+        }
         write("rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge);
         Workload w = workloads.get(ref);
         workloads.put(ref, new Workload(ref, w.generation() + 1, w.replicas(), w.strategyType(), Optional.ofNullable(maxUnavailable),
                 Optional.ofNullable(maxSurge), w.annotations(), w.podTemplateLabels(), w.podTemplateAnnotations()));
     }
 
-    private void annotateWorkload(WorkloadRef ref, Map<String, String> annotations) {
+    private void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun) {
+        if (dryRun(dryRun, "annotate " + ref)) {
+            return;
+        }
         write("annotate " + ref);
         Workload w = workloads.get(ref);
         Map<String, String> ann = new HashMap<>(w.annotations());
@@ -297,7 +313,7 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public void delete(PodRef pod, boolean dryRun) {
-        if (dryRun) {
+        if (dryRun(dryRun, "delete-pod " + pod.namespace() + "/" + pod.name())) {
             return;
         }
         String namespace = pod.namespace();

@@ -2,6 +2,7 @@ package dev.revroll.engine;
 
 import dev.revroll.engine.journal.ClusterRecords;
 import dev.revroll.engine.journal.RunRecord;
+import dev.revroll.engine.step.StepPreview;
 import dev.revroll.errors.LockedException;
 import dev.revroll.errors.PreflightException;
 import dev.revroll.gates.GateOutcome;
@@ -328,6 +329,24 @@ class RolloutTest {
         assertTrue(cluster.writes.isEmpty(), "preview writes nothing: " + cluster.writes);
         assertEquals("errors{ns=\"c\"}", preview.step("c").gates().get(0).query().replace("{{namespace}}", "c"));
         assertTrue(journal.entries.isEmpty());
+    }
+
+    @Test
+    void previewSendsAsDryRunExactlyTheWritesTheRunMakes() {
+        Plan plan = plan(OnFailure.ROLLBACK_STEP);
+
+        Preview preview = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).preview(plan);
+        List<String> dryRun = List.copyOf(cluster.dryRuns);
+        RunOutcome outcome = run(plan);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        assertEquals(cluster.writes, dryRun, "preview dry-runs the writes run makes, in the same order");
+        // relabel, enforce-surge (annotation + 0/1), restart and restore-surge of b/worker, each shown with its action
+        List<String> actions = preview.step("b").writes().stream().map(w -> w.action() + " " + w.write().reason()).toList();
+        assertEquals(List.of("relabel relabel namespace b", "enforce-surge enforce maxUnavailable=0 maxSurge=1 on Deployment/worker",
+                "restart restart Deployment/api", "restart restart Deployment/worker",
+                "restore-surge put back maxUnavailable=25% maxSurge=25% on Deployment/worker"), actions);
+        assertTrue(preview.step("b").writes().stream().noneMatch(StepPreview.PlannedWrite::refused));
     }
 
     @Test

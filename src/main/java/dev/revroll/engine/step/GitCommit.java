@@ -1,5 +1,6 @@
 package dev.revroll.engine.step;
 
+import dev.revroll.engine.NoGitRecord;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.ports.GitOpsRepository.StepChange;
 import dev.revroll.ports.InjectionLabels;
@@ -24,7 +25,7 @@ public record GitCommit() implements Action {
     @Override
     public List<Write> writes(StepScope step) {
         StepRecord s = step.record();
-        if (s.gitCommit().isPresent()) {
+        if (s.gitCommit().isPresent() || step.run().git() instanceof NoGitRecord) {
             return List.of();
         }
         return List.of(new Write.Commit(change(step), "commit the move of " + s.namespace() + " to " + step.run().target().label()));
