@@ -514,6 +514,9 @@ public final class RunRecord {
         }
 
         private void move(Set<ActionState> from, ActionState to, String now, String why) {
+            if (state == null && to != ActionState.INTENT) {
+                throw new IllegalStateException("action " + name + " cannot go to " + to + " before its intent");
+            }
             require("action " + name, state, from, to);
             state = to;
             at = now;
