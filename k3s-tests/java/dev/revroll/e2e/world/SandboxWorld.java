@@ -232,8 +232,8 @@ public final class SandboxWorld {
         try {
             kubectl(args.toArray(String[]::new));
         } catch (WorldException e) {
-            // the API server answers a delete of a namespace that is already terminating with a Conflict: what counts is
-            // that every one is gone or on its way
+            // some API servers answer a delete of a namespace that is already terminating with a Conflict ("the system is
+            // ensuring all content is removed"; this world's answers OK): what counts is that every one is gone or going
             List<String> staying = namespacesNotBeingDeleted(names);
             if (!staying.isEmpty()) {
                 throw new WorldException("namespaces " + staying + " are not being deleted: " + e.getMessage(), e);
