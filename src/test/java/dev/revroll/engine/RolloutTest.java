@@ -332,6 +332,21 @@ class RolloutTest {
     }
 
     @Test
+    void everyWorkloadWhoseSurgeWasEnforcedGetsItsOwnValuesBack() {
+        cluster.addNamespace("d", Map.of("istio.io/rev", OLD));
+        cluster.addDeployment("d", "api", 2, null, null);
+        cluster.addDeployment("d", "worker", 2, "25%", "25%");
+        Plan plan = Fakes.plan(OLD, NEW, List.of(Fakes.wave("only", List.of("d"))), SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP, List.of());
+
+        RunOutcome outcome = run(plan);
+
+        assertEquals(RunOutcome.Result.DONE, outcome.result(), outcome.message());
+        assertTrue(cluster.workloads.get(deploy("d", "api")).maxUnavailable().isEmpty(), "api had no values of its own");
+        assertEquals("25%", cluster.workloads.get(deploy("d", "worker")).maxUnavailable().orElseThrow());
+        assertEquals(Map.of(), outcome.record().step("only/d").orElseThrow().savedStrategies());
+    }
+
+    @Test
     void previewSendsAsDryRunExactlyTheWritesTheRunMakes() {
         Plan plan = plan(OnFailure.ROLLBACK_STEP);
 

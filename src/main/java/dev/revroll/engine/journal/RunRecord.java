@@ -145,15 +145,15 @@ public final class RunRecord {
     }
 
     public List<String> warnings() {
-        return Collections.unmodifiableList(warnings);
+        return List.copyOf(warnings);
     }
 
     public List<StepRecord> steps() {
-        return Collections.unmodifiableList(steps);
+        return List.copyOf(steps);
     }
 
     public List<String> skipped() {
-        return Collections.unmodifiableList(skipped);
+        return List.copyOf(skipped);
     }
 
     public Optional<StepRecord> step(String id) {
@@ -297,16 +297,19 @@ public final class RunRecord {
         }
 
         /** The injection labels before the step, when known ({@code null} value: the label was absent). */
+        // Accessors hand out copies: an action reads the record, then changes it through the journal while it goes
+        // through what it read.
+
         public Optional<Map<String, String>> previousLabels() {
-            return Optional.ofNullable(previousLabels).map(Collections::unmodifiableMap);
+            return Optional.ofNullable(previousLabels).map(m -> Collections.unmodifiableMap(new LinkedHashMap<>(m)));
         }
 
         public List<String> workloads() {
-            return Collections.unmodifiableList(workloads);
+            return List.copyOf(workloads);
         }
 
         public Map<String, SavedStrategy> savedStrategies() {
-            return Collections.unmodifiableMap(savedStrategies);
+            return Collections.unmodifiableMap(new LinkedHashMap<>(savedStrategies));
         }
 
         public Optional<String> gitCommit() {
@@ -318,15 +321,15 @@ public final class RunRecord {
         }
 
         public List<ActionRecord> actions() {
-            return Collections.unmodifiableList(actions);
+            return List.copyOf(actions);
         }
 
         public List<GateRecord> gates() {
-            return Collections.unmodifiableList(gates);
+            return List.copyOf(gates);
         }
 
         public List<OmittedEvaluations> omitted() {
-            return Collections.unmodifiableList(omitted);
+            return List.copyOf(omitted);
         }
 
         public Optional<String> failure() {
