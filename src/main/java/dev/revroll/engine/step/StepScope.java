@@ -239,7 +239,8 @@ public final class StepScope {
         data.put("outcome", g.outcome().name());
         plan().spec().gates().metrics().stream().filter(m -> m.name().equals(e.gate())).findFirst()
                 .ifPresent(spec -> data.put("next", e.at().plus(spec.interval()).toString()));
-        emit(RunEvent.Type.GATE_EVALUATION, e.gate() + " " + g.outcome() + (g.value() == null ? "" : " value=" + g.value())
+        // the event names the gate where other events name the action: pipelines follow one gate by it
+        run.emit(RunEvent.Type.GATE_EVALUATION, stepId, e.gate(), e.gate() + " " + g.outcome() + (g.value() == null ? "" : " value=" + g.value())
                 + (e.detail() == null || e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), data);
     }
 
