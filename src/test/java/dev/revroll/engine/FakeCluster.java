@@ -40,8 +40,10 @@ class FakeCluster implements KubernetesGateway {
     final Map<String, Boolean> istiodReady = new HashMap<>();
     final Map<WorkloadRef, Integer> restarts = new HashMap<>();
     final List<String> writes = new ArrayList<>();
-    /** Writes sent with server-side dry run, described as {@link #writes} describes real ones. */
+    /** Writes sent with server-side dry run, described as {@link #writes} describes real ones (when {@link #recordDryRuns}). */
     final List<String> dryRuns = new ArrayList<>();
+    /** Off by default: the engine benchmark's preview would otherwise pay for this log. */
+    boolean recordDryRuns;
     /** Revisions whose proxies never ACK what istiod sent (STALE). */
     final Set<String> staleRevisions = new java.util.HashSet<>();
     String context = "test";
@@ -138,9 +140,9 @@ class FakeCluster implements KubernetesGateway {
     }
 
     /** A dry-run write is logged in {@link #dryRuns} with the description a real one gets in {@link #writes}. */
-    private boolean dryRun(boolean dryRun, String what) {
-        if (dryRun) {
-            dryRuns.add(what);
+    private boolean dryRun(boolean dryRun, java.util.function.Supplier<String> what) {
+        if (dryRun && recordDryRuns) {
+            dryRuns.add(what.get());
         }
         return dryRun;
     }
@@ -169,20 +171,24 @@ class FakeCluster implements KubernetesGateway {
     /** Applies a merge patch as the API server would, for the parts revroll sends; each part is logged in {@link #writes}. */
     @Override
     public void patch(ObjectRef target, MergePatch patch, boolean dryRun) {
+        if (dryRun && !recordDryRuns && !(target instanceof NamespaceRef)) {
+            return; // only a namespace's admission can refuse a dry run here
+        }
+        Map<String, Object> doc = patch.document();
         if (target instanceof NamespaceRef ref) {
-            patchNamespace(ref.name(), section(patch, "metadata", "labels"), section(patch, "metadata", "annotations"), dryRun);
+            patchNamespace(ref.name(), section(doc, "metadata", "labels"), section(doc, "metadata", "annotations"), dryRun);
         } else if (target instanceof WorkloadRef ref) {
-            Map<String, String> annotations = section(patch, "metadata", "annotations");
+            Map<String, String> annotations = section(doc, "metadata", "annotations");
             if (!annotations.isEmpty()) {
                 annotateWorkload(ref, annotations, dryRun);
             }
-            Map<String, String> template = section(patch, "spec", "template", "metadata", "annotations");
+            Map<String, String> template = section(doc, "spec", "template", "metadata", "annotations");
             if (template.containsKey(Patches.RESTARTED_AT)) {
                 restart(ref, template.get(Patches.RESTARTED_AT), dryRun);
             }
             for (String strategy : List.of("strategy", "updateStrategy")) {
-                Map<String, String> knobs = section(patch, "spec", strategy, "rollingUpdate");
-                if (!knobs.isEmpty() || hasKey(patch, "spec", strategy, "rollingUpdate")) {
+                Map<String, String> knobs = section(doc, "spec", strategy, "rollingUpdate");
+                if (!knobs.isEmpty() || hasKey(doc, "spec", strategy, "rollingUpdate")) {
                     patchRollingUpdate(ref, knobs.get("maxUnavailable"), knobs.get("maxSurge"), dryRun);
                 }
             }
@@ -193,8 +199,8 @@ class FakeCluster implements KubernetesGateway {
 
     /** The object at the path as a string map (numbers as their text; null values kept: they remove). */
     @SuppressWarnings("unchecked")
-    private static Map<String, String> section(MergePatch patch, String... path) {
-        Object node = patch.document();
+    private static Map<String, String> section(Map<String, Object> doc, String... path) {
+        Object node = doc;
         for (String p : path) {
             if (!(node instanceof Map<?, ?> m) || !m.containsKey(p)) {
                 return Map.of();
@@ -206,8 +212,8 @@ class FakeCluster implements KubernetesGateway {
         return out;
     }
 
-    private static boolean hasKey(MergePatch patch, String... path) {
-        Object node = patch.document();
+    private static boolean hasKey(Map<String, Object> doc, String... path) {
+        Object node = doc;
         for (String p : path) {
             if (!(node instanceof Map<?, ?> m) || !m.containsKey(p)) {
                 return false;
@@ -221,7 +227,7 @@ class FakeCluster implements KubernetesGateway {
         if (admissionRejects.contains(name)) {
             throw new IllegalStateException("admission webhook \"policy.example\" denied the request: labels are frozen");
         }
-        if (dryRun(dryRun, "patch-ns " + name + " " + labels)) {
+        if (dryRun(dryRun, () -> "patch-ns " + name + " " + labels)) {
             return;
         }
         write("patch-ns " + name + " " + labels);
@@ -253,7 +259,7 @@ class FakeCluster implements KubernetesGateway {
     }
 
     private void restart(WorkloadRef ref, String restartedAt, boolean dryRun) {
-        if (dryRun(dryRun, "restart " + ref)) {
+        if (dryRun(dryRun, () -> "restart " + ref)) {
             return;
         }
         write("restart " + ref);
@@ -271,7 +277,7 @@ class FakeCluster implements KubernetesGateway {
     }
 
     private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
-        if (dryRun(dryRun, "rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge)) {
+        if (dryRun(dryRun, () -> "rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge)) {
             return;
         }
         write("rolling-update " + ref + " " + maxUnavailable + "/" + maxSurge);
@@ -281,7 +287,7 @@ class FakeCluster implements KubernetesGateway {
     }
 
     private void annotateWorkload(WorkloadRef ref, Map<String, String> annotations, boolean dryRun) {
-        if (dryRun(dryRun, "annotate " + ref)) {
+        if (dryRun(dryRun, () -> "annotate " + ref)) {
             return;
         }
         write("annotate " + ref);
@@ -313,7 +319,7 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public void delete(PodRef pod, boolean dryRun) {
-        if (dryRun(dryRun, "delete-pod " + pod.namespace() + "/" + pod.name())) {
+        if (dryRun(dryRun, () -> "delete-pod " + pod.namespace() + "/" + pod.name())) {
             return;
         }
         String namespace = pod.namespace();

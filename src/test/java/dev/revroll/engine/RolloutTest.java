@@ -351,6 +351,7 @@ class RolloutTest {
     @Test
     void previewSendsAsDryRunExactlyTheWritesTheRunMakes() {
         Plan plan = plan(OnFailure.ROLLBACK_STEP);
+        cluster.recordDryRuns = true;
 
         Preview preview = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).preview(plan);
         List<String> dryRun = List.copyOf(cluster.dryRuns);

@@ -44,8 +44,10 @@ public record Restart() implements Action {
         for (Workload w : toRestart(step, workloads, restartedAt)) {
             writes.add(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
         }
-        for (Workload w : onDelete(workloads)) {
-            for (PodState p : oldPods(step, w, Instant.parse(restartedAt))) {
+        List<Workload> onDelete = onDelete(workloads);
+        Instant since = onDelete.isEmpty() ? null : Instant.parse(restartedAt);
+        for (Workload w : onDelete) {
+            for (PodState p : oldPods(step, w, since)) {
                 writes.add(new Write.Delete(new PodRef(p.namespace(), p.name()), "replace pod " + p.name() + " of " + w.ref().key() + " (OnDelete)"));
             }
         }
