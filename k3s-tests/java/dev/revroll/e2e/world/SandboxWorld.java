@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
 
 /**
  * The real test world (k3s-tests/sandbox) for end-to-end tests: one per JVM. {@link #get()} reuses a world that is
- * already up in {@code target/e2e-sandbox} on {@code REVROLL_PORT_BASE} (default 36000), or starts one and stops it
+ * already up in {@code target/e2e-sandbox} (or {@code REVROLL_E2E_SANDBOX_DIR}, so several checkouts can share one world) on {@code REVROLL_PORT_BASE} (default 36000), or starts one and stops it
  * when the JVM exits. Every test makes its own namespaces through {@link WorldNamespaces}, which deletes them when
  * the test ends.
  */
@@ -66,7 +66,8 @@ public final class SandboxWorld {
 
     /** The local sandbox backend ({@link LocalSandboxBackend}). */
     static SandboxWorld startLocal(Path checkout) {
-        Path dir = checkout.resolve("target/e2e-sandbox");
+        String dirEnv = System.getenv("REVROLL_E2E_SANDBOX_DIR");
+        Path dir = dirEnv == null || dirEnv.isBlank() ? checkout.resolve("target/e2e-sandbox") : Path.of(dirEnv.trim());
         String baseEnv = System.getenv("REVROLL_PORT_BASE");
         int base = baseEnv == null || baseEnv.isBlank() ? DEFAULT_PORT_BASE : Integer.parseInt(baseEnv.trim());
         boolean alreadyUp = sandbox(checkout, dir, base, "status", false) == 0;
