@@ -70,7 +70,7 @@ public final class RolloutEngine {
         if (survey.target().isPresent() && survey.layout().isPresent()) {
             RevisionTarget target = survey.target().get();
             RunRecord record = newRecord(plan, "preview", "preview", survey);
-            RunContext ctx = context(plan, target, RunJournal.scratch(ports.clock(), record), NO_LOCK, RunListener.NONE);
+            RunContext ctx = context(plan, target, RunJournal.scratch(ports.clock(), record), NO_LOCK, RunListener.NONE, false);
             List<Action> actions = NamespaceStep.actions(plan);
             for (RolloutLayout.WaveLayout wave : survey.layout().get().waves()) {
                 Duration waveEstimate = Duration.ZERO;
@@ -136,16 +136,22 @@ public final class RolloutEngine {
         try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunRecord r = newRecord(plan, runId, planHash, survey);
             RunJournal journal = RunJournal.create(ports.journal(), ports.clock(), r);
-            RunContext ctx = context(plan, target, journal, lock, listener);
+            RunContext ctx = context(plan, target, journal, lock, listener, true);
             ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "run " + runId + ": plan " + plan.name() + " to " + target.describe()
                     + " on context " + survey.context() + ", " + r.steps().size() + " step(s)", Map.of("plan", plan.name(), "steps", r.steps().size()));
             return new Rollout(ctx).execute();
         }
     }
 
-    private RunContext context(Plan plan, RevisionTarget target, RunJournal journal, RunLock.Handle lock, RunListener listener) {
+    /**
+     * {@code kubernetesEvents}: the run's events also become Kubernetes Events on the steps' namespaces
+     * ({@link KubernetesEvents}); never in preview, which writes nothing.
+     */
+    private RunContext context(Plan plan, RevisionTarget target, RunJournal journal, RunLock.Handle lock, RunListener listener,
+                               boolean kubernetesEvents) {
         InjectionTable injection = new InjectionTable(ports.gateway().injectorWebhooks());
-        return new RunContext(plan, target, injection, ports.gateway(), ports.git(), ports.gates(), journal, lock, listener,
+        RunListener events = kubernetesEvents ? new KubernetesEvents(listener, ports.gateway(), journal, target) : listener;
+        return new RunContext(plan, target, injection, ports.gateway(), ports.git(), ports.gates(), journal, lock, events,
                 new Polling(ports.pollInterval(), ports.clock()), ports.clock(), ports.window());
     }
 
@@ -163,7 +169,7 @@ public final class RolloutEngine {
                         + runId + "' (resume only goes forward)");
             }
             RevisionTarget target = target(r);
-            RunContext ctx = context(plan, target, journal, lock, listener);
+            RunContext ctx = context(plan, target, journal, lock, listener, true);
             ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state() + ")", Map.of("plan", r.planName()));
             return new Rollout(ctx).execute();
         }
@@ -173,7 +179,7 @@ public final class RolloutEngine {
     public RunOutcome rollback(Plan plan, String runId, Optional<String> keep, boolean breakGlass, RunListener listener) {
         try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
-            RunContext ctx = context(plan, target(journal.record()), journal, lock, listener);
+            RunContext ctx = context(plan, target(journal.record()), journal, lock, listener, true);
             return new Rollout(ctx).rollback(keep, !breakGlass);
         }
     }

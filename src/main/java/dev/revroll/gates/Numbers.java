@@ -4,12 +4,12 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /** How gate values are written for people: four significant digits, no exponent, no trailing zeros. */
-final class Numbers {
+public final class Numbers {
 
     private Numbers() {
     }
 
-    static String show(double v) {
+    public static String show(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
         }

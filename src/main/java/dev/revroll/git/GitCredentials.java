@@ -33,6 +33,7 @@ public final class GitCredentials {
     static GitCredentials forRemote(String remoteUrl, Map<String, String> env) {
         String token = env.get(TOKEN_ENV);
         if (token != null && !token.isBlank()) {
+            dev.revroll.errors.Secrets.register(token);
             String user = env.getOrDefault(USERNAME_ENV, DEFAULT_TOKEN_USER);
             return new GitCredentials(Optional.of(new UsernamePasswordCredentialsProvider(
                     user == null || user.isBlank() ? DEFAULT_TOKEN_USER : user, token)));
@@ -40,6 +41,7 @@ public final class GitCredentials {
         try {
             URIish uri = new URIish(remoteUrl);
             if (uri.getUser() != null && uri.getPass() != null) {
+                dev.revroll.errors.Secrets.register(uri.getPass());
                 return new GitCredentials(Optional.of(new UsernamePasswordCredentialsProvider(uri.getUser(), uri.getPass())));
             }
         } catch (Exception e) {

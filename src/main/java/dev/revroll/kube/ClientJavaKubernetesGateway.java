@@ -8,6 +8,7 @@ import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.ReportedEvent;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
 import dev.revroll.ports.ClusterModel.Workload;
@@ -24,6 +25,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AdmissionregistrationV1Api;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.EventsV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -78,6 +80,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     private final CoreV1Api core;
     private final AppsV1Api apps;
     private final AdmissionregistrationV1Api admission;
+    private final EventsV1Api events;
     private final Map<WorkloadKind, KindStrategy<?>> kinds = new EnumMap<>(WorkloadKind.class);
     private final ExecutorService portForwards = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "revroll-port-forward");
@@ -92,6 +95,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         this.core = new CoreV1Api(client);
         this.apps = new AppsV1Api(client);
         this.admission = new AdmissionregistrationV1Api(client);
+        this.events = new EventsV1Api(client);
         for (KindStrategy<?> k : List.of(new DeploymentKind(calls), new StatefulSetKind(calls), new DaemonSetKind(calls))) {
             kinds.put(k.kind(), k);
         }
@@ -260,6 +264,14 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     }
 
     // ---- events
+
+    /** Sent once (a create; a retry could only report a conflict with itself): the caller decides what a failure means. */
+    @Override
+    public void createEvent(ReportedEvent event) {
+        var body = KubeEvents.toEvent(event);
+        calls.once("create", "Event " + event.reason() + " in namespace " + event.namespace(),
+                () -> events.createNamespacedEvent(event.namespace(), body).fieldManager(FIELD_MANAGER).execute());
+    }
 
     @Override
     public List<ClusterEvent> warningEvents(String namespace, Duration since) {

@@ -61,12 +61,14 @@ public final class EventStream {
                 case ACTION_SKIPPED -> "    = " + event.step() + " " + event.message();
                 case WAITING -> "    … " + event.step() + " " + event.action() + ": " + event.message();
                 case GATE_EVALUATION -> "    ◆ " + event.step() + " " + event.message() + nextEvaluation(event);
+                case GATE_RESULT -> "    ◆ " + event.step() + " gate " + event.message();
                 case STEP_DONE -> "  ✔ " + event.message();
                 case STEP_FAILED -> "  ✘ " + event.step() + ": " + event.message();
                 case UNDO_STARTED, UNDO_DONE -> "    ↶ " + event.step() + " " + event.message();
                 case STEP_ROLLED_BACK -> "  ↶ " + event.message();
                 case UNDO_FAILED -> "  ✘✘ " + event.step() + ": " + event.message();
                 case PAUSED -> "⏸ " + event.message();
+                case WARNING -> "  ! " + event.message();
                 case RUN_FINISHED -> "■ " + event.message();
             };
             synchronized (out) {

@@ -1,5 +1,6 @@
 package dev.revroll.output;
 
+import dev.revroll.engine.KubernetesEvents;
 import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
@@ -20,6 +21,11 @@ public final class PreviewReport {
 
     private PreviewReport() {
     }
+
+    /** What preview says about the Kubernetes Events a run would write (docs/kubernetes-events.md); it writes none. */
+    static final String KUBERNETES_EVENTS = "run writes Kubernetes Events (events.k8s.io/v1, reportingController "
+            + "revroll.dev/revroll) on each namespace it moves: a step's start, each gate's result, the step's result, any rollback";
+    static final List<String> EVENT_REASONS = java.util.Arrays.stream(KubernetesEvents.Reason.values()).map(Enum::name).toList();
 
     public static Map<String, Object> document(Preview p) {
         Survey s = p.survey();
@@ -92,6 +98,11 @@ public final class PreviewReport {
         m.put("waves", waves);
         m.put("estimatedSeconds", p.estimate().toSeconds());
         m.put("upperBoundSeconds", p.upperBound().toSeconds());
+        Map<String, Object> events = new LinkedHashMap<>();
+        events.put("written", false);
+        events.put("runWrites", KUBERNETES_EVENTS);
+        events.put("reasons", EVENT_REASONS);
+        m.put("kubernetesEvents", events);
         return m;
     }
 
@@ -137,6 +148,7 @@ public final class PreviewReport {
         s.warnings().stream().filter(w -> !w.startsWith("skipped ")).forEach(w -> out.println("warning: " + w));
         s.refusals().forEach(r -> out.println("REFUSED: " + r));
         out.println("estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ")");
+        out.println("events: " + KUBERNETES_EVENTS + " (reasons " + String.join(", ", EVENT_REASONS) + "); preview writes none");
         out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
         out.flush();
     }
@@ -165,6 +177,8 @@ public final class PreviewReport {
         }
         out.println();
         out.println("Estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ").");
+        out.println();
+        out.println("Kubernetes Events: " + KUBERNETES_EVENTS + "; preview writes none.");
         out.flush();
     }
 

@@ -99,4 +99,19 @@ public final class ClusterModel {
     /** A warning event on an object (FailedCreate from a ReplicaSet whose injector is down, ...). */
     public record ClusterEvent(String involvedKind, String involvedName, String reason, String message, Instant last) {
     }
+
+    /**
+     * A Kubernetes Event (events.k8s.io/v1) revroll reports about an object it works on (docs/kubernetes-events.md):
+     * written in {@code namespace}, about {@code regarding} (the step's Namespace, or one of its workloads), with a
+     * stable {@code reason} a person filters on, a machine-readable {@code action}, a {@code note} a person reads, and
+     * the run as {@code reportingInstance}.
+     */
+    public record ReportedEvent(String namespace, ObjectRef regarding, EventType type, String reason, String action,
+                                String note, String reportingInstance, Instant at) {
+    }
+
+    /** An Event's type, as the API server accepts it. */
+    public enum EventType {
+        Normal, Warning
+    }
 }

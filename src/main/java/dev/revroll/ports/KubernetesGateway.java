@@ -7,6 +7,7 @@ import dev.revroll.ports.ClusterModel.IstiodPod;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.ClusterModel.PodRef;
 import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.ReportedEvent;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
@@ -40,6 +41,12 @@ public interface KubernetesGateway {
 
     /** Deletes the pod (an OnDelete workload's pod being replaced); one that is already gone is fine. */
     void delete(PodRef pod, boolean dryRun);
+
+    /**
+     * Creates one Kubernetes Event (events.k8s.io/v1, docs/kubernetes-events.md), reported by controller
+     * {@code revroll.dev/revroll}. An Event is a record of what happened, not a change revroll undoes; it is sent once.
+     */
+    void createEvent(ReportedEvent event);
 
     List<Workload> workloads(String namespace, Set<WorkloadKind> kinds);
 

@@ -1,6 +1,7 @@
 package dev.revroll.engine;
 
 import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.ClusterModel;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
@@ -50,6 +51,9 @@ class FakeCluster implements KubernetesGateway {
     /** Rollouts that never complete (an injector that is down), and the warning events the namespace shows. */
     final Set<WorkloadRef> stuck = new java.util.HashSet<>();
     final List<ClusterEvent> events = new ArrayList<>();
+    /** The Kubernetes Events revroll wrote, in order; {@link #eventFailure} makes each write fail instead. */
+    final List<ClusterModel.ReportedEvent> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+    RuntimeException eventFailure;
     /** Namespaces whose writes admission rejects (also under server-side dry run). */
     final Set<String> admissionRejects = new java.util.HashSet<>();
     /** Called before every write; a test may throw from it to simulate a crash or an API failure. */
@@ -337,6 +341,14 @@ class FakeCluster implements KubernetesGateway {
         }
         list.add(new PodState(namespace, name, old.labels(), ann, "Running", true, false, m.size() == 1, old.owner(),
                 Instant.now().plusSeconds(1)));
+    }
+
+    @Override
+    public void createEvent(ClusterModel.ReportedEvent event) {
+        if (eventFailure != null) {
+            throw eventFailure;
+        }
+        reported.add(event);
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,8 +46,9 @@ public record Bake() implements Action {
         try {
             List<CompletableFuture<GateResult>> running = specs.stream().map(spec -> CompletableFuture.supplyAsync(
                     () -> step.run().gates().run(spec, vars, bake, step::evaluated), pool)).toList();
-            for (CompletableFuture<GateResult> f : running) {
-                GateResult r = f.join();
+            for (int i = 0; i < running.size(); i++) {
+                GateResult r = running.get(i).join();
+                step.gateResult(r.gate(), r.outcome(), r.summary(), lastValue(r), Optional.of(specs.get(i).failWhen()));
                 if (r.outcome() != GateOutcome.PASS) {
                     failed.add(r.summary());
                 }
@@ -56,6 +59,15 @@ public record Bake() implements Action {
         if (!failed.isEmpty()) {
             throw new StepFailure(String.join("; ", failed));
         }
+    }
+
+    private static OptionalDouble lastValue(GateResult r) {
+        for (int i = r.evaluations().size() - 1; i >= 0; i--) {
+            if (r.evaluations().get(i).value().isPresent()) {
+                return r.evaluations().get(i).value();
+            }
+        }
+        return OptionalDouble.empty();
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.revroll.gates.GateOutcome;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.ClusterModel.PodState;
 
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Predicate;
 
@@ -46,6 +47,9 @@ public record ProxySync() implements Action {
         }, ProxySyncGate.Report::synced);
         step.evaluated(new GateEvaluation("proxy-sync", step.run().clock().instant(), "/debug/syncz of istiod " + revision,
                 OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
+        step.gateResult("proxy-sync", report.synced() ? GateOutcome.PASS : GateOutcome.FAIL,
+                report.synced() ? report.summary() : "not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary(),
+                OptionalDouble.empty(), Optional.empty());
         if (!report.synced()) {
             throw new StepFailure("proxy-sync gate: not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary());
         }

@@ -7,6 +7,9 @@ import dev.revroll.engine.StepFailure;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.gates.GateEvaluation;
+import dev.revroll.gates.GateOutcome;
+import dev.revroll.gates.Numbers;
+import dev.revroll.plan.Condition;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.ClusterEvent;
@@ -21,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -242,6 +246,28 @@ public final class StepScope {
         // the event names the gate where other events name the action: pipelines follow one gate by it
         run.emit(RunEvent.Type.GATE_EVALUATION, stepId, e.gate(), e.gate() + " " + g.outcome() + (g.value() == null ? "" : " value=" + g.value())
                 + (e.detail() == null || e.detail().isEmpty() ? "" : " (" + e.detail() + ")"), data);
+    }
+
+    /**
+     * A gate's verdict for the step, after its last evaluation: shown as a {@code GATE_RESULT} event naming the gate,
+     * with its outcome, summary, last value and, for a metric gate, the condition it fails on. Nothing in preview.
+     */
+    public void gateResult(String gate, GateOutcome outcome, String summary, OptionalDouble lastValue, Optional<Condition> failWhen) {
+        if (preview != null) {
+            return;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("gate", gate);
+        data.put("outcome", outcome.name());
+        data.put("summary", summary);
+        if (lastValue.isPresent()) {
+            data.put("value", lastValue.getAsDouble());
+        }
+        failWhen.ifPresent(c -> {
+            data.put("failWhen", c.op().symbol() + " " + Numbers.show(c.threshold()));
+            data.put("threshold", c.threshold());
+        });
+        run.emit(RunEvent.Type.GATE_RESULT, stepId, gate, summary, data);
     }
 
     /** "; FailedCreate on ReplicaSet/x: ... (is the injector webhook answering?)" for a rollout that stalled, or "". */
