@@ -111,8 +111,8 @@ public final class RequiredAccess {
                 "list", "find the target revision's istiod pods (app=istiod, istio.io/rev) and check one is Ready")));
         if (spec.gates().proxySync().enabled()) {
             rules.add(new Rule(Scope.CONTROL_PLANE, "", "pods/portforward", verbs(
-                    "get", "reach istiod's /debug/syncz through an API-server port-forward (a WebSocket upgrade is a GET)",
-                    "create", "open that port-forward: the API server also asks for create on the upgrade (as for kubectl port-forward)")));
+                    "get", "reach istiod's /debug/syncz through an API-server port-forward: client-java opens it as a WebSocket upgrade, a GET, which API servers before 1.35 authorize as get",
+                    "create", "open that port-forward on API servers from 1.35 on, which authorize the WebSocket upgrade as create (as a SPDY POST always was)")));
         }
         return List.copyOf(rules);
     }
