@@ -297,5 +297,10 @@ class InClusterManifestsTest {
         public Optional<String> configMapValue(String namespace, String name, String key) {
             return Optional.empty();
         }
+
+        @Override
+        public void createEvent(dev.revroll.ports.ClusterModel.ReportedEvent event) {
+            throw new UnsupportedOperationException("preflight writes no Event");
+        }
     }
 }
