@@ -232,17 +232,7 @@ class RolloutTest {
 
     @Test
     void closedWindowPausesBeforeTheFirstStepAndTouchesNothing() {
-        RunWindow closed = new RunWindow() {
-            @Override
-            public boolean isOpen(Instant at) {
-                return false;
-            }
-
-            @Override
-            public String describe(Instant at) {
-                return "opens at 22:00";
-            }
-        };
+        RunWindow closed = Windows.closedUntil(Instant.now().plusSeconds(3600));
         RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, closed).run(plan(OnFailure.ROLLBACK_STEP), "h", events::add);
 
         assertEquals(RunOutcome.Result.PAUSED, outcome.result());
