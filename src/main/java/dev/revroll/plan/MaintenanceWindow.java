@@ -18,8 +18,13 @@ import java.util.Optional;
  */
 public final class MaintenanceWindow {
 
-    /** Overlapping openings chain into one window; this bounds the chain (e.g. {@code * * * * *} for 1h is always open). */
-    private static final Duration HORIZON = Duration.ofDays(366);
+    /**
+     * Overlapping openings chain into one window; this bounds the chain (e.g. {@code * * * * *} for 1h is always open,
+     * and is said to close 31 days ahead, longer than any step).
+     */
+    private static final Duration HORIZON = Duration.ofDays(31);
+    /** How far ahead {@link #nextOpening} looks for the window to open (past closed stretches and freezes). */
+    private static final Duration LOOK_AHEAD = Duration.ofDays(4 * 366);
     /** How many times {@link #nextOpening} steps over a closed stretch or a freeze before it gives up. */
     private static final int STEPS = 10_000;
 
@@ -86,7 +91,8 @@ public final class MaintenanceWindow {
     /** {@code now} when the window is open, else the next time it opens (freezes skipped). Empty when it never does. */
     public Optional<Instant> nextOpening(Instant now) {
         Instant t = now;
-        for (int i = 0; i < STEPS; i++) {
+        Instant limit = now.plus(LOOK_AHEAD);
+        for (int i = 0; i < STEPS && !t.isAfter(limit); i++) {
             Optional<Frozen> frozen = frozenAt(t);
             if (frozen.isPresent()) {
                 t = frozen.get().until();
@@ -199,27 +205,27 @@ public final class MaintenanceWindow {
             return firstStartAtOrAfter(now.minus(duration).plusNanos(1)).filter(s -> !s.isAfter(now));
         }
 
-        /** The end of the chain of overlapping openings that begins with {@code start}, looked at from {@code now}. */
+        /**
+         * The end of the chain of overlapping openings that begins with {@code start}, looked at from {@code now}: the
+         * last opening at or before the current end extends it, until none does (bounded by {@link #HORIZON}).
+         */
         Instant chainEnd(Instant start, Instant now) {
             Instant end = start.plus(duration);
             Instant limit = now.plus(HORIZON);
             while (end.isBefore(limit)) {
-                Optional<Instant> next = firstStartAtOrAfter(start.plusNanos(1));
-                if (next.isEmpty() || next.get().isAfter(end)) {
+                Optional<Instant> last = lastStartAtOrBefore(end);
+                if (last.isEmpty() || !last.get().plus(duration).isAfter(end)) {
                     break;
                 }
-                start = next.get();
-                Instant nextEnd = start.plus(duration);
-                if (nextEnd.isAfter(end)) {
-                    end = nextEnd;
-                }
+                end = last.get().plus(duration);
             }
-            return end;
+            return end.isAfter(limit) ? limit : end;
         }
 
         Optional<Instant> firstStartAtOrAfter(Instant t) {
-            // Start a little earlier in local time: DST shifts can move an opening's instant past its local order.
-            LocalDateTime local = LocalDateTime.ofInstant(t, zone).minusHours(3);
+            // Near a DST change start a little earlier in local time: the shift can move an opening's instant past its
+            // local order. Elsewhere local order is instant order.
+            LocalDateTime local = LocalDateTime.ofInstant(t, zone).minusHours(slackHours(t));
             for (int guard = 0; guard < 100_000; guard++) {
                 Optional<LocalDateTime> next = schedule.nextAtOrAfter(local);
                 if (next.isEmpty()) {
@@ -232,6 +238,28 @@ public final class MaintenanceWindow {
                 local = next.get().plusMinutes(1);
             }
             return Optional.empty();
+        }
+
+        Optional<Instant> lastStartAtOrBefore(Instant t) {
+            LocalDateTime local = LocalDateTime.ofInstant(t, zone).plusHours(slackHours(t));
+            for (int guard = 0; guard < 100_000; guard++) {
+                Optional<LocalDateTime> previous = schedule.previousAtOrBefore(local);
+                if (previous.isEmpty()) {
+                    return Optional.empty();
+                }
+                Instant at = ZonedDateTime.of(previous.get(), zone).toInstant();
+                if (!at.isAfter(t)) {
+                    return Optional.of(at);
+                }
+                local = previous.get().minusMinutes(1);
+            }
+            return Optional.empty();
+        }
+
+        /** 3 when the zone changes its offset within a day of {@code t}, else 0. */
+        private long slackHours(Instant t) {
+            java.time.zone.ZoneOffsetTransition next = zone.getRules().nextTransition(t.minus(Duration.ofDays(1)));
+            return next != null && next.getInstant().isBefore(t.plus(Duration.ofDays(1))) ? 3 : 0;
         }
 
         @Override

@@ -99,6 +99,18 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
         public Window(String cron, Duration duration, ZoneId timeZone) {
             this(cron, duration, timeZone, List.of(), Optional.empty());
         }
+
+        /** Where the file says it is no part of what the window is. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Window w && cron.equals(w.cron) && duration.equals(w.duration) && timeZone.equals(w.timeZone)
+                    && freezes.equals(w.freezes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(cron, duration, timeZone, freezes);
+        }
     }
 
     /** A period in which nothing starts, even while the window is open. */

@@ -426,10 +426,20 @@ public final class PlanLoader {
     private Optional<ZonedDateTime> time(PlanCursor field, ZoneId zone) {
         String text = field.optionalString().orElse("").trim();
         try {
-            java.time.temporal.TemporalAccessor t = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(text);
+            String main = text;
+            ZoneId named = null;
+            int bracket = text.indexOf('[');
+            if (bracket > 0 && text.endsWith("]")) {
+                named = ZoneId.of(text.substring(bracket + 1, text.length() - 1));
+                main = text.substring(0, bracket);
+            }
+            java.time.temporal.TemporalAccessor t = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(main);
             java.time.LocalDateTime local = java.time.LocalDateTime.from(t);
-            ZoneId z = t.query(java.time.temporal.TemporalQueries.zone());
-            return Optional.of(ZonedDateTime.of(local, z == null ? zone : z));
+            java.time.ZoneOffset offset = t.isSupported(java.time.temporal.ChronoField.OFFSET_SECONDS) ? java.time.ZoneOffset.from(t) : null;
+            if (named != null) {
+                return Optional.of(offset == null ? ZonedDateTime.of(local, named) : ZonedDateTime.ofLocal(local, named, offset));
+            }
+            return Optional.of(ZonedDateTime.of(local, offset != null ? offset : zone));
         } catch (DateTimeException e) {
             problems.add(field, "'" + text + "' is not a time; write an ISO-8601 date and time with an offset or a zone, "
                     + "e.g. 2026-12-20T18:00:00+01:00 or 2026-12-20T18:00[Europe/Oslo] (without one it is read in the window's time zone)");
