@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Maintenance windows on the real world (docs/maintenance-windows.md), with the real clock: a window that opens every
- * minute for 55 seconds, and a step whose plan estimate is 31s (gates 3 × 2s, one replica: 10s + 15s). Started late in
+ * minute for 59 seconds, and a step whose plan estimate is 29s (gates 2 × 2s, one replica: 10s + 15s). Started late in
  * an opening, the step does not fit and is not started (exit 5, the journal says where the run stands); a changed plan
  * is refused while that run is open (exit 2); started early in the next opening, `run` with the same plan continues
  * the same run id and finishes it. A freeze makes `run` exit 5 touching nothing.
@@ -32,11 +32,35 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @ExtendWith(WorldNamespaces.class)
 class WindowFitIT {
 
-    /** Opens at every minute, for 55s (UTC). */
-    static final String EVERY_MINUTE = """
+    /**
+     * Opens at every minute, for 59s (UTC); gates 2 × 2s (bake 4s): with one replica (10s + 15s) a step's plan
+     * estimate is 29s, so it fits when it starts in the first 30s of an opening and not in the last 29s. The runs are
+     * launched at the start of those stretches: the process's start-up (JVM, preflight) may take up to ~27s on a
+     * loaded machine before the step-start decision.
+     */
+    static final String WINDOW = """
+            restart:
+              kinds: [Deployment]
+              surge: enforce
+              timeout: 3m
+            gates:
+              proxySync:
+                timeout: 90s
+              metrics:
+                - name: error-rate
+                  query: >-
+                    (sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}",response_code=~"5.."}[10s])) or vector(0))
+                    / sum(rate(istio_requests_total{reporter="destination",destination_workload_namespace="{{namespace}}"}[10s]))
+                  failWhen: "> 0.05"
+                  interval: 2s
+                  samples: 2
+                  failureLimit: 0
+                  onNoData: wait
+            bake: 4s
+            onFailure: rollback-step
             window:
               cron: "* * * * *"
-              duration: 55s
+              duration: 59s
               timeZone: UTC
             """;
 
@@ -75,14 +99,14 @@ class WindowFitIT {
         String ns = oneReplica("fit");
         String other = mesh.namespace("fit-more", Map.of("istio.io/rev", mesh.world.oldRevision()));
         Map<String, String> pods = mesh.podRevisions(ns);
-        Path plan = mesh.plan("e2e-fit", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + EVERY_MINUTE);
+        Path plan = mesh.plan("e2e-fit", "- name: only\n  namespaces: [" + ns + "]\n", WINDOW);
 
-        // 26-40s into an opening at most 29s are left (the window closes at :55): the 31s step does not fit
-        atSecond(26, 40);
+        // from 30s into an opening at most 29s are left (the window closes at :59): the 29s step does not fit
+        atSecond(30, 32);
         RevrollProcess.Result held = RevrollProcess.run(mesh.world, "run", plan.toString());
 
         assertEquals(5, held.exitCode(), held.toString());
-        assertTrue(held.err().contains("step only/" + ns + " not started: its estimate (31s: gates 6s + rollout of 1 replica ~25s (the plan's estimate))"
+        assertTrue(held.err().contains("step only/" + ns + " not started: its estimate (29s: gates 4s + rollout of 1 replica ~25s (the plan's estimate))"
                 + " does not fit in what is left of the maintenance window"), held.err());
         assertEquals(mesh.world.oldRevision(), mesh.labels(ns).get("istio.io/rev"), "nothing was touched");
         assertEquals(pods, mesh.podRevisions(ns));
@@ -91,8 +115,8 @@ class WindowFitIT {
         assertEquals("PAUSED", journal.get("state").getAsString());
         JsonObject hold = journal.getAsJsonObject("windowHold");
         assertEquals("only/" + ns, hold.get("step").getAsString());
-        assertEquals(31, hold.get("estimateSeconds").getAsLong());
-        assertTrue(hold.get("leftSeconds").getAsLong() < 31, hold.toString());
+        assertEquals(29, hold.get("estimateSeconds").getAsLong());
+        assertTrue(hold.get("leftSeconds").getAsLong() < 29, hold.toString());
         assertTrue(hold.get("nextOpening").getAsString().endsWith(":00Z"), "the next minute: " + hold);
         assertEquals("PENDING", journal.getAsJsonArray("steps").get(0).getAsJsonObject().get("state").getAsString());
 
@@ -110,7 +134,7 @@ class WindowFitIT {
         assertEquals(mesh.world.oldRevision(), mesh.labels(ns).get("istio.io/rev"));
 
         // early in the next opening the step fits: the same plan continues the same run and finishes it
-        atSecond(0, 8);
+        atSecond(0, 2);
         RevrollProcess.Result continued = RevrollProcess.run(mesh.world, "run", plan.toString());
 
         assertEquals(0, continued.exitCode(), continued.toString());
