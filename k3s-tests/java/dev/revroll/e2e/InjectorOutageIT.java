@@ -1,6 +1,5 @@
 package dev.revroll.e2e;
 
-import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,72 +51,40 @@ class InjectorOutageIT {
         }
     }
 
-    /**
-     * The target injector (webhook {@code failurePolicy: Fail}) down mid-run: the second step's new pods are refused,
-     * its rollout stalls, the step fails by its restart deadline and is rolled back, checked in the cluster, the journal
-     * and Git; the availability floor holds throughout (make-before-break: the old pods stay until new ones serve).
-     */
     @Test
     void injectorDownMidRunStallsTheStepWhichNamesFailedCreateAndRollsBack() throws Exception {
-        mesh.world.assumeOwnWorld("stopping the target istiod");
         String first = mesh.meshedNamespace("out-a", Map.of(), "web");
         String second = mesh.meshedNamespace("out-b", Map.of(), "api");
-        assertEquals("Fail", mesh.world.kubectl("get", "mutatingwebhookconfiguration", "istio-sidecar-injector-" + mesh.world.newRevision(),
-                "-o", "jsonpath={.webhooks[0].failurePolicy}").trim(), "the injector refuses pods when it is down");
-        FaultOutcome outcome = new FaultOutcome(mesh).before(first, "web").before(second, "api");
-        Path gitops = mesh.gitopsClone("gitops", java.util.List.of(first, second));
+        Map<String, String> before = mesh.labels(second);
         Path plan = mesh.plan("e2e-outage", """
                 - name: first
                   namespaces: [%s]
                 - name: second
                   namespaces: [%s]
-                """.formatted(first, second), RunIT.gates().replace("timeout: 3m", "timeout: 25s") + """
-                git:
-                  repo: %s
-                  path: clusters/e2e/namespaces/{{namespace}}.yaml
-                  push: true
-                """.formatted(gitops));
+                """.formatted(first, second), RunIT.gates().replace("timeout: 3m", "timeout: 25s"));
         Path logs = Files.createTempDirectory("revroll-outage");
-        int exit;
-        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, first, second)) {
-            Process p = RevrollProcess.builder(mesh.world, logs, "run", plan.toString()).start();
-            try {
-                await("the first step's metric gates", Duration.ofMinutes(3)).until(() -> {
-                    try {
-                        return Files.readString(logs.resolve("out.txt")).contains("\"step\":\"first/" + first + "\",\"action\":\"metric-gates\"");
-                    } catch (java.io.IOException e) {
-                        return false;
-                    }
-                });
-                mesh.world.stopIstiod(mesh.world.newRevision());
-                assertTrue(p.waitFor(5, TimeUnit.MINUTES), "run finished");
-            } finally {
-                p.destroyForcibly();
-                mesh.world.startIstiod(mesh.world.newRevision());
-            }
-            exit = p.exitValue();
-            floor.assertHeld();
+        Process p = RevrollProcess.builder(mesh.world, logs, "run", plan.toString()).start();
+        try {
+            await("the first step's metric gates", Duration.ofMinutes(3)).until(() -> {
+                try {
+                    return Files.readString(logs.resolve("out.txt")).contains("\"step\":\"first/" + first + "\",\"action\":\"metric-gates\"");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            mesh.world.stopIstiod(mesh.world.newRevision());
+            assertTrue(p.waitFor(5, TimeUnit.MINUTES), "run finished");
+        } finally {
+            mesh.world.startIstiod(mesh.world.newRevision());
         }
         String out = Files.readString(logs.resolve("out.txt"));
         String err = Files.readString(logs.resolve("err.txt"));
-        System.err.println("[outage run] \n" + out + "\n" + err);
+        System.err.println("[outage run] exit " + p.exitValue() + "\n" + out + "\n" + err);
 
-        assertEquals(1, exit, "the stalled step failed and was rolled back:\n" + err);
+        assertEquals(1, p.exitValue(), err);
         assertTrue(err.contains("FailedCreate"), err);
+        assertEquals(before, mesh.labels(second));
+        mesh.podRevisions(second).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
         assertEquals(mesh.world.newRevision(), mesh.labels(first).get("istio.io/rev"));
-        String runId = MeshFixture.runId(out);
-        // cluster and journal: the first step moved once, the second is back exactly
-        outcome.assertEnded(runId);
-        com.google.gson.JsonObject run = outcome.status(runId);
-        assertEquals("ROLLED_BACK", run.get("state").getAsString());
-        assertEquals("DONE", FaultOutcome.step(run, "first/" + first).get("state").getAsString());
-        assertEquals("ROLLED_BACK", FaultOutcome.step(run, "second/" + second).get("state").getAsString());
-        // Git: one commit per step, one revert for the failed one, none for the first
-        java.util.List<String> log = mesh.remoteLog();
-        for (String ns : java.util.List.of(first, second)) {
-            assertEquals(1, log.stream().filter(("e2e-outage: move " + ns + " to revision " + mesh.world.newRevision())::equals).count(), ns + ":\n" + log);
-        }
-        assertEquals(1, log.stream().filter(("e2e-outage: revert move of " + second + " to " + mesh.world.newRevision())::equals).count(), log.toString());
-        assertEquals(0, log.stream().filter(("e2e-outage: revert move of " + first + " to " + mesh.world.newRevision())::equals).count(), log.toString());
     }
 }
