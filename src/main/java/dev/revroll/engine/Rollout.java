@@ -165,7 +165,8 @@ public final class Rollout {
                 windowClosesAt.isEmpty() ? Map.of("namespace", s.namespace(), "wave", s.wave())
                         : Map.of("namespace", s.namespace(), "wave", s.wave(), "windowClosesAt", windowClosesAt.get().toString()));
         String now = ctx.journal().now();
-        ctx.journal().update(r -> {
+        // written with the first action's intent, or with the step's end when every action was done already
+        ctx.journal().updateWithNext(r -> {
             StepRecord step = r.step(stepId).orElseThrow();
             step.begin(now);
             step.startsInWindow(windowClosesAt.map(java.time.Instant::toString));
@@ -243,7 +244,9 @@ public final class Rollout {
             throw e;
         }
         String finished = ctx.journal().now();
-        ctx.journal().update(r -> phase.done(r.step(stepId).orElseThrow().actionRecord(id), finished));
+        // written with the next action's intent or the step's end (RunJournal#updateWithNext): every path after an
+        // action journals something next, so the completion is never left unwritten
+        ctx.journal().updateWithNext(r -> phase.done(r.step(stepId).orElseThrow().actionRecord(id), finished));
         if (phase == Phase.FORWARD) {
             ctx.emit(RunEvent.Type.ACTION_DONE, stepId, id, id + " done");
         } else {
