@@ -195,7 +195,7 @@ class PlanLoaderTest {
                   waves: [{name: a, namespaces: [x]}]
                   restart: {timeout: 1h30m}
                   bake: 500ms
-                  gates: {proxySync: {timeout: 90s, enabled: false}}
+                  gates: {proxySync: {timeout: 90s, enabled: false}, none: "durations only"}
                 """));
         assertEquals(Duration.ofMinutes(90), plan.spec().restart().timeout());
         assertEquals(Duration.ofMillis(500), plan.spec().bake());
