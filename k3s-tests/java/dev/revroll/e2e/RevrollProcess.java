@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -37,10 +38,16 @@ final class RevrollProcess {
     }
 
     static ProcessBuilder builder(SandboxWorld world, Path logDir, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--kubeconfig", world.kubeconfig().toString(), "--context", world.context()));
+        return rawBuilder(world, logDir, all);
+    }
+
+    /** The CLI with exactly these arguments (no --kubeconfig/--context added). */
+    static ProcessBuilder rawBuilder(SandboxWorld world, Path logDir, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar(world).toString()));
-        cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--kubeconfig", world.kubeconfig().toString(), "--context", world.context()));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("REVROLL_POLL_INTERVAL", "300ms");
         pb.redirectOutput(logDir.resolve("out.txt").toFile());
@@ -114,9 +121,27 @@ final class RevrollProcess {
     }
 
     static Result run(SandboxWorld world, String... args) {
+        return finish(world, args, dir -> builder(world, dir, args));
+    }
+
+    /** Runs the CLI with exactly these arguments: the test gives its own --kubeconfig (and --context, if any). */
+    static Result runRaw(SandboxWorld world, String... args) {
+        return finish(world, args, dir -> rawBuilder(world, dir, List.of(args)));
+    }
+
+    /** {@link #runRaw} with extra environment variables (credentials a test plants). */
+    static Result runRawWithEnv(SandboxWorld world, Map<String, String> env, String... args) {
+        return finish(world, args, dir -> {
+            ProcessBuilder pb = rawBuilder(world, dir, List.of(args));
+            pb.environment().putAll(env);
+            return pb;
+        });
+    }
+
+    private static Result finish(SandboxWorld world, String[] args, java.util.function.Function<Path, ProcessBuilder> builder) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");
-            Process p = builder(world, dir, args).start();
+            Process p = builder.apply(dir).start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("revroll " + String.join(" ", args) + " did not finish in 15 minutes");

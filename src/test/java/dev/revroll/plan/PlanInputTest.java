@@ -105,13 +105,13 @@ class PlanInputTest {
             "0x1F|'0x1F' is hexadecimal; write the number in decimal (it means 31)",
             "1:00|'1:00' is read by YAML as a base-60 number (it means 60); write the number in decimal (a duration field takes units: 1m30s)"})
     void otherNumberFormsAreRefusedWhereTheyAre(String text, String message) throws IOException {
-        assertEquals(List.of("F:20:22: spec.gates.metrics[0].minRequests: " + message), problems(GATE + "        minRequests: " + text + "\n"));
+        assertEquals(List.of("F:17:22: spec.gates.metrics[0].minRequests: " + message), problems(GATE + "        minRequests: " + text + "\n"));
     }
 
     @Test
     void maxRatioAndThresholdMustBeFinite() throws IOException {
-        assertEquals(List.of("F:17:19: spec.gates.metrics[0].failWhen: the threshold 1e999 is out of range for a number",
-                        "F:20:23: spec.gates.metrics[0].baseline.maxRatio: '.nan' is not a finite number; write a decimal number such as 10 or 0.5"),
+        assertEquals(List.of("F:16:19: spec.gates.metrics[0].failWhen: the threshold 1e999 is out of range for a number",
+                        "F:17:41: spec.gates.metrics[0].baseline.maxRatio: '.nan' is not a finite number; write a decimal number such as 10 or 0.5"),
                 problems(GATE.replace("\"> 1\"", "\"> 1e999\"") + "        baseline: {query: up, maxRatio: .nan}\n"));
     }
 
@@ -163,8 +163,8 @@ class PlanInputTest {
     @Test
     void aProblemInsideALiteralBlockQueryIsReportedAtItsOwnLine() throws IOException {
         assertEquals(List.of(
-                        "F:20:14: spec.gates.metrics[0].query: PromQL: '(' at character 44 is never closed",
-                        "F:20:25: spec.gates.metrics[0].query: unknown placeholder {{namspace}}, did you mean {{namespace}}? known: namespace, revision, fromRevision, workload, wave, plan, interval"),
+                        "F:18:14: spec.gates.metrics[0].query: PromQL: '(' at character 44 is never closed",
+                        "F:18:25: spec.gates.metrics[0].query: unknown placeholder {{namspace}}, did you mean {{namespace}}? known: namespace, revision, fromRevision, workload, wave, plan, interval"),
                 problems(GATE.replace("query: up", """
                         query: |
                                   sum(rate(x{a="{{namespace}}"}[1m]))
@@ -174,13 +174,13 @@ class PlanInputTest {
 
     @Test
     void aProblemInsideAFoldedOrPlainMultiLineQueryIsReportedAtItsOwnLine() throws IOException {
-        assertEquals(List.of("F:19:27: spec.gates.metrics[0].query: malformed placeholder '{{ bad one }}' at character 53; "
+        assertEquals(List.of("F:17:27: spec.gates.metrics[0].query: malformed placeholder '{{ bad one }}' at character 53; "
                         + "write {{ name }} with one of: namespace, revision, fromRevision, workload, wave, plan, interval"),
                 problems(GATE.replace("query: up", """
                         query: >
                                   sum(rate(x{a="{{namespace}}"}[1m]))
                                   / sum(rate(x{b="{{ bad one }}"}[1m]))""")));
-        assertEquals(List.of("F:18:34: spec.gates.metrics[0].query: PromQL: '(' at character 47 is closed by ']' at character 60"),
+        assertEquals(List.of("F:16:34: spec.gates.metrics[0].query: PromQL: '(' at character 47 is closed by ']' at character 60"),
                 problems(GATE.replace("query: up", """
                         query: sum(rate(x{a="{{namespace}}"}[1m]))
                                   / sum(rate(x{b="y"}[1m]]))""")));
@@ -201,7 +201,7 @@ class PlanInputTest {
     void gatesNoneNextToGatesThatAreOnIsAContradiction() throws IOException {
         assertEquals(List.of("F:12:11: spec.gates.none: says the plan has no gates, but the proxy-sync gate is on (gates.proxySync.enabled); "
                 + "remove spec.gates.none or switch the gates off"), problems(HEAD + "  gates:\n    none: because\n"));
-        assertEquals(List.of("F:21:11: spec.gates.none: says the plan has no gates, but it has metric gates; remove spec.gates.none or switch the gates off"),
+        assertEquals(List.of("F:18:11: spec.gates.none: says the plan has no gates, but it has metric gates; remove spec.gates.none or switch the gates off"),
                 problems(GATE.replace("gates:\n", "gates:\n    proxySync: {enabled: false}\n") + "    none: because\n"));
     }
 }
