@@ -47,7 +47,7 @@ class PlanContextIT {
                 List.of("resume", "--plan", plan.toString()), List.of("rollback", "--plan", plan.toString()))) {
             List<String> args = new ArrayList<>(command);
             args.addAll(List.of("--kubeconfig", kubeconfig.toString()));
-            RevrollProcess.Result r = RevrollProcess.runRaw(world, args.toArray(String[]::new));
+            RevrollProcess.Result r = RevrollProcess.runWith(world, Map.of(), args);
             assertEquals(3, r.exitCode(), command + ": " + r);
             String all = r.out() + r.err();
             assertTrue(all.contains("kube context is 'elsewhere' but the plan is for '" + world.context() + "'"), command + ": " + r);
@@ -56,8 +56,8 @@ class PlanContextIT {
         }
         assertEquals(world.oldRevision(), mesh.labels(ns).get("istio.io/rev"), "nothing changed");
 
-        RevrollProcess.Result own = RevrollProcess.runRaw(world, "preview", plan.toString(), "--kubeconfig", kubeconfig.toString(),
-                "--context", world.context());
+        RevrollProcess.Result own = RevrollProcess.runWith(world, Map.of(), List.of("preview", plan.toString(), "--kubeconfig", kubeconfig.toString(),
+                "--context", world.context()));
         assertEquals(0, own.exitCode(), "the plan's own context is served: " + own);
     }
 

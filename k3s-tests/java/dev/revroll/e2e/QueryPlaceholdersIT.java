@@ -64,7 +64,7 @@ class QueryPlaceholdersIT {
         String resolved = "ns=" + ns + " rev=" + mesh.world.newRevision() + " from=" + mesh.world.oldRevision()
                 + " wl=web wave=ph-wave plan=e2e-ph iv=1s";
 
-        RevrollProcess.Result validate = RevrollProcess.runRaw(mesh.world, "validate", plan.toString());
+        RevrollProcess.Result validate = RevrollProcess.runWith(mesh.world, Map.of(), List.of("validate", plan.toString()));
         assertEquals(0, validate.exitCode(), validate.toString());
 
         RevrollProcess.Result preview = RevrollProcess.run(mesh.world, "preview", plan.toString(), "-o", "json");

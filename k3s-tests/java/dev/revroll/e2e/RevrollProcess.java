@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -38,16 +37,10 @@ final class RevrollProcess {
     }
 
     static ProcessBuilder builder(SandboxWorld world, Path logDir, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--kubeconfig", world.kubeconfig().toString(), "--context", world.context()));
-        return rawBuilder(world, logDir, all);
-    }
-
-    /** The CLI with exactly these arguments (no --kubeconfig/--context added). */
-    static ProcessBuilder rawBuilder(SandboxWorld world, Path logDir, List<String> args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar(world).toString()));
-        cmd.addAll(args);
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--kubeconfig", world.kubeconfig().toString(), "--context", world.context()));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("REVROLL_POLL_INTERVAL", "300ms");
         pb.redirectOutput(logDir.resolve("out.txt").toFile());
@@ -121,27 +114,39 @@ final class RevrollProcess {
     }
 
     static Result run(SandboxWorld world, String... args) {
-        return finish(world, args, dir -> builder(world, dir, args));
+        try {
+            return finish(builder(world, Files.createTempDirectory("revroll-cli"), args), args);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    /** Runs the CLI with exactly these arguments: the test gives its own --kubeconfig (and --context, if any). */
-    static Result runRaw(SandboxWorld world, String... args) {
-        return finish(world, args, dir -> rawBuilder(world, dir, List.of(args)));
-    }
-
-    /** {@link #runRaw} with extra environment variables (credentials a test plants). */
-    static Result runRawWithEnv(SandboxWorld world, Map<String, String> env, String... args) {
-        return finish(world, args, dir -> {
-            ProcessBuilder pb = rawBuilder(world, dir, List.of(args));
-            pb.environment().putAll(env);
-            return pb;
-        });
-    }
-
-    private static Result finish(SandboxWorld world, String[] args, java.util.function.Function<Path, ProcessBuilder> builder) {
+    /**
+     * The CLI with another identity than the world's admin: exactly {@code args} (which name their own
+     * {@code --kubeconfig}), with {@code env} added to the environment.
+     */
+    static Result runWith(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");
-            Process p = builder.apply(dir).start();
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar(world).toString()));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("REVROLL_POLL_INTERVAL", "300ms");
+            pb.environment().remove("KUBECONFIG");
+            pb.environment().putAll(env);
+            pb.redirectOutput(dir.resolve("out.txt").toFile());
+            pb.redirectError(dir.resolve("err.txt").toFile());
+            return finish(pb, args.toArray(String[]::new));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Result finish(ProcessBuilder builder, String... args) {
+        try {
+            Path dir = builder.redirectOutput().file().toPath().getParent();
+            Process p = builder.start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("revroll " + String.join(" ", args) + " did not finish in 15 minutes");

@@ -118,16 +118,16 @@ class SecretsIT {
                 "REVROLL_GIT_TOKEN", GIT_TOKEN, "REVROLL_GIT_USERNAME", "revroll");
         List<String> kube = List.of("--kubeconfig", kubeconfig.toString(), "--context", world.context());
         List<RevrollProcess.Result> results = new ArrayList<>();
-        results.add(RevrollProcess.runRawWithEnv(world, env, "validate", plan.toString()));
-        results.add(RevrollProcess.runRawWithEnv(world, env, args(kube, "preview", plan.toString())));
-        results.add(RevrollProcess.runRawWithEnv(world, env, args(kube, "preview", plan.toString(), "-o", "json")));
-        RevrollProcess.Result run = RevrollProcess.runRawWithEnv(world, env, args(kube, "run", plan.toString(), "--verbose"));
+        results.add(RevrollProcess.runWith(world, env, List.of("validate", plan.toString())));
+        results.add(RevrollProcess.runWith(world, env, List.of(args(kube, "preview", plan.toString()))));
+        results.add(RevrollProcess.runWith(world, env, List.of(args(kube, "preview", plan.toString(), "-o", "json"))));
+        RevrollProcess.Result run = RevrollProcess.runWith(world, env, List.of(args(kube, "run", plan.toString(), "--verbose")));
         results.add(run);
         assertEquals(0, run.exitCode(), "the planted credentials are the ones used, and they work: " + run);
         String runId = MeshFixture.runId(run.out());
-        results.add(RevrollProcess.runRawWithEnv(world, env, args(kube, "status", runId)));
-        results.add(RevrollProcess.runRawWithEnv(world, env, args(kube, "status", runId, "-o", "json")));
-        results.add(RevrollProcess.runRawWithEnv(world, env, args(kube, "drift", plan.toString())));
+        results.add(RevrollProcess.runWith(world, env, List.of(args(kube, "status", runId))));
+        results.add(RevrollProcess.runWith(world, env, List.of(args(kube, "status", runId, "-o", "json"))));
+        results.add(RevrollProcess.runWith(world, env, List.of(args(kube, "drift", plan.toString()))));
 
         Map<String, String> artifacts = new LinkedHashMap<>();
         for (int i = 0; i < results.size(); i++) {
