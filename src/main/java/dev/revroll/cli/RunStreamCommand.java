@@ -46,6 +46,7 @@ abstract class RunStreamCommand extends RevrollCommand {
     /** {@code changedIfNothingStarted}: rollback of a run that started no step takes the plan file as it is now. */
     final CommandResult onStoredRun(RunSelection selection, boolean withGit, boolean changedIfNothingStarted, StoredRun go) {
         try (EngineWiring wiring = new EngineWiring(global)) {
+            selection.givenPlan().ifPresent(wiring::checkContext); // before the journal is read
             RunRecord record = selection.record(wiring);
             Plan plan = selection.plan(record, changedIfNothingStarted);
             return finish(go.go(wiring.engine(plan, withGit), plan, record.runId()));
