@@ -4,6 +4,7 @@ import dev.revroll.engine.MetricGates;
 import dev.revroll.engine.NoGitRecord;
 import dev.revroll.engine.RolloutEngine;
 import dev.revroll.engine.RunWindow;
+import dev.revroll.errors.PreflightException;
 import dev.revroll.errors.UsageException;
 import dev.revroll.gates.GateClock;
 import dev.revroll.gates.GateEvaluation;
@@ -22,7 +23,6 @@ import dev.revroll.prometheus.PrometheusMetricsProvider;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +58,7 @@ final class EngineWiring implements AutoCloseable {
 
     /** {@code withGit} false: break-glass, Git is not opened at all. */
     RolloutEngine engine(Plan plan, boolean withGit) {
+        checkContext(plan);
         String cp = plan.spec().controlPlane().namespace();
         Optional<MetricsProvider> metrics = plan.spec().prometheus().map(p -> {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(p);
@@ -80,22 +81,21 @@ final class EngineWiring implements AutoCloseable {
             closeables.add(repo);
             return repo;
         }).orElseGet(NoGitRecord::new);
-        RunWindow window = plan.spec().window().<RunWindow>map(w -> {
-            MaintenanceWindow mw = MaintenanceWindow.of(w);
-            return new RunWindow() {
-                @Override
-                public boolean isOpen(Instant at) {
-                    return mw.isOpen(at);
-                }
-
-                @Override
-                public String describe(Instant at) {
-                    return "window " + mw + ", next opening " + mw.nextOpening(at).map(Instant::toString).orElse("unknown");
-                }
-            };
-        }).orElse(RunWindow.ALWAYS);
+        RunWindow window = plan.spec().window().map(w -> RunWindow.of(MaintenanceWindow.of(w))).orElse(RunWindow.ALWAYS);
         return new RolloutEngine(new RolloutEngine.Ports(new ClientJavaKubernetesGateway(connection), journal(cp),
                 new LeaseRunLock(connection, cp), git, metrics, gates, window, Clock.systemUTC(), POLL, LOCK_TTL));
+    }
+
+    /**
+     * Refuses (exit 3) a plan meant for another cluster before any request reaches this one: the plan's
+     * {@code spec.cluster.context} against the context the connection was opened with (opening one sends nothing).
+     */
+    void checkContext(Plan plan) {
+        String actual = connection.contextName();
+        plan.spec().cluster().context().filter(wanted -> !wanted.equals(actual)).ifPresent(wanted -> {
+            throw new PreflightException(List.of("kube context is '" + actual + "' but the plan is for '" + wanted
+                    + "' (spec.cluster.context); nothing was read from or written to '" + actual + "'. Use --context " + wanted));
+        });
     }
 
     private static MetricGates gates(MetricsProvider provider) {

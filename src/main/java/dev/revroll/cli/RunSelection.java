@@ -31,8 +31,27 @@ public class RunSelection {
                         : "no run '" + runId + "' in the journal (namespace " + controlPlaneNamespace + ")"));
     }
 
+    /** The plan given with {@code --plan}, loaded (its context is checked before the journal is read). */
+    java.util.Optional<Plan> givenPlan() {
+        return planFile == null || !Files.exists(planFile) ? java.util.Optional.empty() : java.util.Optional.of(PlanLoader.load(planFile));
+    }
+
     /** The plan of the run; refused when the file changed since the run started. */
     Plan plan(RunRecord record) {
+        return plan(record, false);
+    }
+
+    /**
+     * As {@link #plan(RunRecord)}; with {@code changedIfNothingStarted}, a changed file is taken for a run that started
+     * no step (rolling that back touches nothing, so it may close a run a changed plan is refused behind).
+     */
+    Plan plan(RunRecord record, boolean changedIfNothingStarted) {
+        if (changedIfNothingStarted && record.steps().stream().noneMatch(RunRecord.StepRecord::started)) {
+            Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());
+            if (file != null && Files.exists(file)) {
+                return PlanLoader.load(file);
+            }
+        }
         Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());
         if (file == null || !Files.exists(file)) {
             throw new UsageException("the plan of run " + record.runId() + " is not at " + file + "; pass it with --plan");

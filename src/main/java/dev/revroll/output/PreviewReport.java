@@ -4,6 +4,7 @@ import dev.revroll.engine.KubernetesEvents;
 import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
+import dev.revroll.engine.WindowPlan;
 import dev.revroll.engine.WorkloadPlan;
 import dev.revroll.engine.step.StepPreview;
 import dev.revroll.gates.GateEvaluation;
@@ -41,6 +42,13 @@ public final class PreviewReport {
         });
         m.put("refusals", s.refusals());
         m.put("warnings", s.warnings());
+        m.put("warningGroups", WarningGroups.of(s.warnings()).stream().map(g -> {
+            Map<String, Object> gm = new LinkedHashMap<>();
+            gm.put("message", g.message());
+            gm.put("count", g.count());
+            gm.put("subjects", g.subjects());
+            return gm;
+        }).toList());
         List<Object> waves = new ArrayList<>();
         s.layout().ifPresent(l -> {
             for (RolloutLayout.WaveLayout w : l.waves()) {
@@ -103,6 +111,27 @@ public final class PreviewReport {
         events.put("runWrites", KUBERNETES_EVENTS);
         events.put("reasons", EVENT_REASONS);
         m.put("kubernetesEvents", events);
+        p.window().ifPresent(w -> {
+            Map<String, Object> window = new LinkedHashMap<>();
+            window.put("window", w);
+            List<Object> openings = new ArrayList<>();
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("opens", slot.opening().start().toString());
+                o.put("closes", slot.opening().end().map(Object::toString).orElse(null));
+                o.put("steps", slot.steps().stream().map(st -> {
+                    Map<String, Object> sm = new LinkedHashMap<>();
+                    sm.put("step", st.id());
+                    sm.put("startsAt", st.startsAt().toString());
+                    sm.put("estimatedSeconds", st.estimate().toSeconds());
+                    return sm;
+                }).toList());
+                openings.add(o);
+            }
+            window.put("openings", openings);
+            window.put("fitsInNoOpening", p.windows().unplaced().stream().map(WindowPlan.Step::id).toList());
+            m.put("window", window);
+        });
         return m;
     }
 
@@ -114,6 +143,11 @@ public final class PreviewReport {
     public static void text(Preview p, PrintWriter out) {
         Survey s = p.survey();
         out.println("preview on context " + s.context() + s.target().map(t -> ", to " + t.describe() + " (webhook " + t.webhook() + ")").orElse(""));
+        List<String> shown = s.warnings().stream().filter(w -> !w.startsWith("skipped ")).toList();
+        int namespaces = s.layout().map(l -> l.allTargets().size()).orElse(0);
+        out.println("summary: " + namespaces + " namespace(s) to move"
+                + (shown.isEmpty() ? ", no warnings" : ", " + WarningGroups.summary(shown) + " (listed at the end)")
+                + (s.refusals().isEmpty() ? "" : ", " + s.refusals().size() + " refusal(s)"));
         s.layout().ifPresent(l -> {
             for (RolloutLayout.WaveLayout w : l.waves()) {
                 out.println("wave " + w.name() + " (parallel " + w.parallel() + ")");
@@ -145,10 +179,21 @@ public final class PreviewReport {
                 w.skipped().forEach(k -> out.println("  skip " + k.namespace() + ": " + k.reason()));
             }
         });
-        s.warnings().stream().filter(w -> !w.startsWith("skipped ")).forEach(w -> out.println("warning: " + w));
+        WarningGroups.of(shown).forEach(g -> out.println("warning: " + g.line()));
         s.refusals().forEach(r -> out.println("REFUSED: " + r));
         out.println("estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ")");
         out.println("events: " + KUBERNETES_EVENTS + " (reasons " + String.join(", ", EVENT_REASONS) + "); preview writes none");
+        p.window().ifPresent(w -> {
+            out.println("maintenance window " + w + ": the openings this run needs at that estimate (freezes skipped):");
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                out.println("  " + openingText(slot.opening()) + ": " + String.join(", ", slot.steps().stream()
+                        .map(st -> st.id() + " ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()));
+            }
+            if (!p.windows().unplaced().isEmpty()) {
+                out.println("  fits in no opening: " + String.join(", ", p.windows().unplaced().stream()
+                        .map(st -> st.id() + " ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()) + " (a step is started only when its estimate fits)");
+            }
+        });
         out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
         out.flush();
     }
@@ -169,7 +214,9 @@ public final class PreviewReport {
         p.steps().forEach((ns, sp) -> sp.gates().forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
         if (!s.warnings().isEmpty()) {
             out.println();
-            s.warnings().forEach(w -> out.println("- ⚠ " + w));
+            out.println("**" + WarningGroups.summary(s.warnings()) + "**");
+            out.println();
+            WarningGroups.of(s.warnings()).forEach(g -> out.println("- ⚠ " + g.line()));
         }
         if (!s.refusals().isEmpty()) {
             out.println();
@@ -179,7 +226,26 @@ public final class PreviewReport {
         out.println("Estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ").");
         out.println();
         out.println("Kubernetes Events: " + KUBERNETES_EVENTS + "; preview writes none.");
+        p.window().ifPresent(w -> {
+            out.println();
+            out.println("Maintenance window " + w + ", openings needed at that estimate (freezes skipped):");
+            out.println();
+            out.println("| opens | closes | steps |");
+            out.println("|---|---|---|");
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                out.println("| " + slot.opening().start() + " | " + slot.opening().end().map(Object::toString).orElse("—") + " | "
+                        + String.join(", ", slot.steps().stream().map(st -> "`" + st.id() + "` ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()) + " |");
+            }
+            if (!p.windows().unplaced().isEmpty()) {
+                out.println("| — | — | fits in no opening: " + String.join(", ", p.windows().unplaced().stream().map(st -> "`" + st.id() + "`").toList()) + " |");
+            }
+        });
         out.flush();
+    }
+
+    /** "2026-12-02T21:00:00Z → 2026-12-03T01:00:00Z (4h)". */
+    static String openingText(dev.revroll.engine.RunWindow.Opening o) {
+        return o.start() + " → " + o.end().map(e -> e + " (" + dev.revroll.plan.DurationText.format(java.time.Duration.between(o.start(), e)) + ")").orElse("(does not close)");
     }
 
     /** The namespace's injection labels for people: present ones as key=value, absent ones named as absent. */
