@@ -28,7 +28,8 @@ public class RunCommand extends RunStreamCommand {
         }
         try (EngineWiring wiring = new EngineWiring(global)) {
             RolloutEngine engine = wiring.engine(loaded);
-            RunOutcome outcome = engine.run(loaded, plan.hash(), listener());
+            RunOutcome outcome = reporting(wiring, loaded.spec().controlPlane().namespace(),
+                    () -> engine.run(loaded, plan.hash(), listener()));
             return finish(outcome);
         }
     }

@@ -1,6 +1,7 @@
 package dev.revroll.engine.step;
 
 import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.gates.GateResult;
@@ -46,6 +47,8 @@ public record Bake() implements Action {
                     () -> step.run().gates().run(spec, vars, bake, step::evaluated), pool)).toList();
             for (CompletableFuture<GateResult> f : running) {
                 GateResult r = f.join();
+                String at = step.now();
+                step.update(s -> s.addVerdict(new GateVerdict(r.gate(), r.outcome(), r.summary(), at)));
                 if (r.outcome() != GateOutcome.PASS) {
                     failed.add(r.summary());
                 }

@@ -3,6 +3,7 @@ package dev.revroll.engine.step;
 import dev.revroll.engine.ProxySyncGate;
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.plan.Plan;
@@ -46,6 +47,9 @@ public record ProxySync() implements Action {
         }, ProxySyncGate.Report::synced);
         step.evaluated(new GateEvaluation("proxy-sync", step.run().clock().instant(), "/debug/syncz of istiod " + revision,
                 OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
+        GateOutcome verdict = report.synced() ? GateOutcome.PASS : GateOutcome.FAIL;
+        String at = step.now();
+        step.update(s -> s.addVerdict(new GateVerdict("proxy-sync", verdict, "proxy-sync: " + verdict + " — " + report.summary(), at)));
         if (!report.synced()) {
             throw new StepFailure("proxy-sync gate: not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary());
         }
