@@ -70,6 +70,52 @@ final class MeshFixture {
                 """.formatted(name, ns, replicas, name, strategy == null ? "" : strategy, name, name));
     }
 
+    /** A StatefulSet ({@code RollingUpdate}, one pod at a time) with pods labelled {@code app: NAME}. */
+    void statefulSet(String ns, String name, int replicas) {
+        world.applyYaml("""
+                apiVersion: apps/v1
+                kind: StatefulSet
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  serviceName: %s
+                  replicas: %d
+                  selector:
+                    matchLabels: {app: %s}
+                  updateStrategy: {type: RollingUpdate}
+                  template:
+                    metadata:
+                      labels: {app: %s}
+                    spec:
+                      containers:
+                      - name: app
+                        image: example.com/%s:1
+                """.formatted(name, ns, name, replicas, name, name, name));
+    }
+
+    /** A DaemonSet (a pod on each kwok node) with the given update strategy fragment, e.g. make-before-break. */
+    void daemonSet(String ns, String name, String updateStrategy) {
+        world.applyYaml("""
+                apiVersion: apps/v1
+                kind: DaemonSet
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  selector:
+                    matchLabels: {app: %s}
+                  updateStrategy: %s
+                  template:
+                    metadata:
+                      labels: {app: %s}
+                    spec:
+                      containers:
+                      - name: app
+                        image: example.com/%s:1
+                """.formatted(name, ns, name, updateStrategy, name, name));
+    }
+
     /** Every live pod of the namespace: name → the revision in its sidecar.istio.io/status ("none" when not injected). */
     Map<String, String> podRevisions(String ns) {
         JsonObject list = JsonParser.parseString(world.kubectl("get", "pods", "-n", ns, "-o", "json")).getAsJsonObject();
