@@ -114,9 +114,16 @@ final class RevrollProcess {
     }
 
     static Result run(SandboxWorld world, String... args) {
+        return run(world, java.util.Map.of(), args);
+    }
+
+    /** The CLI with these environment variables added (as a CI job sets them). */
+    static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");
-            Process p = builder(world, dir, args).start();
+            ProcessBuilder pb = builder(world, dir, args);
+            pb.environment().putAll(env);
+            Process p = pb.start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("revroll " + String.join(" ", args) + " did not finish in 15 minutes");
