@@ -120,10 +120,40 @@ final class RevrollProcess {
     /** The CLI with these environment variables added (as a CI job sets them). */
     static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
-            Path dir = Files.createTempDirectory("revroll-cli");
-            ProcessBuilder pb = builder(world, dir, args);
+            ProcessBuilder pb = builder(world, Files.createTempDirectory("revroll-cli"), args);
             pb.environment().putAll(env);
-            Process p = pb.start();
+            return finish(pb, args);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The CLI with another identity than the world's admin: exactly {@code args} (which name their own
+     * {@code --kubeconfig}), with {@code env} added to the environment.
+     */
+    static Result runWith(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
+        try {
+            Path dir = Files.createTempDirectory("revroll-cli");
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", jar(world).toString()));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("REVROLL_POLL_INTERVAL", "300ms");
+            pb.environment().remove("KUBECONFIG");
+            pb.environment().putAll(env);
+            pb.redirectOutput(dir.resolve("out.txt").toFile());
+            pb.redirectError(dir.resolve("err.txt").toFile());
+            return finish(pb, args.toArray(String[]::new));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Result finish(ProcessBuilder builder, String... args) {
+        try {
+            Path dir = builder.redirectOutput().file().toPath().getParent();
+            Process p = builder.start();
             if (!p.waitFor(15, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
                 throw new IllegalStateException("revroll " + String.join(" ", args) + " did not finish in 15 minutes");

@@ -16,7 +16,7 @@ public class GlobalOptions {
     Path kubeconfig;
 
     @Option(names = "--context", paramLabel = "NAME",
-            description = "Kube context to use (default: the kubeconfig's current context).")
+            description = "Kube context to use (default: the kubeconfig's current context). In a pod (service account, no kubeconfig) it only names the pod's cluster, for the plan's spec.cluster.context.")
     String context;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",

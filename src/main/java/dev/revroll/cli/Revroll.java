@@ -15,7 +15,8 @@ import java.util.List;
         versionProvider = VersionProvider.class,
         description = "Moves an Istio mesh to a new control-plane revision, one namespace at a time, with gates and rollback.",
         subcommands = {CommandLine.HelpCommand.class, ValidateCommand.class, PreviewCommand.class, RunCommand.class,
-                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class})
+                StatusCommand.class, ResumeCommand.class, RollbackCommand.class, DriftCommand.class, ReconcileCommand.class,
+                ManifestsCommand.class})
 public class Revroll implements Runnable {
 
     @CommandLine.Spec

@@ -2,11 +2,15 @@ package dev.revroll.cli;
 
 import dev.revroll.engine.RolloutEngine;
 import dev.revroll.engine.RunOutcome;
+import dev.revroll.errors.UsageException;
+import dev.revroll.git.Cloning;
 import dev.revroll.plan.Plan;
 import io.micronaut.context.annotation.Prototype;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.util.Optional;
 
 /** {@code revroll run PLAN}: preflight, then every namespace step with its gates; {@code --dry-run} is {@code preview}. */
 @Prototype
@@ -20,9 +24,23 @@ public class RunCommand extends RunStreamCommand {
     @Option(names = "--dry-run", description = "Show what would happen (same as 'revroll preview'); writes nothing.")
     boolean dryRun;
 
+    @Option(names = "--git-clone", paramLabel = "URL",
+            description = "When the plan's git.repo directory is missing or empty, clone URL there first (a run in a fresh container: see 'revroll manifests').")
+    String gitClone;
+
+    @Option(names = "--git-branch", paramLabel = "BRANCH", description = "The branch --git-clone checks out (default: the remote's default branch).")
+    String gitBranch;
+
     @Override
     CommandResult execute() {
         Plan loaded = plan.load();
+        if (gitClone != null) {
+            Plan.GitConfig git = loaded.spec().git().orElseThrow(() ->
+                    new UsageException("--git-clone was given but the plan " + plan.file() + " has no spec.git"));
+            Cloning.cloneIfMissing(git, gitClone, Optional.ofNullable(gitBranch));
+        } else if (gitBranch != null) {
+            throw new UsageException("--git-branch only goes with --git-clone");
+        }
         if (dryRun) {
             return PreviewCommand.preview(spec, global, loaded);
         }

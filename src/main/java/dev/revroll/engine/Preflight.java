@@ -1,11 +1,15 @@
 package dev.revroll.engine;
 
 import dev.revroll.engine.RolloutLayout.NamespaceTarget;
+import dev.revroll.engine.RequiredAccess.Rule;
+import dev.revroll.engine.RequiredAccess.Scope;
 import dev.revroll.engine.journal.ClusterRecords;
+import dev.revroll.errors.ClusterException;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.SurgePolicy;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
+import dev.revroll.ports.Access;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.KubernetesGateway;
@@ -25,7 +29,9 @@ import java.util.Set;
  * Reads the cluster and decides whether a run may start (docs/istio-injection.md, docs/proxy-sync.md,
  * docs/kubernetes-rollouts.md): context, target istiod Ready,
  * its injector (or tag) present, no two injectors for one target namespace after the relabel (IST0139), Prometheus
- * answering when there are metric gates, {@code surge: require}, Git. Warnings never refuse.
+ * answering when there are metric gates, {@code surge: require}, Git. Warnings never refuse. First of all it asks the
+ * API server whether this identity may do everything the plan needs ({@link RequiredAccess}, one SelfSubjectAccessReview
+ * per verb, docs/in-cluster.md#preflight) and refuses naming every permission that is missing, before any other read.
  */
 public final class Preflight {
 
@@ -48,6 +54,14 @@ public final class Preflight {
         String context = gateway.contextName();
         spec.cluster().context().filter(c -> !c.equals(context)).ifPresent(c -> refusals.add(
                 "kube context is '" + context + "' but the plan is for '" + c + "' (use --context " + c + ")"));
+
+        AccessReview access = reviewAccess(plan);
+        if (!access.refusals().isEmpty()) {
+            // without the cluster-scoped and control-plane grants the targets cannot be read: report what is known
+            refusals.addAll(access.refusals());
+            access.deniedClusterWide().forEach(d -> refusals.add(missing(d.rule(), d.verb(), "in all namespaces")));
+            return new Survey(context, Optional.empty(), Optional.empty(), Map.of(), List.of(), refusals, warnings);
+        }
 
         List<InjectorWebhook> webhooks = gateway.injectorWebhooks();
         InjectionTable injection = new InjectionTable(webhooks);
@@ -79,6 +93,12 @@ public final class Preflight {
             RolloutLayout l = new StepPlanner(gateway).layout(plan, target.get(), injection);
             layout = Optional.of(l);
             l.allSkips().forEach(s -> warnings.add("skipped " + s));
+            List<String> perNamespace = reviewInTargets(access.deniedClusterWide(),
+                    l.allTargets().stream().map(NamespaceTarget::name).toList());
+            if (!perNamespace.isEmpty()) {
+                refusals.addAll(perNamespace);
+                return new Survey(context, target, layout, workloads, istiod, refusals, warnings);
+            }
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
             for (NamespaceTarget t : l.allTargets()) {
                 String breakGlass = t.namespace().annotations().get(ClusterRecords.BREAK_GLASS);
@@ -102,6 +122,66 @@ public final class Preflight {
             refusals.addAll(git.preflight(names).stream().map(p -> "git: " + p).toList());
         }
         return new Survey(context, target, layout, workloads, istiod, refusals, warnings);
+    }
+
+    /** A verb of a rule the API server denied when asked for all namespaces at once. */
+    record Denied(Rule rule, String verb) {
+    }
+
+    /** Refusals for cluster-scoped and control-plane permissions; target-namespace ones denied cluster-wide, to ask again per namespace. */
+    record AccessReview(List<String> refusals, List<Denied> deniedClusterWide) {
+    }
+
+    /**
+     * Asks for every verb of every rule: cluster-scoped ones as such, control-plane ones in that namespace, target
+     * namespace ones for all namespaces at once (the common grant, a ClusterRole). When the identity may not even ask,
+     * that is the one refusal.
+     */
+    AccessReview reviewAccess(Plan plan) {
+        List<String> refusals = new ArrayList<>();
+        List<Denied> denied = new ArrayList<>();
+        String cp = plan.spec().controlPlane().namespace();
+        for (Rule rule : RequiredAccess.of(plan)) {
+            for (String verb : rule.verbs().keySet()) {
+                Access a = rule.access(verb, rule.scope() == Scope.CONTROL_PLANE ? cp : "");
+                boolean allowed;
+                try {
+                    allowed = gateway.allowed(a);
+                } catch (ClusterException e) {
+                    if (e.httpCode() == 401 || e.httpCode() == 403) {
+                        return new AccessReview(List.of("permission missing: create selfsubjectaccessreviews.authorization.k8s.io "
+                                + "(cluster-scoped): revroll cannot ask the API server what it may do: " + e.getMessage()), List.of());
+                    }
+                    throw e;
+                }
+                if (allowed) {
+                    continue;
+                }
+                switch (rule.scope()) {
+                    case CLUSTER -> refusals.add(missing(rule, verb, "cluster-scoped"));
+                    case CONTROL_PLANE -> refusals.add(missing(rule, verb, "in namespace " + cp));
+                    case TARGET_NAMESPACES -> denied.add(new Denied(rule, verb));
+                }
+            }
+        }
+        return new AccessReview(refusals, denied);
+    }
+
+    /** Asks again, namespace by namespace, for what was denied cluster-wide (a RoleBinding per namespace is a fine grant too). */
+    private List<String> reviewInTargets(List<Denied> denied, List<String> namespaces) {
+        List<String> refusals = new ArrayList<>();
+        for (Denied d : denied) {
+            List<String> without = namespaces.stream().filter(ns -> !gateway.allowed(d.rule().access(d.verb(), ns))).toList();
+            if (!without.isEmpty()) {
+                refusals.add(missing(d.rule(), d.verb(), "in namespace" + (without.size() == 1 ? " " : "s ") + String.join(", ", without)));
+            }
+        }
+        return refusals;
+    }
+
+    static String missing(Rule rule, String verb, String where) {
+        return "permission missing: " + verb + " " + rule.access(verb, "").resourceName() + " (" + where + "): needed to "
+                + rule.verbs().get(verb) + "; grant it (revroll manifests prints the ClusterRole and Role a run needs)";
     }
 
     private void checkWorkloads(Plan.Spec spec, String ns, List<WorkloadPlan> plans, Optional<Map<String, Object>> mesh,

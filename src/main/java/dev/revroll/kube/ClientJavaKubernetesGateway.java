@@ -12,6 +12,7 @@ import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.Access;
 import dev.revroll.ports.KubernetesGateway;
 import dev.revroll.ports.InjectionLabels;
 import dev.revroll.ports.LabelSelector;
@@ -23,6 +24,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AdmissionregistrationV1Api;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
@@ -36,6 +38,9 @@ import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
+import io.kubernetes.client.openapi.models.V1ResourceAttributes;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
 import io.kubernetes.client.util.PatchUtils;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 
@@ -78,6 +83,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     private final CoreV1Api core;
     private final AppsV1Api apps;
     private final AdmissionregistrationV1Api admission;
+    private final AuthorizationV1Api authorization;
     private final Map<WorkloadKind, KindStrategy<?>> kinds = new EnumMap<>(WorkloadKind.class);
     private final ExecutorService portForwards = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "revroll-port-forward");
@@ -92,6 +98,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         this.core = new CoreV1Api(client);
         this.apps = new AppsV1Api(client);
         this.admission = new AdmissionregistrationV1Api(client);
+        this.authorization = new AuthorizationV1Api(client);
         for (KindStrategy<?> k : List.of(new DeploymentKind(calls), new StatefulSetKind(calls), new DaemonSetKind(calls))) {
             kinds.put(k.kind(), k);
         }
@@ -452,5 +459,27 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
             throw e;
         }
         return cm.getData() == null ? Optional.empty() : Optional.ofNullable(cm.getData().get(key));
+    }
+
+    // ---- access
+
+    /**
+     * One SelfSubjectAccessReview (authorization.k8s.io/v1): the API server's authorizer answers for the identity of
+     * this connection; nothing is stored. Retried like a read (it changes nothing).
+     */
+    @Override
+    public boolean allowed(Access access) {
+        V1ResourceAttributes attributes = new V1ResourceAttributes()
+                .verb(access.verb())
+                .group(access.group())
+                .resource(access.resource())
+                .subresource(access.subresource().isEmpty() ? null : access.subresource())
+                .namespace(access.namespace().isEmpty() ? null : access.namespace());
+        V1SelfSubjectAccessReview review = new V1SelfSubjectAccessReview()
+                .apiVersion("authorization.k8s.io/v1").kind("SelfSubjectAccessReview")
+                .spec(new V1SelfSubjectAccessReviewSpec().resourceAttributes(attributes));
+        V1SelfSubjectAccessReview answer = calls.read("create", "SelfSubjectAccessReview (may I " + access.describe() + "?)",
+                () -> authorization.createSelfSubjectAccessReview(review).execute());
+        return answer.getStatus() != null && Boolean.TRUE.equals(answer.getStatus().getAllowed());
     }
 }

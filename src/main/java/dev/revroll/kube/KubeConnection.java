@@ -5,13 +5,17 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.Config;
 import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 
 import java.io.File;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +24,20 @@ import java.util.function.Function;
 
 /**
  * A connection to one Kubernetes API server in one kube context, found the way kubectl finds it: {@code --kubeconfig},
- * else the first file of {@code KUBECONFIG}, else {@code ~/.kube/config}, else the pod's service account (in-cluster).
+ * else the first file of {@code KUBECONFIG}, else {@code ~/.kube/config}, else the pod's service account (in-cluster:
+ * {@code KUBERNETES_SERVICE_HOST}/{@code KUBERNETES_SERVICE_PORT}, the token and CA in {@value #SERVICE_ACCOUNT_DIR};
+ * docs/in-cluster.md#in-cluster-configuration).
  */
 public final class KubeConnection {
 
     /** The context name reported when running in a pod with its service account. */
     public static final String IN_CLUSTER = "in-cluster";
+    /** Where the kubelet mounts a pod's service account token, CA and namespace. */
+    public static final String SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
+    static final String ENV_SERVICE_HOST = "KUBERNETES_SERVICE_HOST";
+    static final String ENV_SERVICE_PORT = "KUBERNETES_SERVICE_PORT";
+    /** How often the token file is read again: projected service account tokens are rotated by the kubelet. */
+    static final Duration TOKEN_REFRESH = Duration.ofMinutes(1);
 
     private final ApiClient apiClient;
     private final String contextName;
@@ -48,6 +60,11 @@ public final class KubeConnection {
     }
 
     static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context, Function<String, String> env) {
+        return open(kubeconfig, context, env, Path.of(SERVICE_ACCOUNT_DIR));
+    }
+
+    /** {@code serviceAccountDir}: where the token and CA are ({@value #SERVICE_ACCOUNT_DIR} in a pod; tests choose another). */
+    static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context, Function<String, String> env, Path serviceAccountDir) {
         Optional<Path> file = kubeconfig.isPresent() ? kubeconfig : defaultKubeconfig(env);
         if (kubeconfig.isPresent() && !Files.isRegularFile(kubeconfig.get())) {
             throw new UsageException("kubeconfig " + kubeconfig.get() + " does not exist or is not a file");
@@ -55,13 +72,8 @@ public final class KubeConnection {
         if (file.isPresent()) {
             return fromKubeconfig(file.get(), context);
         }
-        if (inClusterAvailable(env)) {
-            if (context.isPresent()) {
-                throw new UsageException("--context " + context.get()
-                        + " was given but there is no kubeconfig (looked at KUBECONFIG and ~/.kube/config); "
-                        + "in a pod revroll uses the service account (context '" + IN_CLUSTER + "')");
-            }
-            return inCluster();
+        if (inClusterAvailable(env, serviceAccountDir)) {
+            return inCluster(env, serviceAccountDir, context);
         }
         throw new UsageException("no Kubernetes configuration found: give --kubeconfig, set KUBECONFIG, "
                 + "create ~/.kube/config, or run in a pod with a service account");
@@ -119,8 +131,9 @@ public final class KubeConnection {
         return Optional.empty();
     }
 
-    private static boolean inClusterAvailable(Function<String, String> env) {
-        return env.apply(Config.ENV_SERVICE_HOST) != null && Files.isRegularFile(Path.of(Config.SERVICEACCOUNT_TOKEN_PATH));
+    private static boolean inClusterAvailable(Function<String, String> env, Path serviceAccountDir) {
+        String host = env.apply(ENV_SERVICE_HOST);
+        return host != null && !host.isBlank() && Files.isRegularFile(serviceAccountDir.resolve("token"));
     }
 
     private static KubeConnection fromKubeconfig(Path file, Optional<String> context) {
@@ -167,13 +180,44 @@ public final class KubeConnection {
         }
     }
 
-    private static KubeConnection inCluster() {
+    /**
+     * The pod's own API server, as client-java's {@code ClientBuilder.cluster()} builds it but from a chosen directory:
+     * {@code https://KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT} (an IPv6 address in brackets), the server
+     * certificate checked against {@code ca.crt}, the bearer token read from {@code token} again every
+     * {@link #TOKEN_REFRESH} (the kubelet rotates projected tokens). In a pod there is no kubeconfig to pick a context
+     * from: {@code --context NAME} only names this cluster (so a plan's {@code spec.cluster.context} can be checked
+     * against the name the CronJob was given); without it the context is {@value #IN_CLUSTER}.
+     */
+    static KubeConnection inCluster(Function<String, String> env, Path serviceAccountDir, Optional<String> context) {
+        String host = env.apply(ENV_SERVICE_HOST).strip();
+        String port = Optional.ofNullable(env.apply(ENV_SERVICE_PORT)).map(String::strip).filter(p -> !p.isEmpty()).orElse("443");
+        Path token = serviceAccountDir.resolve("token");
+        Path ca = serviceAccountDir.resolve("ca.crt");
+        String server;
         try {
-            ApiClient client = ClientBuilder.cluster().setReadTimeout(KubeResilience.READ_TIMEOUT).build();
+            server = new URI("https", null, host, Integer.parseInt(port), null, null, null).toString();
+        } catch (NumberFormatException | URISyntaxException e) {
+            throw new UsageException("cannot use the pod's service account: " + ENV_SERVICE_HOST + "=" + host + " "
+                    + ENV_SERVICE_PORT + "=" + port + " is not a host and port", e);
+        }
+        byte[] caBytes;
+        try {
+            caBytes = Files.readAllBytes(ca);
+        } catch (IOException e) {
+            throw new UsageException("cannot use the pod's service account: cannot read its CA certificate " + ca + ": " + e.getMessage(), e);
+        }
+        try {
+            ApiClient client = new ClientBuilder()
+                    .setBasePath(server)
+                    .setVerifyingSsl(true)
+                    .setCertificateAuthority(caBytes)
+                    .setAuthentication(new TokenFileAuthentication(token.toString(), TOKEN_REFRESH))
+                    .setReadTimeout(KubeResilience.READ_TIMEOUT)
+                    .build();
             withTimeouts(client);
-            return new KubeConnection(client, IN_CLUSTER, client.getBasePath(), Optional.empty());
-        } catch (IOException | RuntimeException e) {
-            throw new UsageException("cannot use the pod's service account: " + e.getMessage(), e);
+            return new KubeConnection(client, context.orElse(IN_CLUSTER), client.getBasePath(), Optional.empty());
+        } catch (RuntimeException e) {
+            throw new UsageException("cannot use the pod's service account (" + serviceAccountDir + ", " + server + "): " + e.getMessage(), e);
         }
     }
 

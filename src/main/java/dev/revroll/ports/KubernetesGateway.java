@@ -64,4 +64,11 @@ public interface KubernetesGateway {
 
     /** A ConfigMap's data key, when present (mesh config {@code istio-<rev>}: key {@code mesh}). */
     Optional<String> configMapValue(String namespace, String name, String key);
+
+    /**
+     * Whether the identity revroll runs as may do this, as the API server answers a SelfSubjectAccessReview for it
+     * (docs/in-cluster.md#preflight). Writes nothing. A refused review (the identity may not even ask) is a read
+     * failure naming {@code create selfsubjectaccessreviews.authorization.k8s.io}.
+     */
+    boolean allowed(Access access);
 }

@@ -13,6 +13,7 @@ import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.WebhookEntry;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.Access;
 import dev.revroll.ports.KubernetesGateway;
 import dev.revroll.ports.LabelSelector;
 import dev.revroll.ports.MergePatch;
@@ -55,6 +56,10 @@ class FakeCluster implements KubernetesGateway {
     /** Called before every write; a test may throw from it to simulate a crash or an API failure. */
     Consumer<String> beforeWrite = w -> { };
     private final AtomicInteger podSeq = new AtomicInteger();
+    /** Access the API server denies, as {@link Access#describe()} says it ({@code patch deployments.apps in namespace a}). */
+    final Set<String> deniedAccess = new java.util.HashSet<>();
+    /** Every access review asked, in order. */
+    final List<Access> accessAsked = java.util.Collections.synchronizedList(new ArrayList<>());
 
     static FakeCluster twoRevisions(String oldRev, String newRev) {
         FakeCluster c = new FakeCluster();
@@ -378,5 +383,11 @@ class FakeCluster implements KubernetesGateway {
     @Override
     public Optional<String> configMapValue(String namespace, String name, String key) {
         return Optional.empty();
+    }
+
+    @Override
+    public boolean allowed(Access access) {
+        accessAsked.add(access);
+        return !deniedAccess.contains(access.describe());
     }
 }

@@ -159,4 +159,36 @@ class PreflightTest {
         assertTrue(s.warnings().contains("shop/Deployment/web: terminationDrainDuration 1s is short; connections may be cut when old pods stop"), s.warnings().toString());
         assertTrue(s.warnings().stream().noneMatch(w -> w.contains("holdApplicationUntilProxyStarts")), s.warnings().toString());
     }
+
+    @Test
+    void everyMissingPermissionIsNamedBeforeAnythingElseIsRead() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        cluster.deniedAccess.add("patch namespaces");
+        cluster.deniedAccess.add("create leases.coordination.k8s.io in namespace istio-system");
+        cluster.deniedAccess.add("patch deployments.apps");
+        Survey s = survey(plan(NEW, List.of("shop")));
+        assertEquals(3, s.refusals().size(), s.refusals().toString());
+        assertTrue(s.refusals().get(0).startsWith("permission missing: patch namespaces (cluster-scoped): needed to relabel a namespace"), s.refusals().get(0));
+        assertTrue(s.refusals().get(1).startsWith("permission missing: create leases.coordination.k8s.io (in namespace istio-system): needed to take the run lock"),
+                s.refusals().get(1));
+        assertTrue(s.refusals().get(2).startsWith("permission missing: patch deployments.apps (in all namespaces)"), s.refusals().get(2));
+        assertTrue(s.layout().isEmpty(), "without the cluster-wide grants the targets are not read");
+        assertEquals(List.of(), cluster.writes);
+    }
+
+    @Test
+    void aPermissionDeniedClusterWideIsAskedAgainInEachTargetNamespace() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        cluster.addNamespace("cart", Map.of("istio.io/rev", OLD));
+        cluster.deniedAccess.add("patch deployments.apps");
+        Survey granted = survey(plan(NEW, List.of("shop", "cart")));
+        assertEquals(List.of(), granted.refusals(), "a RoleBinding in every target namespace is enough");
+        assertTrue(cluster.accessAsked.contains(new dev.revroll.ports.Access("patch", "apps", "deployments", "", "cart")));
+
+        cluster.deniedAccess.add("patch deployments.apps in namespace cart");
+        Survey refused = survey(plan(NEW, List.of("shop", "cart")));
+        assertEquals(1, refused.refusals().size(), refused.refusals().toString());
+        assertTrue(refused.refusals().get(0).startsWith("permission missing: patch deployments.apps (in namespace cart): needed to restart a Deployment"),
+                refused.refusals().get(0));
+    }
 }
