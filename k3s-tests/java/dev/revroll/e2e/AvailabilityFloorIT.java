@@ -1,6 +1,8 @@
 package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.AvailabilityFloor;
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * keeps it at its replicas, the same restart of a {@code Recreate} Deployment drops it to zero, and the floor says so.
  */
 @ExtendWith(WorldNamespaces.class)
+@Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class AvailabilityFloorIT {
 
     MeshFixture mesh;

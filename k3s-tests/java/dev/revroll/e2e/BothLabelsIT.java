@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * before the step; the step removes istio-injection; {@code revroll rollback} restores both labels exactly.
  */
 @ExtendWith(WorldNamespaces.class)
+@Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class BothLabelsIT {
 
     MeshFixture mesh;

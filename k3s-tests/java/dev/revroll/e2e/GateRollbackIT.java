@@ -1,6 +1,8 @@
 package dev.revroll.e2e;
 
 import dev.revroll.e2e.world.AvailabilityFloor;
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
@@ -20,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A failing error-rate gate (errors only on the new revision) rolls its step back; the earlier step stays moved. */
 @ExtendWith(WorldNamespaces.class)
+@Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
 class GateRollbackIT {
 
     MeshFixture mesh;

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The target revision's istiod (its injector) down: preflight refuses; down mid-run: the stalled step names FailedCreate and rolls back. */
 @ExtendWith(WorldNamespaces.class)
+@Needs({WorldFeature.ISTIOD_STOP_START, WorldFeature.PODS_OF_ANY_IMAGE})
 class InjectorOutageIT {
 
     MeshFixture mesh;

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Another run holding the lock (the Lease) refuses a run with exit 6, touching nothing. */
 @ExtendWith(WorldNamespaces.class)
+@Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class LockIT {
 
     MeshFixture mesh;

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.revroll.e2e.world.Fault;
@@ -31,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refused by {@code resume} and finished by {@code rollback}.
  */
 @ExtendWith(WorldNamespaces.class)
+@Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
 class ResumeIT {
 
     MeshFixture mesh;

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code revroll run} on the real world: three namespaces in two waves move to the new revision. */
 @ExtendWith(WorldNamespaces.class)
+@Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class RunIT {
 
     MeshFixture mesh;

@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code revision.to} names a tag: namespaces get the tag as their label; gates check the revision it points at. */
 @ExtendWith(WorldNamespaces.class)
+@Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class TagIT {
 
     MeshFixture mesh;

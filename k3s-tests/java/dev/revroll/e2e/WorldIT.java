@@ -1,5 +1,7 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.WorldFeature;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -36,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The test world is real (issue 6, section 6): each test here would fail if a part of the world were faked.
  */
 @ExtendWith(WorldNamespaces.class)
+@Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.ISTIOD_STOP_START, WorldFeature.PODS_OF_ANY_IMAGE})
 class WorldIT {
 
     private static SandboxWorld world;

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class K3sContainerWorld implements WorldBackend {
 
-    static final String K3S_IMAGE = "rancher/k3s:v1.33.4-k3s1";
+    /** Kubernetes 1.36, the local world's minor version (k3s-tests/world/versions.env: v1.36.3); k3s release v1.36.1+k3s1. */
+    static final String K3S_IMAGE = "rancher/k3s:v1.36.1-k3s1";
     static final String ISTIO_HUB = "docker.io/istio";
     static final String PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
     static final String TRAFFIC_IMAGE = "curlimages/curl:8.15.0";

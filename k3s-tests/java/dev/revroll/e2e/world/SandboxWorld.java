@@ -361,9 +361,69 @@ public final class SandboxWorld {
         runSandbox("istiod", "stop", revision);
     }
 
+    /** SIGKILL of the local istiod of a revision (a crash: its xDS streams are cut without a goodbye). */
+    public void killIstiod(String revision) {
+        runSandbox("istiod", "kill", revision);
+    }
+
     /** Starts the local istiod of a revision again and waits until its pod is Ready. */
     public void startIstiod(String revision) {
         runSandbox("istiod", "start", revision);
+    }
+
+    // ---- world-wide faults: the world's own Kubernetes (k3s-tests/sandbox apiserver|etcd|kill) -------------------
+
+    /**
+     * Skips the calling test unless it may break this world for everyone using it: the world must be this run's own
+     * (not shared through {@code REVROLL_E2E_SANDBOX_DIR}) and supervise its Kubernetes components (world/supervise),
+     * so that what the test stops comes back by itself.
+     */
+    public void assumeWorldWideFaults() {
+        assumeOwnWorld("world-wide faults (API server, etcd, controllers)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sandboxDir.resolve("pids/kube-apiserver.pid")),
+                "the world in " + sandboxDir + " was started before its Kubernetes components were supervised; restart it (sandbox down, up)");
+    }
+
+    /** Skips the calling test when the world is shared with other runs ({@code REVROLL_E2E_SANDBOX_DIR}): WHAT would hit them too. */
+    public void assumeOwnWorld(String what) {
+        String shared = System.getenv("REVROLL_E2E_SANDBOX_DIR");
+        org.junit.jupiter.api.Assumptions.assumeTrue(shared == null || shared.isBlank(),
+                what + " need a world of this run's own; REVROLL_E2E_SANDBOX_DIR=" + shared + " shares one with other runs");
+    }
+
+    /** {@code sandbox apiserver ACTION}: {@code stop} (ends it and holds it down), {@code start} (and waits until ready), {@code freeze}, {@code thaw}. */
+    public void apiServer(String action) {
+        runSandbox("apiserver", action);
+    }
+
+    /** {@code sandbox etcd ACTION}: {@code stop}, {@code start}, {@code freeze} (SIGSTOP: it hangs, connections stay open), {@code thaw}. */
+    public void etcd(String action) {
+        runSandbox("etcd", action);
+    }
+
+    /** SIGKILL of one supervised component ({@code kube-controller-manager}, {@code kwok-controller}, ...): its supervisor starts it again. */
+    public void killComponent(String component) {
+        runSandbox("kill", component);
+    }
+
+    /** How often the supervisor has started a component again since the world came up (its log says so each time). */
+    public int restarts(String component) {
+        try {
+            Path log = sandboxDir.resolve("logs/" + component + ".log");
+            return Files.exists(log) ? (int) Files.readAllLines(log).stream().filter(l -> l.contains("starting it again")).count() : 0;
+        } catch (IOException e) {
+            throw new WorldException("cannot read the log of " + component, e);
+        }
+    }
+
+    /** Whether the API server answers {@code /readyz} now. */
+    public boolean apiServerReady() {
+        try {
+            kubectl("get", "--raw", "/readyz", "--request-timeout=2s");
+            return true;
+        } catch (WorldException e) {
+            return false;
+        }
     }
 
     private void runSandbox(String... args) {

@@ -4,6 +4,7 @@ import dev.revroll.engine.MetricGates;
 import dev.revroll.engine.NoGitRecord;
 import dev.revroll.engine.RolloutEngine;
 import dev.revroll.engine.RunWindow;
+import dev.revroll.errors.PreflightException;
 import dev.revroll.errors.UsageException;
 import dev.revroll.gates.GateClock;
 import dev.revroll.gates.GateEvaluation;
@@ -58,6 +59,7 @@ final class EngineWiring implements AutoCloseable {
 
     /** {@code withGit} false: break-glass, Git is not opened at all. */
     RolloutEngine engine(Plan plan, boolean withGit) {
+        checkContext(plan);
         String cp = plan.spec().controlPlane().namespace();
         Optional<MetricsProvider> metrics = plan.spec().prometheus().map(p -> {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(p);
@@ -96,6 +98,18 @@ final class EngineWiring implements AutoCloseable {
         }).orElse(RunWindow.ALWAYS);
         return new RolloutEngine(new RolloutEngine.Ports(new ClientJavaKubernetesGateway(connection), journal(cp),
                 new LeaseRunLock(connection, cp), git, metrics, gates, window, Clock.systemUTC(), POLL, LOCK_TTL));
+    }
+
+    /**
+     * Refuses (exit 3) a plan meant for another cluster before any request reaches this one: the plan's
+     * {@code spec.cluster.context} against the context the connection was opened with (opening one sends nothing).
+     */
+    void checkContext(Plan plan) {
+        String actual = connection.contextName();
+        plan.spec().cluster().context().filter(wanted -> !wanted.equals(actual)).ifPresent(wanted -> {
+            throw new PreflightException(List.of("kube context is '" + actual + "' but the plan is for '" + wanted
+                    + "' (spec.cluster.context); nothing was read from or written to '" + actual + "'. Use --context " + wanted));
+        });
     }
 
     private static MetricGates gates(MetricsProvider provider) {

@@ -31,6 +31,11 @@ public class RunSelection {
                         : "no run '" + runId + "' in the journal (namespace " + controlPlaneNamespace + ")"));
     }
 
+    /** The plan given with {@code --plan}, loaded (its context is checked before the journal is read). */
+    java.util.Optional<Plan> givenPlan() {
+        return planFile == null || !Files.exists(planFile) ? java.util.Optional.empty() : java.util.Optional.of(PlanLoader.load(planFile));
+    }
+
     /** The plan of the run; refused when the file changed since the run started. */
     Plan plan(RunRecord record) {
         Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());

@@ -66,6 +66,7 @@ abstract class RunStreamCommand extends RevrollCommand {
     /** Picks the stored run ({@code RUN} or the latest) and its unchanged plan, runs {@code go} and ends as the run ended. */
     final CommandResult onStoredRun(RunSelection selection, boolean withGit, StoredRun go) {
         try (EngineWiring wiring = new EngineWiring(global)) {
+            selection.givenPlan().ifPresent(wiring::checkContext); // before the journal is read
             RunRecord record = selection.record(wiring);
             reports.run(record.runId());
             return finish(reporting(wiring, selection.controlPlaneNamespace, () -> {

@@ -59,7 +59,7 @@ public class ValidateCommand extends RevrollCommand {
         }
         plan.spec().gates().metrics().forEach(g -> gates.add(g.name()));
         if (gates.isEmpty()) {
-            gates.add("none");
+            gates.add("none" + plan.spec().gates().none().map(r -> " (spec.gates.none: " + r + ")").orElse(""));
         }
         return gates;
     }

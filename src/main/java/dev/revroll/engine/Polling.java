@@ -40,6 +40,46 @@ public final class Polling {
         return interval;
     }
 
+    /** Waits for a change (or the time given, whichever comes first). */
+    @FunctionalInterface
+    public interface Changes {
+        void await(Duration max) throws InterruptedException;
+    }
+
+    /**
+     * Repeats {@code probe} until {@code done} or the deadline (then the last result is returned, or the last exception
+     * thrown), looking again whenever {@code changes} reports one and at least every interval: for probes that read a
+     * watch's cache, where looking costs nothing and backing off would only add latency.
+     */
+    public <T> T untilChanged(String name, Duration timeout, Supplier<T> probe, Predicate<T> done, Changes changes) {
+        Instant deadline = clock.instant().plus(timeout);
+        while (true) {
+            RuntimeException failure = null;
+            T result = null;
+            try {
+                result = probe.get();
+                if (done.test(result)) {
+                    return result;
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            Duration left = Duration.between(clock.instant(), deadline);
+            if (left.isNegative() || left.isZero()) {
+                if (failure != null) {
+                    throw failure;
+                }
+                return result;
+            }
+            try {
+                changes.await(left.compareTo(interval) < 0 ? left : interval);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(name + ": interrupted while waiting", e);
+            }
+        }
+    }
+
     public <T> T until(String name, Duration timeout, Supplier<T> probe, Predicate<T> done) {
         Instant deadline = clock.instant().plus(timeout);
         long max = Math.max(1, interval.toMillis());

@@ -55,6 +55,8 @@ public final class Preflight {
         spec.cluster().context().filter(c -> !c.equals(context)).ifPresent(c -> refusals.add(
                 "kube context is '" + context + "' but the plan is for '" + c + "' (use --context " + c + ")"));
 
+        spec.gates().none().filter(r -> spec.gates().allOff()).ifPresent(reason -> warnings.add(
+                "no gates: nothing checks that moved workloads come back injected, in sync and healthy (spec.gates.none: " + reason + ")"));
         AccessReview access = reviewAccess(plan);
         if (!access.refusals().isEmpty()) {
             // without the cluster-scoped and control-plane grants the targets cannot be read: report what is known

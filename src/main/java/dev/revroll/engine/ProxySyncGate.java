@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
@@ -35,9 +36,30 @@ public final class ProxySyncGate {
     }
 
     private final KubernetesGateway gateway;
+    private final AtomicLong bytesFetched = new AtomicLong();
+    private final AtomicLong fetches = new AtomicLong();
 
     public ProxySyncGate(KubernetesGateway gateway) {
         this.gateway = gateway;
+    }
+
+    /**
+     * Only the step's namespace: istiod filters {@code /debug/syncz} by {@code ?namespace=} (docs/proxy-sync.md#two-ways-istiod-serves-the-status),
+     * so one look costs the namespace's proxies, not the whole mesh's. An istiod without the filter answers with every
+     * proxy; the lookup by proxy id below is the same either way.
+     */
+    static String synczPath(String namespace) {
+        return "/debug/syncz?namespace=" + namespace;
+    }
+
+    /** Characters of syncz read by this gate's looks so far (what istiod sent, summed over every look and replica). */
+    public long bytesFetched() {
+        return bytesFetched.get();
+    }
+
+    /** How many syncz answers this gate's looks read. */
+    public long fetches() {
+        return fetches.get();
     }
 
     /** One look: pods of {@code namespace} selected by {@code inScope}, against the target revision's istiod(s). */
@@ -63,7 +85,9 @@ public final class ProxySyncGate {
         }
         Map<String, Map<String, String>> statuses = new HashMap<>();
         for (IstiodPod istiod : istiods) {
-            String body = gateway.podHttpGet(istiod.namespace(), istiod.name(), MONITORING_PORT, "/debug/syncz", Duration.ofSeconds(10));
+            String body = gateway.podHttpGet(istiod.namespace(), istiod.name(), MONITORING_PORT, synczPath(namespace), Duration.ofSeconds(10));
+            bytesFetched.addAndGet(body.length());
+            fetches.incrementAndGet();
             statuses.putAll(parseSyncz(body));
         }
         for (PodState p : pods) {

@@ -78,7 +78,8 @@ public final class RequiredAccess {
                 String plural = kind.name().toLowerCase(java.util.Locale.ROOT) + "s";
                 rules.add(new Rule(Scope.TARGET_NAMESPACES, "apps", plural, verbs(
                         "get", "read a " + kind + " again before each change and while its rollout is watched",
-                        "list", "find the " + kind + "s of a namespace to restart",
+                        "list", "find the " + kind + "s of a namespace to restart, and start following them while their rollout is waited for",
+                        "watch", "follow a namespace's " + kind + "s while their rollout is waited for, as kubectl rollout status does",
                         "patch", "restart a " + kind + " (pod template restartedAt), set and restore its surge (maxUnavailable 0 / maxSurge 1, revroll.dev/saved-rolling-update)")));
             }
         }

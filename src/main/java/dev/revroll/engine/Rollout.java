@@ -148,7 +148,8 @@ public final class Rollout {
         ctx.emit(RunEvent.Type.STEP_STARTED, stepId, null, "step " + stepId + " (namespace " + s.namespace() + ")",
                 Map.of("namespace", s.namespace(), "wave", s.wave()));
         String now = ctx.journal().now();
-        ctx.journal().update(r -> r.step(stepId).orElseThrow().begin(now));
+        // written with the first action's intent, or with the step's end when every action was done already
+        ctx.journal().updateWithNext(r -> r.step(stepId).orElseThrow().begin(now));
         StepScope scope = StepScope.forward(ctx, stepId);
         for (Action action : actions) {
             if (step(stepId).action(action.id()).filter(ActionRecord::done).isPresent()) {
@@ -222,7 +223,9 @@ public final class Rollout {
             throw e;
         }
         String finished = ctx.journal().now();
-        ctx.journal().update(r -> phase.done(r.step(stepId).orElseThrow().actionRecord(id), finished));
+        // written with the next action's intent or the step's end (RunJournal#updateWithNext): every path after an
+        // action journals something next, so the completion is never left unwritten
+        ctx.journal().updateWithNext(r -> phase.done(r.step(stepId).orElseThrow().actionRecord(id), finished));
         if (phase == Phase.FORWARD) {
             ctx.emit(RunEvent.Type.ACTION_DONE, stepId, id, id + " done");
         } else {

@@ -183,6 +183,18 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         return kinds.get(ref.kind()).rolloutState(ref.namespace(), ref.name());
     }
 
+    /** One list and then one watch per kind for the whole wait (see {@link WorkloadWatch}). */
+    @Override
+    public WorkloadView watchWorkloads(String namespace, Set<WorkloadKind> kindsWanted) {
+        List<KindStrategy<?>> wanted = new ArrayList<>();
+        for (WorkloadKind k : WorkloadKind.values()) {
+            if (kindsWanted.contains(k)) {
+                wanted.add(kinds.get(k));
+            }
+        }
+        return new WorkloadWatch(client, namespace, wanted);
+    }
+
     // ---- pods
 
     @Override

@@ -11,6 +11,10 @@ import io.kubernetes.client.openapi.models.V1DaemonSetStatus;
 import io.kubernetes.client.openapi.models.V1DaemonSetUpdateStrategy;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDaemonSet;
 import okhttp3.Call;
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.openapi.models.V1DaemonSetList;
+import java.lang.reflect.Type;
 
 import java.util.List;
 
@@ -27,6 +31,23 @@ final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
     @Override
     List<V1DaemonSet> listCall(String namespace) throws ApiException {
         return apps.listNamespacedDaemonSet(namespace).execute().getItems();
+    }
+
+    @Override
+    Listed<V1DaemonSet> listWithVersion(String namespace) throws ApiException {
+        V1DaemonSetList list = apps.listNamespacedDaemonSet(namespace).execute();
+        return new Listed<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getResourceVersion());
+    }
+
+    @Override
+    Call watchCall(String namespace, String resourceVersion) throws ApiException {
+        return apps.listNamespacedDaemonSet(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
+                .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);
+    }
+
+    @Override
+    Type watchType() {
+        return new TypeToken<Watch.Response<V1DaemonSet>>() { }.getType();
     }
 
     @Override

@@ -12,6 +12,10 @@ import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.models.V1DeploymentStrategy;
 import io.kubernetes.client.openapi.models.V1RollingUpdateDeployment;
 import okhttp3.Call;
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.openapi.models.V1DeploymentList;
+import java.lang.reflect.Type;
 
 import java.util.List;
 
@@ -28,6 +32,23 @@ final class DeploymentKind extends KindStrategy<V1Deployment> {
     @Override
     List<V1Deployment> listCall(String namespace) throws ApiException {
         return apps.listNamespacedDeployment(namespace).execute().getItems();
+    }
+
+    @Override
+    Listed<V1Deployment> listWithVersion(String namespace) throws ApiException {
+        V1DeploymentList list = apps.listNamespacedDeployment(namespace).execute();
+        return new Listed<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getResourceVersion());
+    }
+
+    @Override
+    Call watchCall(String namespace, String resourceVersion) throws ApiException {
+        return apps.listNamespacedDeployment(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
+                .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);
+    }
+
+    @Override
+    Type watchType() {
+        return new TypeToken<Watch.Response<V1Deployment>>() { }.getType();
     }
 
     @Override

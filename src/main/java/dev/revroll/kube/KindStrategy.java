@@ -53,6 +53,37 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
     /** {@code apps.listNamespaced<Kind>(namespace)}, its items. */
     abstract List<T> listCall(String namespace) throws ApiException;
 
+    /** A list's items and the resourceVersion a watch continues from. */
+    record Listed<T>(List<T> items, String resourceVersion) {
+    }
+
+    /** {@code apps.listNamespaced<Kind>(namespace)} with the list's resourceVersion (what a watch starts from). */
+    abstract Listed<T> listWithVersion(String namespace) throws ApiException;
+
+    /** The watch of the namespace's objects of this kind from {@code resourceVersion} (bookmarks on, ended by the server). */
+    abstract Call watchCall(String namespace, String resourceVersion) throws ApiException;
+
+    /** {@code Watch.Response<T>}, for client-java's watch decoder. */
+    abstract java.lang.reflect.Type watchType();
+
+    /** The object as the engine sees it. */
+    final Workload asWorkload(T object) {
+        return toWorkload.apply(object);
+    }
+
+    /** kubectl's rollout-status rule on an object already read. */
+    final RolloutState ruleOf(T object) {
+        return rolloutRule.apply(object);
+    }
+
+    final KubeCalls calls() {
+        return calls;
+    }
+
+    final Class<T> type() {
+        return type;
+    }
+
     /** {@code apps.readNamespaced<Kind>(name, namespace)}. */
     abstract T readCall(String namespace, String name) throws ApiException;
 
@@ -94,8 +125,11 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
 
     /** kubectl's {@code rollout status} rule for this kind; a workload that is gone is a failed rollout. */
     final RolloutState rolloutState(String namespace, String name) {
-        return get(namespace, name).map(rolloutRule).orElseGet(() -> new RolloutState(false, true,
-                kind.name().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name + " no longer exists"));
+        return get(namespace, name).map(rolloutRule).orElseGet(() -> gone(namespace, name));
+    }
+
+    final RolloutState gone(String namespace, String name) {
+        return new RolloutState(false, true, kind.name().toLowerCase(Locale.ROOT) + " " + namespace + "/" + name + " no longer exists");
     }
 
     /**

@@ -221,7 +221,14 @@ public final class KubeConnection {
         }
     }
 
+    /** How the API server's audit log and metrics name revroll's requests: {@code revroll/<version>}. */
+    static String userAgent() {
+        String v = KubeConnection.class.getPackage().getImplementationVersion();
+        return "revroll/" + (v == null ? "dev" : v);
+    }
+
     private static void withTimeouts(ApiClient client) {
+        client.setUserAgent(userAgent());
         client.setConnectTimeout((int) KubeResilience.CONNECT_TIMEOUT.toMillis());
         client.setReadTimeout((int) KubeResilience.READ_TIMEOUT.toMillis());
         client.setWriteTimeout((int) KubeResilience.WRITE_TIMEOUT.toMillis());

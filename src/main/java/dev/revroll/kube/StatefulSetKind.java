@@ -11,6 +11,10 @@ import io.kubernetes.client.openapi.models.V1StatefulSetSpec;
 import io.kubernetes.client.openapi.models.V1StatefulSetStatus;
 import io.kubernetes.client.openapi.models.V1StatefulSetUpdateStrategy;
 import okhttp3.Call;
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.openapi.models.V1StatefulSetList;
+import java.lang.reflect.Type;
 
 import java.util.List;
 
@@ -30,6 +34,23 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
     @Override
     List<V1StatefulSet> listCall(String namespace) throws ApiException {
         return apps.listNamespacedStatefulSet(namespace).execute().getItems();
+    }
+
+    @Override
+    Listed<V1StatefulSet> listWithVersion(String namespace) throws ApiException {
+        V1StatefulSetList list = apps.listNamespacedStatefulSet(namespace).execute();
+        return new Listed<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getResourceVersion());
+    }
+
+    @Override
+    Call watchCall(String namespace, String resourceVersion) throws ApiException {
+        return apps.listNamespacedStatefulSet(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
+                .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);
+    }
+
+    @Override
+    Type watchType() {
+        return new TypeToken<Watch.Response<V1StatefulSet>>() { }.getType();
     }
 
     @Override

@@ -35,6 +35,13 @@ public final class PreviewReport {
         });
         m.put("refusals", s.refusals());
         m.put("warnings", s.warnings());
+        m.put("warningGroups", WarningGroups.of(s.warnings()).stream().map(g -> {
+            Map<String, Object> gm = new LinkedHashMap<>();
+            gm.put("message", g.message());
+            gm.put("count", g.count());
+            gm.put("subjects", g.subjects());
+            return gm;
+        }).toList());
         List<Object> waves = new ArrayList<>();
         s.layout().ifPresent(l -> {
             for (RolloutLayout.WaveLayout w : l.waves()) {
@@ -103,6 +110,11 @@ public final class PreviewReport {
     public static void text(Preview p, PrintWriter out) {
         Survey s = p.survey();
         out.println("preview on context " + s.context() + s.target().map(t -> ", to " + t.describe() + " (webhook " + t.webhook() + ")").orElse(""));
+        List<String> shown = s.warnings().stream().filter(w -> !w.startsWith("skipped ")).toList();
+        int namespaces = s.layout().map(l -> l.allTargets().size()).orElse(0);
+        out.println("summary: " + namespaces + " namespace(s) to move"
+                + (shown.isEmpty() ? ", no warnings" : ", " + WarningGroups.summary(shown) + " (listed at the end)")
+                + (s.refusals().isEmpty() ? "" : ", " + s.refusals().size() + " refusal(s)"));
         s.layout().ifPresent(l -> {
             for (RolloutLayout.WaveLayout w : l.waves()) {
                 out.println("wave " + w.name() + " (parallel " + w.parallel() + ")");
@@ -134,7 +146,7 @@ public final class PreviewReport {
                 w.skipped().forEach(k -> out.println("  skip " + k.namespace() + ": " + k.reason()));
             }
         });
-        s.warnings().stream().filter(w -> !w.startsWith("skipped ")).forEach(w -> out.println("warning: " + w));
+        WarningGroups.of(shown).forEach(g -> out.println("warning: " + g.line()));
         s.refusals().forEach(r -> out.println("REFUSED: " + r));
         out.println("estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ")");
         out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
@@ -157,7 +169,9 @@ public final class PreviewReport {
         p.steps().forEach((ns, sp) -> sp.gates().forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
         if (!s.warnings().isEmpty()) {
             out.println();
-            s.warnings().forEach(w -> out.println("- ⚠ " + w));
+            out.println("**" + WarningGroups.summary(s.warnings()) + "**");
+            out.println();
+            WarningGroups.of(s.warnings()).forEach(g -> out.println("- ⚠ " + g.line()));
         }
         if (!s.refusals().isEmpty()) {
             out.println();

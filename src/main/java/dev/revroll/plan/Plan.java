@@ -52,7 +52,19 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
     public record Restart(List<WorkloadKind> kinds, SurgePolicy surge, Duration timeout) {
     }
 
-    public record Gates(ProxySyncGateSpec proxySync, List<MetricGateSpec> metrics) {
+    /**
+     * The gates; {@code none} is the plan's stated reason for having no gate at all ({@code spec.gates.none}), the
+     * explicit opt-in without which a plan with every gate switched off does not validate.
+     */
+    public record Gates(ProxySyncGateSpec proxySync, List<MetricGateSpec> metrics, java.util.Optional<String> none) {
+        public Gates(ProxySyncGateSpec proxySync, List<MetricGateSpec> metrics) {
+            this(proxySync, metrics, java.util.Optional.empty());
+        }
+
+        /** No gate at all: the proxy-sync gate is off and there are no metric gates. */
+        public boolean allOff() {
+            return !proxySync.enabled() && metrics.isEmpty();
+        }
     }
 
     public record ProxySyncGateSpec(boolean enabled, Duration timeout) {

@@ -141,26 +141,20 @@ final class PlanCursor {
         return optionalString().orElseGet(() -> (String) schemaDefault().orElse(null));
     }
 
-    /** The whole number ({@code 1_000} allowed), else the schema default, which the field must declare. */
+    /**
+     * The whole number ({@code 1_000} allowed; see {@link YamlNumbers}), else the schema default, which the field must
+     * declare. A text that is no such number was reported by the schema check, so the default never stands in for it
+     * in a plan that loads.
+     */
     int integer() {
-        Optional<String> text = optionalString();
-        if (text.isPresent()) {
-            try {
-                return Integer.parseInt(text.get().replace("_", ""));
-            } catch (NumberFormatException e) {
-                // reported by the schema check
-            }
-        }
-        return ((Number) requiredDefault()).intValue();
+        Optional<YamlNumbers.Read> read = optionalString().map(text -> YamlNumbers.read(text, true)).filter(YamlNumbers.Read::ok);
+        return read.map(r -> r.value().intValueExact()).orElseGet(() -> ((Number) requiredDefault()).intValue());
     }
 
-    /** The number ({@code 1_000} allowed); empty when absent or not a number. */
+    /** The finite number ({@code 1_000}, {@code 1.5e3} allowed; see {@link YamlNumbers}); empty when absent or not one. */
     Optional<Double> optionalNumber() {
-        try {
-            return optionalString().map(text -> Double.parseDouble(text.replace("_", "")));
-        } catch (NumberFormatException e) {
-            return Optional.empty(); // reported by the schema check
-        }
+        return optionalString().map(text -> YamlNumbers.read(text, false)).filter(YamlNumbers.Read::ok)
+                .map(r -> r.value().doubleValue());
     }
 
     /**

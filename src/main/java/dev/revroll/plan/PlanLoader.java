@@ -60,6 +60,8 @@ public final class PlanLoader {
     /** Every value node the builder read; a field the schema accepts but the builder never reads would be lost silently. */
     private final Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
     private MappingNode document;
+    /** The file's text, for positions inside multi-line values. */
+    private String source;
 
     private PlanLoader(Path file) {
         this.file = file;
@@ -76,6 +78,7 @@ public final class PlanLoader {
 
     private Plan load() {
         String text = read();
+        source = text;
         Node root = compose(text);
         if (root == null) {
             throw problems.toException();
@@ -104,7 +107,19 @@ public final class PlanLoader {
             throw single("is a directory, not a plan file");
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            long size = Files.size(file);
+            if (size > PlanLimits.MAX_FILE_BYTES) {
+                throw single("is " + size + " bytes; a plan file may have at most " + PlanLimits.MAX_FILE_BYTES
+                        + " bytes (4 MiB; a plan of 20000 listed namespaces is about 330 KB) — is this the plan file?");
+            }
+            byte[] bytes;
+            try (java.io.InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(PlanLimits.MAX_FILE_BYTES + 1); // the file may grow after the size check
+            }
+            if (bytes.length > PlanLimits.MAX_FILE_BYTES) {
+                throw single("has more than " + PlanLimits.MAX_FILE_BYTES + " bytes (4 MiB), the most a plan file may have");
+            }
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw single("is not UTF-8 text; a plan is a YAML file");
         } catch (IOException e) {
@@ -119,9 +134,15 @@ public final class PlanLoader {
 
     /** The document's node tree, or {@code null} after recording why there is none. */
     private Node compose(String text) {
-        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        Yaml yaml = new Yaml(new SafeConstructor(PlanLimits.loaderOptions()));
         try {
+            if (!PlanLimits.checkEvents(yaml.parse(new StringReader(text)), problems)) {
+                return null;
+            }
             Node root = yaml.compose(new StringReader(text));
+            if (root != null && !PlanLimits.checkExpandedSize(root, problems)) {
+                return null;
+            }
             if (root == null) {
                 problems.add(new Mark("", 0, 0, 0, new int[0], 0), "",
                         "the file is empty; a plan needs apiVersion: revroll.dev/v1alpha1, kind: RolloutPlan, metadata and spec (see plans/minimal.yaml)");
@@ -223,7 +244,7 @@ public final class PlanLoader {
                 nonZero(proxySync.field("timeout")).duration());
         List<Plan.MetricGateSpec> metrics = gates.field("metrics").items().stream()
                 .filter(PlanCursor::isMapping).map(this::metricGate).toList();
-        return new Plan.Gates(sync, metrics);
+        return new Plan.Gates(sync, metrics, gates.field("none").optionalString());
     }
 
     private Plan.MetricGateSpec metricGate(PlanCursor g) {
@@ -247,16 +268,35 @@ public final class PlanLoader {
                 volumeQuery.optionalString(), baseline);
     }
 
+    /** A query's problems, each at the line and column of the offending text (inside a multi-line query too). */
     private void checkQuery(PlanCursor query) {
-        parsed(query, QueryTemplate::of).ifPresent(t -> {
-            for (String unknown : t.unknownPlaceholders()) {
-                String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
-                problems.add(query, "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
-            }
-            for (String syntax : t.syntaxProblems()) {
-                problems.add(query, "PromQL: " + syntax);
-            }
-        });
+        Optional<String> text = query.optionalString();
+        if (text.isEmpty()) {
+            return;
+        }
+        QueryTemplate t;
+        try {
+            t = QueryTemplate.of(text.get());
+        } catch (QueryTemplate.MalformedPlaceholderException e) {
+            problems.add(at(query, e.offset()), query.path(), e.getMessage());
+            return;
+        }
+        for (String unknown : t.unknownPlaceholders()) {
+            String suggestion = DidYouMean.closest(unknown, QueryTemplate.KNOWN_PLACEHOLDERS).map(k -> ", did you mean {{" + k + "}}?").orElse(";");
+            problems.add(at(query, t.offsetOf(unknown)), query.path(),
+                    "unknown placeholder {{" + unknown + "}}" + suggestion + " known: " + String.join(", ", QueryTemplate.KNOWN_PLACEHOLDERS));
+        }
+        for (QueryTemplate.Problem syntax : t.syntaxProblemsAt()) {
+            problems.add(at(query, syntax.offset()), query.path(), "PromQL: " + syntax.message());
+        }
+    }
+
+    /** Where character {@code offset} of the field's value is in the file. */
+    private Mark at(PlanCursor field, int offset) {
+        return field.node() instanceof ScalarNode s && (s.getStartMark().getLine() != s.getEndMark().getLine()
+                || s.getScalarStyle() == org.yaml.snakeyaml.DumperOptions.ScalarStyle.LITERAL
+                || s.getScalarStyle() == org.yaml.snakeyaml.DumperOptions.ScalarStyle.FOLDED)
+                ? ScalarPositions.mark(s, source, offset) : field.node().getStartMark();
     }
 
     /** {@code null} when absent or not a condition (then reported). */
@@ -270,7 +310,12 @@ public final class PlanLoader {
             problems.add(failWhen, "'" + text.get() + "' is not a condition; write an operator (>, >=, <, <=, ==, !=) and a number, e.g. \"> 0.01\"");
             return null;
         }
-        return new Condition(operator(m.group(1)), Double.parseDouble(m.group(2)));
+        double threshold = Double.parseDouble(m.group(2));
+        if (!Double.isFinite(threshold)) {
+            problems.add(failWhen, "the threshold " + m.group(2) + " is out of range for a number");
+            return null;
+        }
+        return new Condition(operator(m.group(1)), threshold);
     }
 
     private static Condition.Operator operator(String symbol) {

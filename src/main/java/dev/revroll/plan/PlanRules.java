@@ -28,6 +28,7 @@ final class PlanRules {
         rules.revisionMoves(spec.field("revision"));
         rules.waves(spec.field("waves"), spec.field("controlPlane").field("namespace").string());
         rules.gates(spec.field("gates").field("metrics"), spec.field("prometheus"));
+        rules.someGateOrReason(spec.field("gates"));
         rules.windowOpens(spec.field("window").field("cron"));
     }
 
@@ -92,6 +93,27 @@ final class PlanRules {
         if (any && !prometheus.isMapping()) {
             problems.add(metrics.key(), prometheus.path(),
                     "required when there are metric gates (" + metrics.path() + "); add prometheus: {url: http://...}");
+        }
+    }
+
+    /**
+     * A plan with every gate switched off moves namespaces with nothing checking that their workloads came back
+     * healthy; it must say so, with a reason, in {@code gates.none}. A reason next to gates that are on is a
+     * contradiction and refused too.
+     */
+    private void someGateOrReason(PlanCursor gates) {
+        PlanCursor enabled = gates.field("proxySync").field("enabled");
+        boolean proxySyncOff = enabled.node() instanceof org.yaml.snakeyaml.nodes.ScalarNode s
+                && s.getTag().equals(org.yaml.snakeyaml.nodes.Tag.BOOL) && !enabled.bool();
+        boolean metrics = gates.field("metrics").items().stream().anyMatch(g -> !g.isNull());
+        PlanCursor none = gates.field("none");
+        if (proxySyncOff && !metrics && none.isNull()) {
+            problems.add(enabled, "every gate is switched off (no metric gates either), so nothing would check that moved workloads "
+                    + "came back injected, in sync and healthy; turn a gate on, or opt in explicitly with "
+                    + none.path() + ": \"<why this plan needs no gates>\"");
+        } else if (!none.isNull() && (!proxySyncOff || metrics)) {
+            problems.add(none, "says the plan has no gates, but " + (metrics ? "it has metric gates" : "the proxy-sync gate is on (gates.proxySync.enabled)")
+                    + "; remove " + none.path() + " or switch the gates off");
         }
     }
 

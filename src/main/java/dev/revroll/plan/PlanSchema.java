@@ -239,12 +239,20 @@ final class PlanSchema {
             if (node.getTag().equals(Tag.INT) || node.getTag().equals(Tag.FLOAT)) {
                 String t = (String) schema.get("type");
                 if (t.equals("integer") || t.equals("number")) {
-                    double v = Double.parseDouble(value.replace("_", ""));
+                    YamlNumbers.Read read = YamlNumbers.read(value, t.equals("integer"));
+                    if (!read.ok()) {
+                        problems.add(node, path, read.problem());
+                        return;
+                    }
+                    java.math.BigDecimal v = read.value();
                     Number min = (Number) schema.get("minimum");
+                    Number max = (Number) schema.get("maximum");
                     Number exclusiveMin = (Number) schema.get("exclusiveMinimum");
-                    if (min != null && v < min.doubleValue()) {
+                    if (min != null && v.compareTo(new java.math.BigDecimal(min.toString())) < 0) {
                         problems.add(node, path, "must be at least " + min + ", found " + value);
-                    } else if (exclusiveMin != null && v <= exclusiveMin.doubleValue()) {
+                    } else if (max != null && v.compareTo(new java.math.BigDecimal(max.toString())) > 0) {
+                        problems.add(node, path, "must be at most " + max + ", found " + value);
+                    } else if (exclusiveMin != null && v.compareTo(new java.math.BigDecimal(exclusiveMin.toString())) <= 0) {
                         problems.add(node, path, "must be more than " + exclusiveMin + ", found " + value);
                     }
                     return;

@@ -29,7 +29,25 @@ public final class QueryTemplate {
     private final List<Object> parts; // String literal or Placeholder
     private final Set<String> placeholders;
 
-    private record Placeholder(String name) {
+    private record Placeholder(String name, int at) {
+    }
+
+    /** A problem of the template's text, at a character offset into it (0-based). */
+    public record Problem(int offset, String message) {
+    }
+
+    /** A {@code {{} that starts no well-formed placeholder, at {@link #offset()} (0-based) of the text. */
+    public static final class MalformedPlaceholderException extends IllegalArgumentException {
+        private final int offset;
+
+        MalformedPlaceholderException(String message, int offset) {
+            super(message);
+            this.offset = offset;
+        }
+
+        public int offset() {
+            return offset;
+        }
     }
 
     private QueryTemplate(String text, List<Object> parts, Set<String> placeholders) {
@@ -58,13 +76,13 @@ public final class QueryTemplate {
             if (!m.lookingAt()) {
                 int close = text.indexOf("}}", start + 2);
                 String fragment = close < 0 ? text.substring(start, Math.min(text.length(), start + 20)) : text.substring(start, close + 2);
-                throw new IllegalArgumentException("malformed placeholder '" + fragment + "' at character " + (start + 1)
-                        + "; write {{ name }} with one of: " + String.join(", ", KNOWN_PLACEHOLDERS));
+                throw new MalformedPlaceholderException("malformed placeholder '" + fragment + "' at character " + (start + 1)
+                        + "; write {{ name }} with one of: " + String.join(", ", KNOWN_PLACEHOLDERS), start);
             }
             if (start > at) {
                 parts.add(text.substring(at, start));
             }
-            parts.add(new Placeholder(m.group(1)));
+            parts.add(new Placeholder(m.group(1), start));
             names.add(m.group(1));
             at = m.end();
         }
@@ -83,6 +101,16 @@ public final class QueryTemplate {
     /** Placeholders the engine does not know (typos such as {@code namespce}). */
     public List<String> unknownPlaceholders() {
         return placeholders.stream().filter(p -> !KNOWN_PLACEHOLDERS.contains(p)).toList();
+    }
+
+    /** Where the first use of a placeholder starts (0-based), or -1 when it is not used. */
+    public int offsetOf(String placeholder) {
+        for (Object part : parts) {
+            if (part instanceof Placeholder p && p.name().equals(placeholder)) {
+                return p.at();
+            }
+        }
+        return -1;
     }
 
     /** Fills in every placeholder. Throws {@link IllegalArgumentException} naming the placeholders without a value. */
@@ -104,15 +132,34 @@ public final class QueryTemplate {
      * unterminated string literals. Placeholders count as plain text. Empty when none.
      */
     public List<String> syntaxProblems() {
-        StringBuilder neutral = new StringBuilder();
-        for (Object part : parts) {
-            neutral.append(part instanceof Placeholder ? "x" : (String) part);
-        }
-        return shapeProblems(neutral.toString());
+        return syntaxProblemsAt().stream().map(Problem::message).toList();
     }
 
-    private static List<String> shapeProblems(String q) {
-        List<String> problems = new ArrayList<>();
+    /** {@link #syntaxProblems()} with where each is in the text (character positions in messages are the text's). */
+    public List<Problem> syntaxProblemsAt() {
+        StringBuilder neutral = new StringBuilder();
+        List<Integer> origin = new ArrayList<>();
+        int at = 0;
+        for (Object part : parts) {
+            if (part instanceof Placeholder p) {
+                neutral.append('x');
+                origin.add(p.at());
+                at = text.indexOf("}}", p.at()) + 2;
+            } else {
+                String literal = (String) part;
+                for (int i = 0; i < literal.length(); i++) {
+                    origin.add(at + i);
+                }
+                neutral.append(literal);
+                at += literal.length();
+            }
+        }
+        int[] map = origin.stream().mapToInt(Integer::intValue).toArray();
+        return shapeProblems(neutral.toString(), map);
+    }
+
+    private static List<Problem> shapeProblems(String q, int[] origin) {
+        List<Problem> problems = new ArrayList<>();
         Deque<int[]> open = new ArrayDeque<>(); // {char, position}
         int i = 0;
         while (i < q.length()) {
@@ -120,7 +167,7 @@ public final class QueryTemplate {
             if (c == '"' || c == '\'' || c == '`') {
                 int end = endOfString(q, i);
                 if (end < 0) {
-                    problems.add("unterminated string starting with " + c + " at character " + (i + 1));
+                    problems.add(new Problem(origin[i], "unterminated string starting with " + c + " at character " + (origin[i] + 1)));
                     return problems;
                 }
                 i = end + 1;
@@ -136,13 +183,13 @@ public final class QueryTemplate {
             } else if (c == ')' || c == ']' || c == '}') {
                 char expected = c == ')' ? '(' : c == ']' ? '[' : '{';
                 if (open.isEmpty()) {
-                    problems.add("'" + c + "' at character " + (i + 1) + " closes nothing");
+                    problems.add(new Problem(origin[i], "'" + c + "' at character " + (origin[i] + 1) + " closes nothing"));
                     return problems;
                 }
                 int[] top = open.pop();
                 if (top[0] != expected) {
-                    problems.add("'" + (char) top[0] + "' at character " + (top[1] + 1) + " is closed by '" + c
-                            + "' at character " + (i + 1));
+                    problems.add(new Problem(origin[i], "'" + (char) top[0] + "' at character " + (origin[top[1]] + 1) + " is closed by '" + c
+                            + "' at character " + (origin[i] + 1)));
                     return problems;
                 }
             }
@@ -150,7 +197,7 @@ public final class QueryTemplate {
         }
         if (!open.isEmpty()) {
             int[] first = open.peekLast();
-            problems.add("'" + (char) first[0] + "' at character " + (first[1] + 1) + " is never closed");
+            problems.add(new Problem(origin[first[1]], "'" + (char) first[0] + "' at character " + (origin[first[1]] + 1) + " is never closed"));
         }
         return problems;
     }

@@ -50,6 +50,50 @@ public interface KubernetesGateway {
 
     List<PodState> pods(String namespace);
 
+    /**
+     * The workloads of one namespace as a waiting step reads them again and again (rollout status): the adapter lists
+     * them once and then follows a watch, as {@code kubectl rollout status} does, so a wait costs a list and a watch per
+     * kind instead of two reads per workload per look, and it sees a change when it happens. This default reads
+     * through on every call and waits by sleeping (fakes, and adapters without watches).
+     */
+    default WorkloadView watchWorkloads(String namespace, Set<WorkloadKind> kinds) {
+        KubernetesGateway self = this;
+        return new WorkloadView() {
+            @Override
+            public Optional<Workload> workload(WorkloadRef ref) {
+                return self.workload(ref);
+            }
+
+            @Override
+            public RolloutState rolloutState(WorkloadRef ref) {
+                return self.rolloutState(ref);
+            }
+
+            @Override
+            public void awaitChange(Duration max) throws InterruptedException {
+                Thread.sleep(Math.max(1, max.toMillis()));
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** What {@link #watchWorkloads} hands out; closed when the wait ends. */
+    interface WorkloadView extends AutoCloseable {
+        Optional<Workload> workload(WorkloadRef ref);
+
+        /** kubectl's rollout-status rule on the workload as last seen; a workload that is gone has failed. */
+        RolloutState rolloutState(WorkloadRef ref);
+
+        /** Returns when something of the namespace's watched workloads changed, or after {@code max} at the latest. */
+        void awaitChange(Duration max) throws InterruptedException;
+
+        @Override
+        void close();
+    }
+
     /** Warning events in a namespace newer than {@code since} seconds ago (FailedCreate and the like). */
     List<ClusterEvent> warningEvents(String namespace, Duration since);
 

@@ -37,7 +37,8 @@ final class PrometheusResponse {
         if (!"success".equals(status)) {
             String type = Optional.ofNullable(text(root.get("errorType"))).orElse("error");
             String error = Optional.ofNullable(text(root.get("error"))).orElse("(no message)");
-            return QueryResult.failed(type + ": " + error + " (HTTP " + httpStatus + ")");
+            // both come from the answer: kept short, as a body is, so no answer can flood a message or the journal
+            return QueryResult.failed(abbreviate(type) + ": " + abbreviate(error) + " (HTTP " + httpStatus + ")");
         }
         JsonNode data = root.get("data");
         if (data == null || !data.isObject()) {
@@ -52,7 +53,7 @@ final class PrometheusResponse {
             return switch (type) {
                 case "vector" -> vector(result);
                 case "scalar" -> new QueryResult(List.of(new Sample(Map.of(), value(result))), Optional.empty());
-                default -> QueryResult.failed("the query gives a " + type
+                default -> QueryResult.failed("the query gives a " + abbreviate(type)
                         + " result; a gate needs an instant vector or a scalar (drop the range selector or wrap it in rate()/increase())");
             };
         } catch (IllegalArgumentException e) {

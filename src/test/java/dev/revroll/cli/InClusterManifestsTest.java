@@ -114,7 +114,7 @@ class InClusterManifestsTest {
                   revision: {to: 1-28-0}
                   waves: [{name: all, namespaces: [demo]}]
                   restart: {kinds: [Deployment]}
-                  gates: {proxySync: {enabled: false}}
+                  gates: {proxySync: {enabled: false}, none: "the test asks only which permissions a run needs"}
                   window: {cron: "0 22 * * 1-4", duration: 4h, timeZone: Europe/Oslo}
                 """);
         Set<String> asked = asked(PlanLoader.load(file));

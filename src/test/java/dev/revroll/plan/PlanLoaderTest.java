@@ -195,7 +195,7 @@ class PlanLoaderTest {
                   waves: [{name: a, namespaces: [x]}]
                   restart: {timeout: 1h30m}
                   bake: 500ms
-                  gates: {proxySync: {timeout: 90s, enabled: false}}
+                  gates: {proxySync: {timeout: 90s, enabled: false}, none: "durations only"}
                 """));
         assertEquals(Duration.ofMinutes(90), plan.spec().restart().timeout());
         assertEquals(Duration.ofMillis(500), plan.spec().bake());
@@ -514,9 +514,9 @@ class PlanLoaderTest {
         for (String[] c : new String[][] {{"no", "false"}, {"off", "false"}, {"False", "false"}, {"yes", "true"}, {"ON", "true"}, {"true", "true"}}) {
             Plan plan = PlanLoader.load(write("plan.yaml", HEAD + """
                       waves: [{name: a, namespaces: [x]}]
-                      gates: {proxySync: {enabled: %s}}
+                      gates: {proxySync: {enabled: %s}%s}
                       git: {repo: r, path: p, push: %s}
-                    """.formatted(c[0], c[0])));
+                    """.formatted(c[0], c[1].equals("false") ? ", none: booleans only" : "", c[0])));
             assertEquals(Boolean.parseBoolean(c[1]), plan.spec().gates().proxySync().enabled(), c[0]);
             assertEquals(Boolean.parseBoolean(c[1]), plan.spec().git().orElseThrow().push(), c[0]);
         }

@@ -53,4 +53,15 @@ class QueryTemplateTest {
         assertEquals(List.of("unterminated string starting with \" at character 5"), QueryTemplate.of("x{a=\"b}").syntaxProblems());
         assertEquals(List.of(), QueryTemplate.of("x{a=\"(\\\"[\"} # comment (").syntaxProblems());
     }
+
+    @Test
+    void problemsCarryTheirOffsetInTheOriginalText() {
+        QueryTemplate t = QueryTemplate.of("sum({{namespace}}{{workload}}(x)");
+        assertEquals(List.of(new QueryTemplate.Problem(3, "'(' at character 4 is never closed")), t.syntaxProblemsAt());
+        assertEquals(17, t.offsetOf("workload"));
+        assertEquals(-1, t.offsetOf("wave"));
+        QueryTemplate.MalformedPlaceholderException e = assertThrows(QueryTemplate.MalformedPlaceholderException.class,
+                () -> QueryTemplate.of("up + {{ x y }}"));
+        assertEquals(5, e.offset());
+    }
 }

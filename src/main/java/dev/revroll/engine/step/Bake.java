@@ -67,16 +67,33 @@ public record Bake() implements Action {
         step.plan().spec().gates().metrics().forEach(g -> step.evaluated(step.run().gates().evaluateOnce(g, vars)));
     }
 
-    /** {@code {{namespace}}}, {@code {{revision}}}, {@code {{fromRevision}}}, {@code {{wave}}}, {@code {{plan}}}. */
+    /**
+     * {@code {{namespace}}}, {@code {{revision}}}, {@code {{fromRevision}}}, {@code {{workload}}}, {@code {{wave}}},
+     * {@code {{plan}}} ({@code {{interval}}} is each gate's own, filled in by the gate runner). Every placeholder the
+     * plan loader accepts ({@code QueryTemplate.KNOWN_PLACEHOLDERS}) has a value here, in a run and in preview alike.
+     */
     static Map<String, String> placeholders(StepScope step) {
         StepRecord s = step.record();
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("namespace", s.namespace());
         vars.put("revision", step.run().target().revision());
         vars.put("fromRevision", s.fromRevision().orElse(step.plan().spec().revision().from().orElse("")));
+        vars.put("workload", workloadPattern(s.workloads()));
         vars.put("wave", s.wave());
         vars.put("plan", step.plan().name());
         return vars;
+    }
+
+    /**
+     * {@code {{workload}}}: the names of the workloads the step restarts, as one regular expression for a PromQL
+     * {@code =~} matcher ({@code web|web-db}; Istio's {@code destination_workload} is the workload's name). Dots are
+     * written {@code [.]} so the pattern needs no backslash inside a PromQL string. A step with no workloads gives a
+     * pattern that matches no name ({@code none^}: nothing precedes the start of a text), so a gate on it sees no data rather than every workload of the namespace.
+     */
+    static String workloadPattern(List<String> workloadKeys) {
+        List<String> names = workloadKeys.stream().map(k -> k.substring(k.indexOf('/') + 1)).distinct().sorted()
+                .map(n -> n.replace(".", "[.]")).toList();
+        return names.isEmpty() ? "none^" : String.join("|", names);
     }
 
     @Override

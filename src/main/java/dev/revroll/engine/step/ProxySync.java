@@ -9,6 +9,7 @@ import dev.revroll.gates.GateOutcome;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.ClusterModel.PodState;
 
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Predicate;
 
@@ -45,6 +46,8 @@ public record ProxySync() implements Action {
             }
             return r;
         }, ProxySyncGate.Report::synced);
+        step.emit(RunEvent.Type.WAITING, "proxy-sync read " + gate.fetches() + " syncz answer(s), " + gate.bytesFetched() + " bytes",
+                Map.of("synczFetches", gate.fetches(), "synczBytes", gate.bytesFetched()));
         step.evaluated(new GateEvaluation("proxy-sync", step.run().clock().instant(), "/debug/syncz of istiod " + revision,
                 OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
         GateOutcome verdict = report.synced() ? GateOutcome.PASS : GateOutcome.FAIL;

@@ -151,6 +151,14 @@ public final class StepScope {
         return run.polling().until(name, timeout, probe, done);
     }
 
+    /**
+     * Like {@link #poll}, but looks again as soon as {@code view} reports a change (at the latest after the poll
+     * interval) instead of backing off: for probes answered from a watch, which cost no request.
+     */
+    public <T> T pollOnChange(String name, Duration timeout, KubernetesGateway.WorkloadView view, Supplier<T> probe, Predicate<T> done) {
+        return run.polling().untilChanged(name, timeout, probe, done, view::awaitChange);
+    }
+
     public Duration restartTimeout() {
         return plan().spec().restart().timeout();
     }

@@ -1,15 +1,19 @@
 package dev.revroll.engine.step;
 
 import dev.revroll.engine.StepFailure;
+import dev.revroll.plan.WorkloadKind;
+import dev.revroll.ports.KubernetesGateway;
 import dev.revroll.ports.ClusterModel.RolloutState;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Waits for every rollout of the step by kubectl's rule within {@code restart.timeout}
@@ -33,17 +37,27 @@ public record WaitRollouts() implements Action {
         Duration timeout = step.restartTimeout();
         List<WorkloadRef> refs = step.workloads();
         String namespace = step.record().namespace();
-        Map<WorkloadRef, RolloutState> states = step.poll("rollouts-" + namespace, timeout, () -> {
-            Map<WorkloadRef, RolloutState> m = new LinkedHashMap<>();
-            for (WorkloadRef ref : refs) {
-                Optional<Workload> w = step.cluster().workload(ref);
-                if (w.isEmpty() || "OnDelete".equals(w.get().strategyType())) {
-                    continue;
+        Set<WorkloadKind> kinds = EnumSet.noneOf(WorkloadKind.class);
+        refs.forEach(r -> kinds.add(r.kind()));
+        if (refs.isEmpty()) {
+            return;
+        }
+        Map<WorkloadRef, RolloutState> states;
+        // one list and one watch per kind for the whole wait, as kubectl rollout status does; looked at again at
+        // each change, and at least every poll interval
+        try (KubernetesGateway.WorkloadView view = step.cluster().watchWorkloads(namespace, kinds)) {
+            states = step.pollOnChange("rollouts-" + namespace, timeout, view, () -> {
+                Map<WorkloadRef, RolloutState> m = new LinkedHashMap<>();
+                for (WorkloadRef ref : refs) {
+                    Optional<Workload> w = view.workload(ref);
+                    if (w.isEmpty() || "OnDelete".equals(w.get().strategyType())) {
+                        continue;
+                    }
+                    m.put(ref, view.rolloutState(ref));
                 }
-                m.put(ref, step.cluster().rolloutState(ref));
-            }
-            return m;
-        }, m -> m.values().stream().allMatch(RolloutState::done) || m.values().stream().anyMatch(RolloutState::failed));
+                return m;
+            }, m -> m.values().stream().allMatch(RolloutState::done) || m.values().stream().anyMatch(RolloutState::failed));
+        }
         List<String> stuck = states.entrySet().stream().filter(e -> !e.getValue().done())
                 .map(e -> e.getKey().key() + ": " + e.getValue().message()).toList();
         if (!stuck.isEmpty()) {
