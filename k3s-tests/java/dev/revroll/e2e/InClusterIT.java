@@ -54,7 +54,7 @@ class InClusterIT {
         work = Files.createTempDirectory("revroll-incluster");
         Path planDir = Files.createDirectories(work.resolve("authoring"));
         planName = "p-" + target;
-        Path authored = mesh.plan(planName, """
+        Path authored = mesh.planNamed(planName, """
                 - name: only
                   namespaces: [%s]
                 """.formatted(target), """

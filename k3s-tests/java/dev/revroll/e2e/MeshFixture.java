@@ -170,8 +170,18 @@ final class MeshFixture {
         });
     }
 
-    /** A plan file: waves given as YAML list items, gates and options as YAML fragments. */
+    /**
+     * A plan file: waves given as YAML list items, gates and options as YAML fragments. The plan's name is {@code name}
+     * with a suffix of its own: `revroll run` continues an unfinished run of the same plan name (and refuses a changed
+     * plan while one is open), so runs left by other tests, or by an earlier test session on a world that is kept,
+     * never meet this one.
+     */
     Path plan(String name, String waves, String extra) {
+        return planNamed(name + "-" + Long.toString(System.nanoTime() % 1_000_000_000L, 36), waves, extra);
+    }
+
+    /** A plan file with exactly this name. */
+    Path planNamed(String name, String waves, String extra) {
         String yaml = """
                 apiVersion: revroll.dev/v1alpha1
                 kind: RolloutPlan

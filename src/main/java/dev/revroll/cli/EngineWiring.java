@@ -23,7 +23,6 @@ import dev.revroll.prometheus.PrometheusMetricsProvider;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,20 +81,7 @@ final class EngineWiring implements AutoCloseable {
             closeables.add(repo);
             return repo;
         }).orElseGet(NoGitRecord::new);
-        RunWindow window = plan.spec().window().<RunWindow>map(w -> {
-            MaintenanceWindow mw = MaintenanceWindow.of(w);
-            return new RunWindow() {
-                @Override
-                public boolean isOpen(Instant at) {
-                    return mw.isOpen(at);
-                }
-
-                @Override
-                public String describe(Instant at) {
-                    return "window " + mw + ", next opening " + mw.nextOpening(at).map(Instant::toString).orElse("unknown");
-                }
-            };
-        }).orElse(RunWindow.ALWAYS);
+        RunWindow window = plan.spec().window().map(w -> RunWindow.of(MaintenanceWindow.of(w))).orElse(RunWindow.ALWAYS);
         return new RolloutEngine(new RolloutEngine.Ports(new ClientJavaKubernetesGateway(connection), journal(cp),
                 new LeaseRunLock(connection, cp), git, metrics, gates, window, Clock.systemUTC(), POLL, LOCK_TTL));
     }

@@ -14,7 +14,7 @@ public enum ExitCode {
     INVALID(2, "bad usage or invalid plan; nothing was touched"),
     PREFLIGHT_REFUSED(3, "preflight refused; nothing was touched"),
     ROLLBACK_INCOMPLETE(4, "rollback incomplete, or the run stopped half-done; a person must look"),
-    PAUSED(5, "paused (maintenance window closed, or onFailure: pause); 'revroll resume' continues"),
+    PAUSED(5, "paused (maintenance window closed or frozen, the next step does not fit in it, or onFailure: pause); 'revroll run PLAN' or 'revroll resume' continues"),
     LOCKED(6, "another run holds the lock"),
     UNAVAILABLE(7, "the cluster, the Git remote or Prometheus could not be read; nothing was changed; try again"),
     INTERNAL_ERROR(70, "internal error (a bug in revroll; please report it); 'revroll status' shows where a run stands");

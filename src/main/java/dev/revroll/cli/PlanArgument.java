@@ -1,5 +1,6 @@
 package dev.revroll.cli;
 
+import dev.revroll.engine.WindowFit;
 import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.PlanLoader;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 
 /**
@@ -25,9 +27,14 @@ public class PlanArgument {
         return file;
     }
 
-    /** The plan, validated; a {@link dev.revroll.errors.PlanException} lists every problem with file:line:column. */
+    /**
+     * The plan, validated; a {@link dev.revroll.errors.PlanException} lists every problem with file:line:column. A
+     * plan whose steps can never fit in its maintenance window is invalid too ({@link WindowFit}).
+     */
     Plan load() {
-        return PlanLoader.load(file);
+        Plan plan = PlanLoader.load(file);
+        WindowFit.check(plan, Instant.now());
+        return plan;
     }
 
     /** The file's SHA-256 as it is now (the journal keeps it, so resume and rollback refuse a changed plan). */

@@ -28,7 +28,9 @@ public class Revroll implements Runnable {
 
     /** Runs the command line in a fresh application context and returns the exit code. */
     public static int execute(String... args) {
-        try (ApplicationContext context = ApplicationContext.builder(Revroll.class, Environment.CLI).start()) {
+        // no environment deduction (cloud, test, Kubernetes probes) and no banner: a CLI starts in the CLI environment
+        try (ApplicationContext context = ApplicationContext.builder(Revroll.class, Environment.CLI)
+                .deduceEnvironment(false).banner(false).start()) {
             return commandLine(context).execute(args);
         }
     }

@@ -25,7 +25,7 @@ public class RollbackCommand extends RunStreamCommand {
 
     @Override
     CommandResult execute() {
-        return onStoredRun(selection, !breakGlass,
+        return onStoredRun(selection, !breakGlass, true,
                 (engine, plan, runId) -> engine.rollback(plan, runId, Optional.ofNullable(toStep), breakGlass, listener()));
     }
 }

@@ -38,6 +38,20 @@ public class RunSelection {
 
     /** The plan of the run; refused when the file changed since the run started. */
     Plan plan(RunRecord record) {
+        return plan(record, false);
+    }
+
+    /**
+     * As {@link #plan(RunRecord)}; with {@code changedIfNothingStarted}, a changed file is taken for a run that started
+     * no step (rolling that back touches nothing, so it may close a run a changed plan is refused behind).
+     */
+    Plan plan(RunRecord record, boolean changedIfNothingStarted) {
+        if (changedIfNothingStarted && record.steps().stream().noneMatch(RunRecord.StepRecord::started)) {
+            Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());
+            if (file != null && Files.exists(file)) {
+                return PlanLoader.load(file);
+            }
+        }
         Path file = planFile != null ? planFile : record.planPath() == null ? null : Path.of(record.planPath());
         if (file == null || !Files.exists(file)) {
             throw new UsageException("the plan of run " + record.runId() + " is not at " + file + "; pass it with --plan");

@@ -65,12 +65,17 @@ abstract class RunStreamCommand extends RevrollCommand {
 
     /** Picks the stored run ({@code RUN} or the latest) and its unchanged plan, runs {@code go} and ends as the run ended. */
     final CommandResult onStoredRun(RunSelection selection, boolean withGit, StoredRun go) {
+        return onStoredRun(selection, withGit, false, go);
+    }
+
+    /** {@code changedIfNothingStarted}: rollback of a run that started no step takes the plan file as it is now. */
+    final CommandResult onStoredRun(RunSelection selection, boolean withGit, boolean changedIfNothingStarted, StoredRun go) {
         try (EngineWiring wiring = new EngineWiring(global)) {
             selection.givenPlan().ifPresent(wiring::checkContext); // before the journal is read
             RunRecord record = selection.record(wiring);
             reports.run(record.runId());
             return finish(reporting(wiring, selection.controlPlaneNamespace, () -> {
-                Plan plan = selection.plan(record);
+                Plan plan = selection.plan(record, changedIfNothingStarted);
                 return go.go(wiring.engine(plan, withGit), plan, record.runId());
             }));
         }

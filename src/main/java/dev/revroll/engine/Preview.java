@@ -5,13 +5,16 @@ import dev.revroll.engine.step.StepPreview;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@code revroll preview} shows: the survey (targets, skips, workloads, refusals, warnings) and, per namespace
  * step, every write {@code run} would make with the API server's answer to its dry run, the Git diff and each gate's
- * resolved PromQL with its value now; and an estimated duration.
+ * resolved PromQL with its value now; an estimated duration, and (with a maintenance window) the openings the run will
+ * need at that estimate, with the steps that fall in each.
  */
-public record Preview(Survey survey, Map<String, StepPreview> steps, Duration estimate, Duration upperBound) {
+public record Preview(Survey survey, Map<String, StepPreview> steps, Duration estimate, Duration upperBound, Optional<String> window,
+                      WindowPlan.Layout windows) {
 
     public StepPreview step(String namespace) {
         return steps.getOrDefault(namespace, new StepPreview());

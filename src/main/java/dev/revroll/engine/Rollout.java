@@ -10,6 +10,7 @@ import dev.revroll.engine.step.NamespaceStep;
 import dev.revroll.engine.step.StepScope;
 import dev.revroll.engine.step.Undo;
 import dev.revroll.errors.UsageException;
+import dev.revroll.plan.DurationText;
 import dev.revroll.plan.OnFailure;
 
 import java.util.ArrayList;
@@ -38,10 +39,12 @@ public final class Rollout {
 
     private final RunContext ctx;
     private final List<Action> actions;
+    private final StepEstimator estimator;
 
     public Rollout(RunContext ctx) {
         this.ctx = ctx;
         this.actions = NamespaceStep.actions(ctx.plan());
+        this.estimator = new StepEstimator(ctx.plan());
     }
 
     private RunRecord record() {
@@ -68,15 +71,16 @@ public final class Rollout {
             ctx.emit(RunEvent.Type.WAVE_STARTED, null, null, "wave " + waveName + ": " + pending.size() + " step(s)",
                     Map.of("wave", waveName, "steps", pending));
             WaveResult result = runWave(pending, parallelOf(waveName));
-            if (result.paused().isPresent()) {
-                return pause(result.paused().get());
+            if (result.held().isPresent()) {
+                return holdAtWindow(result.held().get());
             }
             if (!result.failed().isEmpty()) {
                 return onFailure(wave.getKey(), result.failed());
             }
         }
-        ctx.journal().update(r -> r.finished(RunState.DONE, ctx.journal().now(), "every step done"));
-        return finish(new RunOutcome(RunOutcome.Result.DONE, record(), "every step done"));
+        String done = "every step done" + overruns();
+        ctx.journal().update(r -> r.finished(RunState.DONE, ctx.journal().now(), done));
+        return finish(new RunOutcome(RunOutcome.Result.DONE, record(), done));
     }
 
     private int parallelOf(String waveName) {
@@ -84,12 +88,12 @@ public final class Rollout {
                 .map(w -> Math.max(1, w.parallel())).orElse(1);
     }
 
-    private record WaveResult(List<String> failed, Optional<String> paused) {
+    private record WaveResult(List<String> failed, Optional<WindowGate.Hold> held) {
     }
 
     private WaveResult runWave(List<String> stepIds, int parallel) {
         AtomicBoolean stop = new AtomicBoolean(false);
-        AtomicReference<String> paused = new AtomicReference<>();
+        AtomicReference<WindowGate.Hold> held = new AtomicReference<>();
         List<String> failed = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallel, stepIds.size()), r -> {
             Thread t = new Thread(r, "revroll-step");
@@ -103,13 +107,14 @@ public final class Rollout {
                     if (stop.get()) {
                         return null;
                     }
-                    if (!ctx.window().isOpen(ctx.clock().instant())) {
-                        paused.compareAndSet(null, "maintenance window closed before step " + id + " (" + ctx.window().describe(ctx.clock().instant()) + ")");
+                    WindowGate.Decision decision = beforeStep(id);
+                    if (decision instanceof WindowGate.Hold hold) {
+                        held.compareAndSet(null, hold);
                         stop.set(true);
                         return null;
                     }
                     try {
-                        runStep(id);
+                        runStep(id, ((WindowGate.Start) decision).closesAt());
                     } catch (RuntimeException e) {
                         failed.add(id);
                         stop.set(true);
@@ -140,16 +145,32 @@ public final class Rollout {
         } finally {
             pool.shutdownNow();
         }
-        return new WaveResult(List.copyOf(failed), failed.isEmpty() ? Optional.ofNullable(paused.get()) : Optional.empty());
+        return new WaveResult(List.copyOf(failed), failed.isEmpty() ? Optional.ofNullable(held.get()) : Optional.empty());
     }
 
-    private void runStep(String stepId) {
+    /**
+     * The step-start gatekeeper (docs/maintenance-windows.md): does the step's estimate fit in what is left of the
+     * maintenance window? The estimate is the plan's, refined by the steps this run has finished.
+     */
+    private WindowGate.Decision beforeStep(String stepId) {
+        StepRecord s = step(stepId);
+        boolean begun = s.state() == StepState.IN_PROGRESS && s.started();
+        StepEstimator.Estimate estimate = estimator.estimate(s.replicas(), ctx.journal().read(StepEstimator::measured));
+        return WindowGate.decide(stepId, begun, ctx.clock().instant(), ctx.window(), estimate);
+    }
+
+    private void runStep(String stepId, Optional<java.time.Instant> windowClosesAt) {
         StepRecord s = step(stepId);
         ctx.emit(RunEvent.Type.STEP_STARTED, stepId, null, "step " + stepId + " (namespace " + s.namespace() + ")",
-                Map.of("namespace", s.namespace(), "wave", s.wave()));
+                windowClosesAt.isEmpty() ? Map.of("namespace", s.namespace(), "wave", s.wave())
+                        : Map.of("namespace", s.namespace(), "wave", s.wave(), "windowClosesAt", windowClosesAt.get().toString()));
         String now = ctx.journal().now();
         // written with the first action's intent, or with the step's end when every action was done already
-        ctx.journal().updateWithNext(r -> r.step(stepId).orElseThrow().begin(now));
+        ctx.journal().updateWithNext(r -> {
+            StepRecord step = r.step(stepId).orElseThrow();
+            step.begin(now);
+            step.startsInWindow(windowClosesAt.map(java.time.Instant::toString));
+        });
         StepScope scope = StepScope.forward(ctx, stepId);
         for (Action action : actions) {
             if (step(stepId).action(action.id()).filter(ActionRecord::done).isPresent()) {
@@ -160,7 +181,7 @@ public final class Rollout {
         }
         String done = ctx.journal().now();
         ctx.journal().update(r -> r.step(stepId).orElseThrow().done(done));
-        ctx.emit(RunEvent.Type.STEP_DONE, stepId, null, "step " + stepId + " done");
+        ctx.emit(RunEvent.Type.STEP_DONE, stepId, null, "step " + stepId + " done" + overrun(stepId, "its gates were finished"));
     }
 
     /** Forward or undo: what is journaled and emitted around an action. */
@@ -237,6 +258,41 @@ public final class Rollout {
         return StepScope.message(e);
     }
 
+    /** " (overran the maintenance window by 12s: ...)" when the step ended after the window it started in closed. */
+    private String overrun(String stepId, String what) {
+        return step(stepId).windowOverrunSeconds().map(s -> " (overran the maintenance window by " + DurationText.format(java.time.Duration.ofSeconds(s))
+                + ": " + what + ", never cut short)").orElse("");
+    }
+
+    /** "; step a overran the maintenance window by 12s" for every step of the run that did. */
+    private String overruns() {
+        List<String> over = ctx.journal().read(r -> r.steps().stream().filter(s -> s.windowOverrunSeconds().isPresent())
+                .map(s -> "step " + s.id() + " overran the maintenance window by " + DurationText.format(java.time.Duration.ofSeconds(s.windowOverrunSeconds().get())))
+                .toList());
+        return over.isEmpty() ? "" : "; " + String.join("; ", over);
+    }
+
+    /** A step did not fit: the run pauses where it stands, and says when it can go on. */
+    private RunOutcome holdAtWindow(WindowGate.Hold hold) {
+        String why = hold.message() + overruns();
+        Map<String, Object> data = new java.util.LinkedHashMap<>();
+        data.put("step", hold.hold().step());
+        data.put("estimateSeconds", hold.hold().estimateSeconds());
+        if (hold.hold().leftSeconds() != null) {
+            data.put("leftSeconds", hold.hold().leftSeconds());
+        }
+        if (hold.hold().closesAt() != null) {
+            data.put("closesAt", hold.hold().closesAt());
+        }
+        if (hold.hold().nextOpening() != null) {
+            data.put("nextOpening", hold.hold().nextOpening());
+        }
+        ctx.emit(RunEvent.Type.PAUSED, null, null, why, data);
+        ctx.journal().update(r -> r.pausedAtWindow(why + "; continue with 'revroll run PLAN' (the same plan) or 'revroll resume "
+                + r.runId() + "' when the window is open", hold.hold()));
+        return finish(new RunOutcome(RunOutcome.Result.PAUSED, record(), record().message()));
+    }
+
     private RunOutcome pause(String why) {
         ctx.emit(RunEvent.Type.PAUSED, null, null, why);
         ctx.journal().update(r -> r.paused(why + "; continue with 'revroll resume " + r.runId() + "'"));
@@ -248,7 +304,7 @@ public final class Rollout {
         String failures = String.join("; ", failed.stream().map(id -> id + ": " + step(id).failure().orElse(null)).toList());
         if (policy == OnFailure.PAUSE) {
             ctx.journal().update(r -> failed.forEach(id -> r.step(id).orElseThrow().paused()));
-            return pause("step failed (" + failures + "), onFailure: pause; the step is left as it is");
+            return pause("step failed (" + failures + "), onFailure: pause; the step is left as it is" + overruns());
         }
         List<String> toUndo = switch (policy) {
             case ROLLBACK_STEP -> failed;
@@ -262,7 +318,7 @@ public final class Rollout {
         if (outcome.result() == RunOutcome.Result.ROLLBACK_INCOMPLETE) {
             return outcome;
         }
-        String msg = "step failed (" + failures + "); " + policy.yaml() + ": rolled back " + String.join(", ", newestFirst(toUndo));
+        String msg = "step failed (" + failures + "); " + policy.yaml() + ": rolled back " + String.join(", ", newestFirst(toUndo)) + overruns();
         ctx.journal().update(r -> r.finished(RunState.ROLLED_BACK, ctx.journal().now(), msg));
         return finish(new RunOutcome(RunOutcome.Result.ROLLED_BACK, record(), msg));
     }
@@ -342,7 +398,7 @@ public final class Rollout {
         }
         String now = ctx.journal().now();
         ctx.journal().update(r -> r.step(stepId).orElseThrow().rolledBack(now));
-        ctx.emit(RunEvent.Type.STEP_ROLLED_BACK, stepId, null, "step " + stepId + " rolled back");
+        ctx.emit(RunEvent.Type.STEP_ROLLED_BACK, stepId, null, "step " + stepId + " rolled back" + overrun(stepId, "its rollback was finished"));
     }
 
     private String whatAPersonMustDo(String stepId, String why, boolean withGit) {

@@ -65,15 +65,16 @@ public final class RolloutEngine {
     public Preview preview(Plan plan) {
         Survey survey = survey(plan);
         Map<String, StepPreview> steps = new LinkedHashMap<>();
-        Duration estimate = Duration.ZERO;
         Duration upper = Duration.ZERO;
+        StepEstimator estimator = new StepEstimator(plan);
+        List<WindowPlan.Wave> placing = new java.util.ArrayList<>();
         if (survey.target().isPresent() && survey.layout().isPresent()) {
             RevisionTarget target = survey.target().get();
             RunRecord record = newRecord(plan, "preview", "preview", survey);
             RunContext ctx = context(plan, target, RunJournal.scratch(ports.clock(), record), NO_LOCK, RunListener.NONE);
             List<Action> actions = NamespaceStep.actions(plan);
             for (RolloutLayout.WaveLayout wave : survey.layout().get().waves()) {
-                Duration waveEstimate = Duration.ZERO;
+                List<WindowPlan.Step> waveSteps = new java.util.ArrayList<>();
                 for (NamespaceTarget t : wave.targets()) {
                     StepPreview p = new StepPreview();
                     StepScope scope = StepScope.preview(ctx, t.stepId(), p);
@@ -85,16 +86,20 @@ public final class RolloutEngine {
                         }
                     }
                     steps.put(t.name(), p);
-                    int maxReplicas = survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves)
-                            .mapToInt(w -> w.workload().replicas()).max().orElse(0);
-                    Duration step = Duration.ofSeconds(15L * Math.max(1, maxReplicas)).plus(Duration.ofSeconds(10)).plus(plan.spec().bake());
-                    waveEstimate = waveEstimate.plus(step);
-                    upper = upper.plus(plan.spec().restart().timeout()).plus(plan.spec().gates().proxySync().timeout()).plus(plan.spec().bake());
+                    waveSteps.add(new WindowPlan.Step(t.stepId(), estimator.estimate(maxReplicas(survey, t.name())).total()));
+                    upper = upper.plus(plan.spec().restart().timeout()).plus(plan.spec().gates().proxySync().timeout()).plus(estimator.gates());
                 }
-                estimate = estimate.plus(waveEstimate.dividedBy(Math.max(1, Math.min(wave.parallel(), Math.max(1, wave.targets().size())))));
+                placing.add(new WindowPlan.Wave(wave.name(), waveSteps, wave.parallel()));
             }
         }
-        return new Preview(survey, steps, estimate, upper);
+        WindowPlan.Layout windows = WindowPlan.of(ports.window(), ports.clock().instant(), placing);
+        return new Preview(survey, steps, windows.total(), upper, plan.spec().window().isPresent() ? Optional.of(ports.window().describe()) : Optional.empty(),
+                windows);
+    }
+
+    /** Replicas of the namespace's largest workload that moves (what a step's estimate is made from). */
+    private static int maxReplicas(Survey survey, String namespace) {
+        return survey.workloadsOf(namespace).stream().filter(WorkloadPlan::moves).mapToInt(w -> w.workload().replicas()).max().orElse(0);
     }
 
     /** Preview takes no lock: it writes nothing. */
@@ -119,7 +124,7 @@ public final class RolloutEngine {
         r.addSkipped(layout.allSkips().stream().map(RolloutLayout.Skip::toString).toList());
         for (NamespaceTarget t : layout.allTargets()) {
             r.addStep(StepRecord.of(t.stepId(), t.wave(), t.waveIndex(), t.name(), t.currentRevision().orElse(null),
-                    survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList()));
+                    survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList(), maxReplicas(survey, t.name())));
         }
         return r;
     }
@@ -149,8 +154,52 @@ public final class RolloutEngine {
                 new Polling(ports.pollInterval(), ports.clock()), ports.clock(), ports.window());
     }
 
+    /**
+     * {@code revroll run PLAN}: the unfinished run of this same plan (name and content hash) to continue instead of
+     * starting a new one, if there is one; a changed plan is refused while such a run is open ({@link OpenRuns}).
+     */
+    public Optional<RunRecord> runToContinue(Plan plan, String planHash) {
+        List<RunRecord> runs = new java.util.ArrayList<>();
+        for (JournalStore.Entry e : ports.journal().list(Optional.of(plan.name()))) {
+            try {
+                runs.add(ClusterRecords.journal(e.document()));
+            } catch (dev.revroll.errors.RecordException unreadable) {
+                // a journal that does not read is no run this one could continue; 'revroll status' shows it
+            }
+        }
+        boolean changed = runs.stream().filter(r -> plan.name().equals(r.planName())).filter(r -> !r.state().finished())
+                .anyMatch(r -> !planHash.equals(r.planHash()));
+        Optional<Map<String, List<String>>> waves = changed ? wavesNow(plan) : Optional.empty();
+        OpenRuns.Now now = new OpenRuns.Now(plan.source() == null ? plan.name() : plan.source().toString(), planHash, waves,
+                changed ? Optional.of(plan.spec().revision().to()) : Optional.empty());
+        return OpenRuns.toContinue(plan.name(), runs, now, ports.lock().liveHolder());
+    }
+
+    /** The plan's waves and their namespaces as the cluster resolves them now (for saying what changed). */
+    private Optional<Map<String, List<String>>> wavesNow(Plan plan) {
+        try {
+            return survey(plan).layout().map(l -> {
+                Map<String, List<String>> m = new LinkedHashMap<>();
+                l.waves().forEach(w -> m.put(w.name(), w.targets().stream().map(NamespaceTarget::name).toList()));
+                return m;
+            });
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code revroll run PLAN} going on with the unfinished run of the same plan ({@link #runToContinue}). */
+    public RunOutcome continueRun(Plan plan, String runId, RunListener listener) {
+        return resume(plan, runId, listener, "continuing run " + runId + " of plan " + plan.name()
+                + " instead of starting a new one (same plan name and content)");
+    }
+
     /** Continues an interrupted or paused run from its journal. */
     public RunOutcome resume(Plan plan, String runId, RunListener listener) {
+        return resume(plan, runId, listener, "resuming run " + runId);
+    }
+
+    private RunOutcome resume(Plan plan, String runId, RunListener listener, String how) {
         try (RunLock.Handle lock = LockKeeper.keep(ports.lock().acquire(runId, ports.lockTtl()), ports.lockTtl())) {
             RunJournal journal = RunJournal.open(ports.journal(), ports.clock(), runId);
             RunRecord r = journal.record();
@@ -164,7 +213,7 @@ public final class RolloutEngine {
             }
             RevisionTarget target = target(r);
             RunContext ctx = context(plan, target, journal, lock, listener);
-            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, "resuming run " + runId + " (" + r.state() + ")", Map.of("plan", r.planName()));
+            ctx.emit(RunEvent.Type.RUN_STARTED, null, null, how + " (" + r.state() + ")", Map.of("plan", r.planName()));
             return new Rollout(ctx).execute();
         }
     }

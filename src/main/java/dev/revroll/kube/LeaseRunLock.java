@@ -46,6 +46,12 @@ public final class LeaseRunLock implements RunLock {
     }
 
     @Override
+    public Optional<String> liveHolder() {
+        return read().map(V1Lease::getSpec).filter(spec -> spec.getHolderIdentity() != null && !spec.getHolderIdentity().isBlank() && !expired(spec))
+                .map(V1LeaseSpec::getHolderIdentity);
+    }
+
+    @Override
     public Handle acquire(String holder, Duration ttl) {
         if (holder == null || holder.isBlank()) {
             throw new IllegalArgumentException("a lock holder needs a name");

@@ -3,6 +3,7 @@ package dev.revroll.output;
 import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
+import dev.revroll.engine.WindowPlan;
 import dev.revroll.engine.WorkloadPlan;
 import dev.revroll.engine.step.StepPreview;
 import dev.revroll.gates.GateEvaluation;
@@ -99,6 +100,27 @@ public final class PreviewReport {
         m.put("waves", waves);
         m.put("estimatedSeconds", p.estimate().toSeconds());
         m.put("upperBoundSeconds", p.upperBound().toSeconds());
+        p.window().ifPresent(w -> {
+            Map<String, Object> window = new LinkedHashMap<>();
+            window.put("window", w);
+            List<Object> openings = new ArrayList<>();
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("opens", slot.opening().start().toString());
+                o.put("closes", slot.opening().end().map(Object::toString).orElse(null));
+                o.put("steps", slot.steps().stream().map(st -> {
+                    Map<String, Object> sm = new LinkedHashMap<>();
+                    sm.put("step", st.id());
+                    sm.put("startsAt", st.startsAt().toString());
+                    sm.put("estimatedSeconds", st.estimate().toSeconds());
+                    return sm;
+                }).toList());
+                openings.add(o);
+            }
+            window.put("openings", openings);
+            window.put("fitsInNoOpening", p.windows().unplaced().stream().map(WindowPlan.Step::id).toList());
+            m.put("window", window);
+        });
         return m;
     }
 
@@ -149,6 +171,17 @@ public final class PreviewReport {
         WarningGroups.of(shown).forEach(g -> out.println("warning: " + g.line()));
         s.refusals().forEach(r -> out.println("REFUSED: " + r));
         out.println("estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ")");
+        p.window().ifPresent(w -> {
+            out.println("maintenance window " + w + ": the openings this run needs at that estimate (freezes skipped):");
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                out.println("  " + openingText(slot.opening()) + ": " + String.join(", ", slot.steps().stream()
+                        .map(st -> st.id() + " ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()));
+            }
+            if (!p.windows().unplaced().isEmpty()) {
+                out.println("  fits in no opening: " + String.join(", ", p.windows().unplaced().stream()
+                        .map(st -> st.id() + " ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()) + " (a step is started only when its estimate fits)");
+            }
+        });
         out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
         out.flush();
     }
@@ -179,7 +212,26 @@ public final class PreviewReport {
         }
         out.println();
         out.println("Estimated duration: ~" + EventStream.format(p.estimate()) + " (at most " + EventStream.format(p.upperBound()) + ").");
+        p.window().ifPresent(w -> {
+            out.println();
+            out.println("Maintenance window " + w + ", openings needed at that estimate (freezes skipped):");
+            out.println();
+            out.println("| opens | closes | steps |");
+            out.println("|---|---|---|");
+            for (WindowPlan.Slot slot : p.windows().slots()) {
+                out.println("| " + slot.opening().start() + " | " + slot.opening().end().map(Object::toString).orElse("—") + " | "
+                        + String.join(", ", slot.steps().stream().map(st -> "`" + st.id() + "` ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()) + " |");
+            }
+            if (!p.windows().unplaced().isEmpty()) {
+                out.println("| — | — | fits in no opening: " + String.join(", ", p.windows().unplaced().stream().map(st -> "`" + st.id() + "`").toList()) + " |");
+            }
+        });
         out.flush();
+    }
+
+    /** "2026-12-02T21:00:00Z → 2026-12-03T01:00:00Z (4h)". */
+    static String openingText(dev.revroll.engine.RunWindow.Opening o) {
+        return o.start() + " → " + o.end().map(e -> e + " (" + dev.revroll.plan.DurationText.format(java.time.Duration.between(o.start(), e)) + ")").orElse("(does not close)");
     }
 
     /** The namespace's injection labels for people: present ones as key=value, absent ones named as absent. */

@@ -5,8 +5,10 @@ import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.json.Json;
+import dev.revroll.plan.DurationText;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,10 +30,12 @@ public final class RunReport {
             out.println("  " + r.message().replace("\n", "\n  "));
         }
         r.compaction().ifPresent(c -> out.println("  journal: " + c));
+        r.windowHold().ifPresent(h -> out.println("  " + windowHold(h)));
         r.skipped().forEach(s -> out.println("  skipped " + s));
         for (StepRecord s : r.steps()) {
             out.println("  step " + s.id() + ": " + s.state() + s.fromRevision().map(f -> " (from " + f + ")").orElse("")
-                    + s.gitCommit().map(c -> " commit " + c).orElse("") + s.gitRevert().map(c -> " revert " + c).orElse(""));
+                    + s.gitCommit().map(c -> " commit " + c).orElse("") + s.gitRevert().map(c -> " revert " + c).orElse("")
+                    + overrun(s));
             if (!s.workloads().isEmpty()) {
                 out.println("    workloads: " + String.join(", ", s.workloads()) + s.restartedAt().map(at -> " (restartedAt " + at + ")").orElse(""));
             }
@@ -61,11 +65,15 @@ public final class RunReport {
             out.println();
             out.println("> journal: " + r.compaction().get());
         }
+        if (r.windowHold().isPresent()) {
+            out.println();
+            out.println("> " + windowHold(r.windowHold().get()));
+        }
         out.println();
         out.println("| step | state | workloads | git | failure |");
         out.println("|---|---|---|---|---|");
         for (StepRecord s : r.steps()) {
-            out.println("| " + s.id() + " | " + s.state() + " | " + String.join(", ", s.workloads()) + " | "
+            out.println("| " + s.id() + " | " + s.state() + overrun(s) + " | " + String.join(", ", s.workloads()) + " | "
                     + s.gitCommit().orElse("") + " | " + s.failure().map(f -> f.replace("|", "\\|")).orElse("") + " |");
         }
         out.println();
@@ -82,6 +90,19 @@ public final class RunReport {
             }
         }
         out.flush();
+    }
+
+    /** " (overran the maintenance window by 12s)" when the step ended after the window it started in had closed. */
+    static String overrun(StepRecord s) {
+        return s.windowOverrunSeconds().map(sec -> " (overran the maintenance window by " + DurationText.format(Duration.ofSeconds(sec)) + ")").orElse("");
+    }
+
+    /** Where a run paused at the maintenance window stands. */
+    static String windowHold(RunRecord.WindowHold h) {
+        return "window: step " + h.step() + " held at " + h.at() + ", estimate " + h.estimate()
+                + (h.leftSeconds() == null ? "" : ", " + DurationText.format(Duration.ofSeconds(h.leftSeconds())) + " left of the window")
+                + (h.closesAt() == null ? "" : " (closes " + h.closesAt() + ")")
+                + (h.nextOpening() == null ? "; no opening long enough in sight" : "; next opening it fits in: " + h.nextOpening());
     }
 
     /** The final JSON line of a run's event stream. */

@@ -153,6 +153,26 @@ public final class CronSchedule {
         return Optional.empty();
     }
 
+    /** The last matching minute at or before {@code from} (seconds rounded down), in local time. */
+    public Optional<LocalDateTime> previousAtOrBefore(LocalDateTime from) {
+        LocalDateTime start = from.withSecond(0).withNano(0);
+        LocalDate date = start.toLocalDate();
+        for (int i = 0; i < SEARCH_DAYS; i++, date = date.minusDays(1)) {
+            if (!matchesDate(date)) {
+                continue;
+            }
+            for (int h = hours.previousSetBit(23); h >= 0; h = hours.previousSetBit(h - 1)) {
+                for (int m = minutes.previousSetBit(59); m >= 0; m = minutes.previousSetBit(m - 1)) {
+                    LocalDateTime t = LocalDateTime.of(date, LocalTime.of(h, m));
+                    if (!t.isAfter(start)) {
+                        return Optional.of(t);
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** False for expressions such as {@code 0 0 31 2 *} that name no real date. */
     public boolean everMatches() {
         return nextAtOrAfter(LocalDateTime.of(2000, 1, 1, 0, 0)).isPresent();

@@ -2,7 +2,9 @@ package dev.revroll.plan;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Optional;
 
@@ -99,6 +101,64 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
     public record GitConfig(String repo, String path, boolean push, Optional<String> authorName, Optional<String> authorEmail) {
     }
 
-    public record Window(String cron, Duration duration, ZoneId timeZone) {
+    /**
+     * The maintenance window: opens at each time {@code cron} names (in {@code timeZone}) for {@code duration}; no step
+     * starts in a {@code freezes} period. {@code durationAt}: where the file gives the duration (for problems found
+     * after loading, such as a step that can never fit).
+     */
+    public record Window(String cron, Duration duration, ZoneId timeZone, List<Freeze> freezes, Optional<SourcePosition> durationAt) {
+
+        public Window(String cron, Duration duration, ZoneId timeZone) {
+            this(cron, duration, timeZone, List.of(), Optional.empty());
+        }
+
+        /** Where the file says it is no part of what the window is. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Window w && cron.equals(w.cron) && duration.equals(w.duration) && timeZone.equals(w.timeZone)
+                    && freezes.equals(w.freezes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(cron, duration, timeZone, freezes);
+        }
+    }
+
+    /** A period in which nothing starts, even while the window is open. */
+    public sealed interface Freeze {
+
+        Optional<String> reason();
+
+        /** How the plan wrote it, for messages. */
+        String describe();
+
+        /** Whole days in the window's time zone, both ends included ({@code dates: 2026-12-20..2027-01-04}). */
+        record Dates(LocalDate from, LocalDate to, Optional<String> reason) implements Freeze {
+            @Override
+            public String describe() {
+                return from.equals(to) ? from.toString() : from + ".." + to;
+            }
+        }
+
+        /** From one instant to another ({@code from}/{@code to} with offset or zone), {@code to} excluded. */
+        record Period(ZonedDateTime from, ZonedDateTime to, Optional<String> reason) implements Freeze {
+            @Override
+            public String describe() {
+                return from + " to " + to;
+            }
+        }
+
+        /** Each time {@code cron} names (in the window's time zone), for {@code duration}. */
+        record Recurring(String cron, Duration duration, Optional<String> reason) implements Freeze {
+            @Override
+            public String describe() {
+                return "'" + cron + "' for " + DurationText.format(duration);
+            }
+        }
+    }
+
+    /** A place in the plan file (1-based), with the field's path. */
+    public record SourcePosition(String file, int line, int column, String field) {
     }
 }

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -373,13 +374,122 @@ public final class PlanLoader {
             return Optional.empty();
         }
         PlanCursor cron = w.field("cron");
-        Duration duration = nonZero(w.field("duration")).duration();
+        PlanCursor durationField = nonZero(w.field("duration"));
+        Duration duration = durationField.duration();
         ZoneId zone = zone(w.field("timeZone"));
         parsed(cron, CronSchedule::parse); // whether it ever opens is a rule (PlanRules)
+        List<Plan.Freeze> freezes = freezes(w.field("freeze"), zone == null ? ZoneId.of("UTC") : zone);
         if (cron.string() == null || duration == null || zone == null) {
             return Optional.empty();
         }
-        return Optional.of(new Plan.Window(cron.string(), duration, zone));
+        Node at = durationField.node();
+        Optional<Plan.SourcePosition> position = at == null ? Optional.empty() : Optional.of(new Plan.SourcePosition(file.toString(),
+                at.getStartMark().getLine() + 1, at.getStartMark().getColumn() + 1, durationField.path()));
+        return Optional.of(new Plan.Window(cron.string(), duration, zone, freezes, position));
+    }
+
+    private static final Pattern DATES = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})(?:\\s*\\.\\.\\s*(\\d{4}-\\d{2}-\\d{2}))?");
+    private static final String FREEZE_FORMS = "a freeze is one of: dates: 2026-12-20..2027-01-04 (whole days in the window's time zone), "
+            + "from: and to: (times such as 2026-12-20T18:00:00+01:00), or cron: and duration: (e.g. cron: \"0 0 * * 5\", duration: 24h)";
+
+    /** The window's freeze periods (docs/maintenance-windows.md); each entry is one of three forms. */
+    private List<Plan.Freeze> freezes(PlanCursor list, ZoneId zone) {
+        List<Plan.Freeze> out = new ArrayList<>();
+        for (PlanCursor f : list.items()) {
+            if (!f.isMapping()) {
+                continue;
+            }
+            Optional<String> reason = f.field("reason").optionalString();
+            boolean dates = !f.field("dates").isNull();
+            boolean period = !f.field("from").isNull() || !f.field("to").isNull();
+            boolean recurring = !f.field("cron").isNull() || !f.field("duration").isNull();
+            int forms = (dates ? 1 : 0) + (period ? 1 : 0) + (recurring ? 1 : 0);
+            if (forms != 1) {
+                problems.add(f, (forms == 0 ? "says no period; " : "mixes forms; ") + FREEZE_FORMS);
+                continue;
+            }
+            if (dates) {
+                freezeDates(f.field("dates"), reason).ifPresent(out::add);
+            } else if (period) {
+                PlanCursor from = f.field("from");
+                PlanCursor to = f.field("to");
+                if (from.isNull() || to.isNull()) {
+                    problems.add(f, "a freeze with " + (from.isNull() ? "to" : "from") + " needs " + (from.isNull() ? "from" : "to") + " too");
+                    continue;
+                }
+                Optional<ZonedDateTime> a = time(from, zone);
+                Optional<ZonedDateTime> b = time(to, zone);
+                if (a.isPresent() && b.isPresent()) {
+                    if (!b.get().toInstant().isAfter(a.get().toInstant())) {
+                        problems.add(to, "must be after from (" + from.string() + ")");
+                    } else {
+                        out.add(new Plan.Freeze.Period(a.get(), b.get(), reason));
+                    }
+                }
+            } else {
+                PlanCursor cron = f.field("cron");
+                PlanCursor duration = nonZero(f.field("duration"));
+                if (cron.isNull() || duration.isNull()) {
+                    problems.add(f, "a freeze with " + (cron.isNull() ? "duration" : "cron") + " needs " + (cron.isNull() ? "cron" : "duration")
+                            + " too (each time the cron names, for that long)");
+                    continue;
+                }
+                Optional<CronSchedule> schedule = parsed(cron, CronSchedule::parse);
+                Duration d = duration.optionalDuration().orElse(null);
+                if (schedule.isPresent() && !schedule.get().everMatches()) {
+                    problems.add(cron, "'" + cron.string() + "' never happens (no such date)");
+                } else if (schedule.isPresent() && d != null && !d.isZero()) {
+                    out.add(new Plan.Freeze.Recurring(cron.string(), d, reason));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private Optional<Plan.Freeze> freezeDates(PlanCursor dates, Optional<String> reason) {
+        String text = dates.optionalString().orElse("");
+        Matcher m = DATES.matcher(text.trim());
+        try {
+            if (m.matches()) {
+                java.time.LocalDate from = java.time.LocalDate.parse(m.group(1));
+                java.time.LocalDate to = m.group(2) == null ? from : java.time.LocalDate.parse(m.group(2));
+                if (to.isBefore(from)) {
+                    problems.add(dates, "'" + text + "' ends before it begins; write the earlier date first, e.g. 2026-12-20..2027-01-04");
+                    return Optional.empty();
+                }
+                return Optional.of(new Plan.Freeze.Dates(from, to, reason));
+            }
+        } catch (DateTimeException e) {
+            problems.add(dates, "'" + text + "' is not a date: " + e.getMessage());
+            return Optional.empty();
+        }
+        problems.add(dates, "'" + text + "' is not a date or a range of dates; write 2026-12-24 or 2026-12-20..2027-01-04 (both days included)");
+        return Optional.empty();
+    }
+
+    /** An ISO-8601 time with offset or zone ({@code 2026-12-20T18:00:00+01:00}, {@code 2026-12-20T18:00[Europe/Oslo]}); without one, in {@code zone}. */
+    private Optional<ZonedDateTime> time(PlanCursor field, ZoneId zone) {
+        String text = field.optionalString().orElse("").trim();
+        try {
+            String main = text;
+            ZoneId named = null;
+            int bracket = text.indexOf('[');
+            if (bracket > 0 && text.endsWith("]")) {
+                named = ZoneId.of(text.substring(bracket + 1, text.length() - 1));
+                main = text.substring(0, bracket);
+            }
+            java.time.temporal.TemporalAccessor t = java.time.format.DateTimeFormatter.ISO_DATE_TIME.parse(main);
+            java.time.LocalDateTime local = java.time.LocalDateTime.from(t);
+            java.time.ZoneOffset offset = t.isSupported(java.time.temporal.ChronoField.OFFSET_SECONDS) ? java.time.ZoneOffset.from(t) : null;
+            if (named != null) {
+                return Optional.of(offset == null ? ZonedDateTime.of(local, named) : ZonedDateTime.ofLocal(local, named, offset));
+            }
+            return Optional.of(ZonedDateTime.of(local, offset != null ? offset : zone));
+        } catch (DateTimeException e) {
+            problems.add(field, "'" + text + "' is not a time; write an ISO-8601 date and time with an offset or a zone, "
+                    + "e.g. 2026-12-20T18:00:00+01:00 or 2026-12-20T18:00[Europe/Oslo] (without one it is read in the window's time zone)");
+            return Optional.empty();
+        }
     }
 
     /** {@code null} when the text names no time zone (then reported, with the closest name). */

@@ -140,4 +140,26 @@ class ValidateCommandTest {
         assertTrue(revroll("validate", "--help").out().contains("--kubeconfig=PATH"));
         assertTrue(revroll("--help").out().contains("validate"));
     }
+
+    @Test
+    void aPlanWhoseStepCanNeverFitInItsWindowIsInvalidAtTheWindowsDuration(@TempDir Path dir) throws IOException {
+        Path plan = dir.resolve("tight.yaml");
+        Files.writeString(plan, """
+                apiVersion: revroll.dev/v1alpha1
+                kind: RolloutPlan
+                metadata:
+                  name: tight
+                spec:
+                  revision:
+                    to: 1-28-0
+                  waves: [{name: a, namespaces: [x]}]
+                  window:
+                    cron: "0 22 * * *"
+                    duration: 20s
+                """);
+        Result r = revroll("validate", plan.toString());
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains(plan + ":11:15: spec.window.duration: the plan's estimate of one step (25s: no metric gates + rollout of 1 replica ~25s"
+                + " (the plan's estimate)) is longer than the window is ever open (20s), so no step could ever start"), r.err());
+    }
 }

@@ -65,6 +65,11 @@ final class Fakes {
         String holder;
 
         @Override
+        public synchronized Optional<String> liveHolder() {
+            return Optional.ofNullable(holder);
+        }
+
+        @Override
         public synchronized Handle acquire(String who, Duration ttl) {
             if (holder != null && !holder.equals(who)) {
                 throw new LockedException("run " + holder + " holds the lock");
@@ -121,7 +126,35 @@ final class Fakes {
         return new Plan.Wave(name, namespaces, Optional.empty(), List.of(), 1);
     }
 
+    /** The real clock moved on by what a test says (a long bake, without waiting for it). */
+    static final class ShiftedClock extends Clock {
+        private volatile Duration shift = Duration.ZERO;
+
+        void shift(Duration by) {
+            shift = shift.plus(by);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(shift);
+        }
+    }
+
     static RolloutEngine engine(FakeCluster cluster, Journal journal, Lock lock, Gates gates, RunWindow window) {
+        return engine(cluster, journal, lock, gates, window, Clock.systemUTC());
+    }
+
+    static RolloutEngine engine(FakeCluster cluster, Journal journal, Lock lock, Gates gates, RunWindow window, Clock clock) {
         dev.revroll.ports.MetricsProvider prom = new dev.revroll.ports.MetricsProvider() {
             @Override
             public QueryResult query(String promql, Instant at) {
@@ -139,6 +172,6 @@ final class Fakes {
             }
         };
         return new RolloutEngine(new RolloutEngine.Ports(cluster, journal, lock, new NoGitRecord(), Optional.of(prom), gates, window,
-                Clock.systemUTC(), Duration.ofMillis(5), Duration.ofSeconds(30)));
+                clock, Duration.ofMillis(5), Duration.ofSeconds(30)));
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -232,21 +233,82 @@ class RolloutTest {
 
     @Test
     void closedWindowPausesBeforeTheFirstStepAndTouchesNothing() {
-        RunWindow closed = new RunWindow() {
-            @Override
-            public boolean isOpen(Instant at) {
-                return false;
-            }
-
-            @Override
-            public String describe(Instant at) {
-                return "opens at 22:00";
-            }
-        };
+        RunWindow closed = Windows.closedUntil(Instant.now().plusSeconds(3600));
         RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, closed).run(plan(OnFailure.ROLLBACK_STEP), "h", events::add);
 
         assertEquals(RunOutcome.Result.PAUSED, outcome.result());
         assertTrue(cluster.writes.isEmpty(), cluster.writes.toString());
+    }
+
+    @Test
+    void aStepThatDoesNotFitInWhatIsLeftIsNotStartedAndTheRunPausesWhereItStands() {
+        // the window closes 5s from now; the step of 2 replicas is estimated at 40s: it is not started
+        Plan p = withRestartTimeout(plan(OnFailure.ROLLBACK_STEP), java.time.Duration.ofMinutes(10));
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, Windows.openUntil(Instant.now().plusSeconds(5)))
+                .run(p, "h", events::add);
+
+        assertEquals(RunOutcome.Result.PAUSED, outcome.result());
+        assertTrue(cluster.writes.isEmpty(), cluster.writes.toString());
+        RunRecord r = outcome.record();
+        RunRecord.WindowHold hold = r.windowHold().orElseThrow();
+        assertEquals("canary/a", hold.step());
+        assertEquals(10 + 15 * 2, hold.estimateSeconds(), "10s + 15s per replica, no metric-gate time (10ms interval)");
+        assertTrue(hold.leftSeconds() <= 5, hold.toString());
+        assertTrue(r.message().startsWith("step canary/a not started: its estimate (40s10ms: gates 10ms + rollout of 2 replicas ~40s (the plan's estimate)) does not fit"), r.message());
+        assertTrue(r.message().contains("continue with 'revroll run PLAN' (the same plan) or 'revroll resume " + r.runId() + "'"), r.message());
+        assertEquals("PENDING", r.step("canary/a").orElseThrow().state().name());
+        assertEquals(2, r.step("canary/a").orElseThrow().replicas(), "the survey's replicas are journaled with the step");
+        assertTrue(events.stream().anyMatch(e -> e.type() == RunEvent.Type.PAUSED && Long.valueOf(40).equals(e.data().get("estimateSeconds"))));
+
+        // inside a long enough window the same run goes on; what the first step took refines the next estimates
+        RunOutcome resumed = Fakes.engine(cluster, journal, lock, gates, Windows.openUntil(Instant.now().plusSeconds(3600)))
+                .resume(p, r.runId(), events::add);
+        assertEquals(RunOutcome.Result.DONE, resumed.result(), resumed.message());
+        assertTrue(resumed.record().windowHold().isEmpty());
+        assertEquals(3, StepEstimator.measured(resumed.record()).size());
+        assertTrue(resumed.record().steps().stream().allMatch(s -> s.windowClosesAt().isPresent() && s.windowOverrunSeconds().isEmpty()));
+    }
+
+    /** The fake plan's restart timeout is 1s (its estimate's cap); a realistic one makes the plan's estimate show. */
+    static Plan withRestartTimeout(Plan p, java.time.Duration timeout) {
+        Plan.Spec s = p.spec();
+        return new Plan(p.source(), p.apiVersion(), p.kind(), p.metadata(), new Plan.Spec(s.cluster(), s.controlPlane(), s.revision(), s.waves(),
+                new Plan.Restart(s.restart().kinds(), s.restart().surge(), timeout), s.gates(), s.bake(), s.onFailure(), s.prometheus(), s.git(), s.window()));
+    }
+
+    @Test
+    void aStepRunningWhenTheWindowClosesFinishesItsGatesAndTheRunPausesAfterItSayingByHowMuch() {
+        // the metric gates of canary/a take 100s on this clock; the window closes 41s after the step starts (it fits the
+        // estimate, capped by the fake plan's 1s restart timeout): the step is finished anyway, shop/b is not started,
+        // and the overrun is said
+        Fakes.ShiftedClock clock = new Fakes.ShiftedClock();
+        Instant closes = clock.instant().plusSeconds(41);
+        gates.verdict = (ns, gate) -> {
+            clock.shift(java.time.Duration.ofSeconds(100));
+            return GateOutcome.PASS;
+        };
+        Plan p = Fakes.plan(OLD, NEW, List.of(Fakes.wave("canary", List.of("a")), Fakes.wave("shop", List.of("b"))),
+                SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP, List.of(Fakes.errorRate()));
+
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, Windows.openUntil(closes), clock).run(p, "h", events::add);
+
+        assertEquals(RunOutcome.Result.PAUSED, outcome.result(), outcome.message());
+        RunRecord.StepRecord a = outcome.record().step("canary/a").orElseThrow();
+        assertEquals("DONE", a.state().name(), "the begun step was finished, gates and all");
+        assertEquals(Optional.of(closes.toString()), a.windowClosesAt());
+        long over = a.windowOverrunSeconds().orElseThrow();
+        assertTrue(over >= 59 && over <= 60, "overran by " + over);
+        assertEquals("PENDING", outcome.record().step("shop/b").orElseThrow().state().name());
+        String m = outcome.record().message();
+        assertTrue(m.startsWith("step shop/b not started: maintenance window closed"), m);
+        String overText = dev.revroll.plan.DurationText.format(java.time.Duration.ofSeconds(over));
+        assertTrue(m.contains("; step canary/a overran the maintenance window by " + overText), m);
+        assertTrue(events.stream().anyMatch(e -> e.type() == RunEvent.Type.STEP_DONE && e.message().contains("overran the maintenance window by")),
+                "the step's own event says so too");
+        java.io.StringWriter text = new java.io.StringWriter();
+        dev.revroll.output.RunReport.text(outcome.record(), new java.io.PrintWriter(text));
+        assertTrue(text.toString().contains("step canary/a: DONE") && text.toString().contains("(overran the maintenance window by " + overText + ")"), text.toString());
+        assertTrue(text.toString().contains("window: step shop/b held at"), text.toString());
     }
 
     @Test

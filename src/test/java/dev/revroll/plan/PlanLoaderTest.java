@@ -424,6 +424,74 @@ class PlanLoaderTest {
     }
 
     @Test
+    void windowFreezesInEachForm() throws IOException {
+        Path f = write("plan.yaml", HEAD + """
+                  waves: [{name: a, namespaces: [x]}]
+                  window:
+                    cron: "0 22 * * *"
+                    duration: 4h
+                    timeZone: Europe/Oslo
+                    freeze:
+                      - dates: 2026-12-20..2027-01-04
+                        reason: year end
+                      - dates: 2026-05-17
+                      - from: 2026-11-26T18:00:00-05:00
+                        to: "2026-11-30T06:00[America/New_York]"
+                      - from: 2026-12-31T20:00
+                        to: 2026-12-31T23:00
+                      - cron: "0 0 1 * *"
+                        duration: 1h
+                """);
+        Plan.Window w = PlanLoader.load(f).spec().window().orElseThrow();
+        assertEquals(List.of(
+                new Plan.Freeze.Dates(java.time.LocalDate.of(2026, 12, 20), java.time.LocalDate.of(2027, 1, 4), Optional.of("year end")),
+                new Plan.Freeze.Dates(java.time.LocalDate.of(2026, 5, 17), java.time.LocalDate.of(2026, 5, 17), Optional.empty()),
+                new Plan.Freeze.Period(java.time.ZonedDateTime.parse("2026-11-26T18:00:00-05:00"),
+                        java.time.ZonedDateTime.parse("2026-11-30T06:00-05:00[America/New_York]"), Optional.empty()),
+                new Plan.Freeze.Period(java.time.ZonedDateTime.parse("2026-12-31T20:00+01:00[Europe/Oslo]"),
+                        java.time.ZonedDateTime.parse("2026-12-31T23:00+01:00[Europe/Oslo]"), Optional.empty()),
+                new Plan.Freeze.Recurring("0 0 1 * *", Duration.ofHours(1), Optional.empty())), w.freezes());
+        assertEquals(new Plan.SourcePosition(f.toString(), 11, 15, "spec.window.duration"), w.durationAt().orElseThrow());
+    }
+
+    @Test
+    void badFreezesSayWhereAndWhatIsValid() throws IOException {
+        assertEquals(List.of(
+                "F:13:16: spec.window.freeze[0].dates: '2027-01-04..2026-12-20' ends before it begins; write the earlier date first, e.g. 2026-12-20..2027-01-04",
+                "F:14:16: spec.window.freeze[1].dates: 'christmas' is not a date or a range of dates; write 2026-12-24 or 2026-12-20..2027-01-04 (both days included)",
+                "F:15:15: spec.window.freeze[2].from: 'tomorrow' is not a time; write an ISO-8601 date and time with an offset or a zone, "
+                        + "e.g. 2026-12-20T18:00:00+01:00 or 2026-12-20T18:00[Europe/Oslo] (without one it is read in the window's time zone)",
+                "F:18:13: spec.window.freeze[3].to: must be after from (2026-12-02T10:00:00Z)",
+                "F:19:9: spec.window.freeze[4]: a freeze with from needs to too",
+                "F:20:9: spec.window.freeze[5]: mixes forms; a freeze is one of: dates: 2026-12-20..2027-01-04 (whole days in the window's time zone), "
+                        + "from: and to: (times such as 2026-12-20T18:00:00+01:00), or cron: and duration: (e.g. cron: \"0 0 * * 5\", duration: 24h)",
+                "F:22:9: spec.window.freeze[6]: a freeze with cron needs duration too (each time the cron names, for that long)",
+                "F:23:15: spec.window.freeze[7].cron: '0 0 30 2 *' never happens (no such date)",
+                "F:25:9: spec.window.freeze[8]: says no period; a freeze is one of: dates: 2026-12-20..2027-01-04 (whole days in the window's time zone), "
+                        + "from: and to: (times such as 2026-12-20T18:00:00+01:00), or cron: and duration: (e.g. cron: \"0 0 * * 5\", duration: 24h)"),
+                problems(HEAD + """
+                          waves: [{name: a, namespaces: [x]}]
+                          window:
+                            cron: "0 22 * * *"
+                            duration: 4h
+                            freeze:
+                              - dates: 2027-01-04..2026-12-20
+                              - dates: christmas
+                              - from: tomorrow
+                                to: 2026-12-02T10:00:00Z
+                              - from: 2026-12-02T10:00:00Z
+                                to: 2026-12-02T09:00:00Z
+                              - from: 2026-12-02T10:00:00Z
+                              - dates: 2026-12-24
+                                cron: "0 0 * * *"
+                              - cron: "0 0 * * *"
+                              - cron: "0 0 30 2 *"
+                                duration: 1h
+                              - reason: no idea
+                        """));
+    }
+
+    @Test
     void prometheusRequiredForMetricGatesAndUrlChecked() throws IOException {
         assertEquals(List.of("F:10:5: spec.prometheus: required when there are metric gates (spec.gates.metrics); add prometheus: {url: http://...}"),
                 problems(HEAD + """

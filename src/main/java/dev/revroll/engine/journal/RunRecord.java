@@ -62,6 +62,8 @@ public final class RunRecord {
     private List<String> warnings = new ArrayList<>();
     private List<StepRecord> steps = new ArrayList<>();
     private List<String> skipped = new ArrayList<>();
+    /** Set while the run is paused because a step did not fit in the maintenance window: where it stands. */
+    private WindowHold windowHold;
     /** Steps by id, built on first use (a large run has thousands; the runner looks them up all the time). Not written. */
     private transient Map<String, StepRecord> byId;
 
@@ -156,6 +158,11 @@ public final class RunRecord {
         return List.copyOf(skipped);
     }
 
+    /** Why the run is paused at the maintenance window, when it is. */
+    public Optional<WindowHold> windowHold() {
+        return Optional.ofNullable(windowHold);
+    }
+
     public Optional<StepRecord> step(String id) {
         if (byId == null || byId.size() != steps.size()) {
             Map<String, StepRecord> index = new HashMap<>();
@@ -192,6 +199,13 @@ public final class RunRecord {
         require("run", state, EnumSet.of(RunState.RUNNING, RunState.PAUSED, RunState.FAILED), RunState.RUNNING);
         state = RunState.RUNNING;
         message = null;
+        windowHold = null;
+    }
+
+    /** Paused at the maintenance window: the step that could not start, and why. */
+    public void pausedAtWindow(String why, WindowHold hold) {
+        paused(why);
+        windowHold = hold;
     }
 
     /** Paused: a window closed or a step failed under {@code onFailure: pause}; resume continues. */
@@ -253,6 +267,14 @@ public final class RunRecord {
         private String finishedAt;
         /** When the step's undo began ({@code null}: never, or a journal from before this was kept). */
         private String undoStartedAt;
+        /** Replicas of the step's largest workload when the run was planned (what its estimate is made from). */
+        private int replicas;
+        /** Begun again after an interruption or a pause: its duration is no measurement. */
+        private boolean resumed;
+        /** When the maintenance window the step started in closes (none: no window, or it never closes). */
+        private String windowClosesAt;
+        /** How long past {@link #windowClosesAt} the step ended (its gates or its rollback were finished, never cut). */
+        private Long windowOverrunSeconds;
 
         private StepRecord() {
         }
@@ -266,6 +288,47 @@ public final class RunRecord {
             s.fromRevision = fromRevision;
             s.workloads = new ArrayList<>(workloads);
             return s;
+        }
+
+        public static StepRecord of(String id, String wave, int waveIndex, String namespace, String fromRevision, List<String> workloads, int replicas) {
+            StepRecord s = of(id, wave, waveIndex, namespace, fromRevision, workloads);
+            s.replicas = replicas;
+            return s;
+        }
+
+        public int replicas() {
+            return replicas;
+        }
+
+        public boolean resumed() {
+            return resumed;
+        }
+
+        public Optional<String> windowClosesAt() {
+            return Optional.ofNullable(windowClosesAt);
+        }
+
+        public Optional<Long> windowOverrunSeconds() {
+            return Optional.ofNullable(windowOverrunSeconds);
+        }
+
+        /** The step starts in a window that closes then (empty: no window, or it does not close). */
+        public void startsInWindow(Optional<String> closesAt) {
+            windowClosesAt = closesAt.orElse(null);
+            windowOverrunSeconds = null;
+        }
+
+        /** The step ended at {@code at}: past the close of the window it started in, by how much. */
+        private void ended(String at) {
+            if (windowClosesAt == null || at == null) {
+                return;
+            }
+            try {
+                long over = java.time.Duration.between(java.time.Instant.parse(windowClosesAt), java.time.Instant.parse(at)).toMillis();
+                windowOverrunSeconds = over > 0 ? (over + 999) / 1000 : null;
+            } catch (java.time.format.DateTimeParseException e) {
+                windowOverrunSeconds = null;
+            }
         }
 
         public String id() {
@@ -426,6 +489,9 @@ public final class RunRecord {
         // ---- transitions
 
         public void begin(String at) {
+            if (state != StepState.PENDING) {
+                resumed = true;
+            }
             move(EnumSet.of(StepState.PENDING, StepState.IN_PROGRESS, StepState.FAILED, StepState.PAUSED), StepState.IN_PROGRESS);
             failure = null;
             if (startedAt == null) {
@@ -436,6 +502,7 @@ public final class RunRecord {
         public void done(String at) {
             move(EnumSet.of(StepState.IN_PROGRESS), StepState.DONE);
             finishedAt = at;
+            ended(at);
         }
 
         public void failed(String why) {
@@ -463,6 +530,7 @@ public final class RunRecord {
         public void rolledBack(String at) {
             move(EnumSet.of(StepState.ROLLING_BACK), StepState.ROLLED_BACK);
             finishedAt = at;
+            ended(at);
         }
 
         public void undoFailed(String why) {
@@ -554,6 +622,14 @@ public final class RunRecord {
             at = now;
             detail = why;
         }
+    }
+
+    /**
+     * Where a run stands when a step did not fit in the maintenance window: the step, its estimate (and how it was made),
+     * what was left of the window, when it closes and when it opens next (ISO instants; null when unknown).
+     */
+    public record WindowHold(String step, String at, long estimateSeconds, String estimate, Long leftSeconds, String closesAt,
+                             String nextOpening, String reason) {
     }
 
     /** A workload's rolling-update values before revroll enforced make-before-break. */
