@@ -114,8 +114,15 @@ final class RevrollProcess {
     }
 
     static Result run(SandboxWorld world, String... args) {
+        return run(world, java.util.Map.of(), args);
+    }
+
+    /** The CLI with these environment variables added (as a CI job sets them). */
+    static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
-            return finish(builder(world, Files.createTempDirectory("revroll-cli"), args), args);
+            ProcessBuilder pb = builder(world, Files.createTempDirectory("revroll-cli"), args);
+            pb.environment().putAll(env);
+            return finish(pb, args);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -33,7 +33,12 @@ abstract class RevrollCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() {
+        prepare();
         return ExitCodes.of(execute()).code();
+    }
+
+    /** Checks made before the command does anything (such as report paths); throws what is wrong. */
+    void prepare() {
     }
 
     /** Does the command's work; a failure is thrown as what happened (a {@code RevrollException}), never as a code. */

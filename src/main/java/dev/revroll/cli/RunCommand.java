@@ -61,9 +61,12 @@ public class RunCommand extends RunStreamCommand {
                             + (r.message() == null ? "" : ": " + r.message().lines().findFirst().orElse("")) + "); continuing it (same plan name and content)");
                     err.flush();
                 }
-                return finish(engine.continueRun(loaded, r.runId(), listener()));
+                reports.run(r.runId());
+                return finish(reporting(wiring, loaded.spec().controlPlane().namespace(),
+                        () -> engine.continueRun(loaded, r.runId(), listener())));
             }
-            RunOutcome outcome = engine.run(loaded, hash, listener());
+            RunOutcome outcome = reporting(wiring, loaded.spec().controlPlane().namespace(),
+                    () -> engine.run(loaded, hash, listener()));
             return finish(outcome);
         }
     }

@@ -21,6 +21,14 @@ public class StatusCommand extends RevrollCommand {
     @Mixin
     RunSelection selection;
 
+    @Mixin
+    ReportOptions reports;
+
+    @Override
+    void prepare() {
+        reports.check();
+    }
+
     @Override
     CommandResult execute() {
         try (EngineWiring wiring = new EngineWiring(global)) {
@@ -30,6 +38,7 @@ public class StatusCommand extends RevrollCommand {
                 case MARKDOWN -> RunReport.markdown(record, out());
                 case TEXT -> RunReport.text(record, out());
             }
+            reports.write(record, err());
             return CommandResult.DONE;
         }
     }

@@ -383,7 +383,8 @@ public final class Rollout {
 
     /** The undos of the step's started actions, newest first, each through {@link #perform}. */
     private void undoStep(String stepId, boolean withGit) {
-        ctx.journal().update(r -> r.step(stepId).orElseThrow().rollingBack());
+        String begun = ctx.journal().now();
+        ctx.journal().update(r -> r.step(stepId).orElseThrow().rollingBack(begun));
         ctx.emit(RunEvent.Type.UNDO_STARTED, stepId, null, "undoing step " + stepId);
         StepScope scope = StepScope.undo(ctx, stepId, withGit);
         List<Action> reversed = new ArrayList<>(actions);

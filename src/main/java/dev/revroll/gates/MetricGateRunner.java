@@ -83,7 +83,7 @@ public final class MetricGateRunner {
         Tally tally = new Tally(spec, planned);
         while (tally.evaluations() < cap) {
             clock.sleep(spec.interval());
-            Measurement m = measure(spec, vars);
+            Measurement m = measure(spec, vars).numbered(tally.evaluations() + 1);
             tally.add(m);
             listener.accept(m.evaluation());
             if (tally.decided()) {
@@ -99,6 +99,10 @@ public final class MetricGateRunner {
     record Measurement(GateEvaluation evaluation, boolean baselineFailure) {
         GateOutcome outcome() {
             return evaluation.outcome();
+        }
+
+        Measurement numbered(int n) {
+            return new Measurement(evaluation.numbered(n), baselineFailure);
         }
     }
 
@@ -211,7 +215,7 @@ public final class MetricGateRunner {
 
     private static Measurement measured(Plan.MetricGateSpec spec, Instant at, String query, OptionalDouble value, GateOutcome outcome,
                                         String detail, boolean baselineFailure) {
-        return new Measurement(new GateEvaluation(spec.name(), at, query, value, outcome, detail), baselineFailure);
+        return new Measurement(new GateEvaluation(spec.name(), at, query, value, outcome, detail, spec.failWhen()), baselineFailure);
     }
 
     private static Map<String, String> withInterval(Map<String, String> vars, Duration interval) {

@@ -259,10 +259,14 @@ public final class RunRecord {
         List<GateRecord> gates = new ArrayList<>();
         /** Gate evaluations left out of {@link #gates} to keep the journal within its size limit, per gate and outcome. */
         List<OmittedEvaluations> omitted = new ArrayList<>();
+        /** Each gate's verdict, once its run ended (journals from before verdicts were kept have none). */
+        private List<GateVerdict> verdicts = new ArrayList<>();
         private String failure;
         private String breakGlass;
         private String startedAt;
         private String finishedAt;
+        /** When the step's undo began ({@code null}: never, or a journal from before this was kept). */
+        private String undoStartedAt;
         /** Replicas of the step's largest workload when the run was planned (what its estimate is made from). */
         private int replicas;
         /** Begun again after an interruption or a pause: its duration is no measurement. */
@@ -395,6 +399,10 @@ public final class RunRecord {
             return List.copyOf(omitted);
         }
 
+        public List<GateVerdict> verdicts() {
+            return verdicts == null ? List.of() : List.copyOf(verdicts);
+        }
+
         public Optional<String> failure() {
             return Optional.ofNullable(failure);
         }
@@ -409,6 +417,10 @@ public final class RunRecord {
 
         public Optional<String> finishedAt() {
             return Optional.ofNullable(finishedAt);
+        }
+
+        public Optional<String> undoStartedAt() {
+            return Optional.ofNullable(undoStartedAt);
         }
 
         public Optional<ActionRecord> action(String name) {
@@ -465,6 +477,15 @@ public final class RunRecord {
             gates.add(gate);
         }
 
+        /** A gate's verdict; a later verdict of the same gate (a resumed step ran it again) replaces the earlier one. */
+        public void addVerdict(GateVerdict verdict) {
+            if (verdicts == null) {
+                verdicts = new ArrayList<>();
+            }
+            verdicts.removeIf(v -> v.gate().equals(verdict.gate()));
+            verdicts.add(verdict);
+        }
+
         // ---- transitions
 
         public void begin(String at) {
@@ -496,6 +517,14 @@ public final class RunRecord {
 
         public void rollingBack() {
             move(EnumSet.complementOf(EnumSet.of(StepState.PENDING, StepState.ROLLED_BACK)), StepState.ROLLING_BACK);
+        }
+
+        /** The step's undo begins now (the first time is kept: a rollback run again goes on with the same undo). */
+        public void rollingBack(String at) {
+            rollingBack();
+            if (undoStartedAt == null) {
+                undoStartedAt = at;
+            }
         }
 
         public void rolledBack(String at) {
@@ -607,13 +636,27 @@ public final class RunRecord {
     public record SavedStrategy(String maxUnavailable, String maxSurge) {
     }
 
-    /** One gate evaluation as the journal keeps it. */
-    public record GateRecord(String gate, String at, String query, Double value, GateOutcome outcome, String detail) {
+    /**
+     * One gate evaluation as the journal keeps it. {@code comparison} and {@code threshold} are the gate's
+     * {@code failWhen} at the time ({@code ">"}, {@code 0.05}), {@code sample} which evaluation of the gate's run it was
+     * (from 1). Journals written before these were kept read them as {@code null}: unknown.
+     */
+    public record GateRecord(String gate, String at, String query, Double value, GateOutcome outcome, String detail,
+                             String comparison, Double threshold, Integer sample) {
+
+        /** An evaluation with nothing known about its threshold. */
+        public GateRecord(String gate, String at, String query, Double value, GateOutcome outcome, String detail) {
+            this(gate, at, query, value, outcome, detail, null, null, null);
+        }
 
         public static GateRecord of(GateEvaluation e) {
             return new GateRecord(e.gate(), e.at().toString(), e.query(), e.value().isPresent() ? e.value().getAsDouble() : null,
-                    e.outcome(), e.detail());
+                    e.outcome(), e.detail(), e.comparison(), e.threshold(), e.sample() > 0 ? e.sample() : null);
         }
+    }
+
+    /** A gate's verdict for a step (from all its evaluations): the outcome and the summary a person reads. */
+    public record GateVerdict(String gate, GateOutcome outcome, String summary, String at) {
     }
 
     /** Evaluations of one gate with one outcome omitted from a step's journal: how many, first and last instant. */

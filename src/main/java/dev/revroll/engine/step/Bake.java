@@ -1,6 +1,7 @@
 package dev.revroll.engine.step;
 
 import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.gates.GateResult;
@@ -49,6 +50,8 @@ public record Bake() implements Action {
             for (int i = 0; i < running.size(); i++) {
                 GateResult r = running.get(i).join();
                 step.gateResult(r.gate(), r.outcome(), r.summary(), lastValue(r), Optional.of(specs.get(i).failWhen()));
+                String at = step.now();
+                step.update(s -> s.addVerdict(new GateVerdict(r.gate(), r.outcome(), r.summary(), at)));
                 if (r.outcome() != GateOutcome.PASS) {
                     failed.add(r.summary());
                 }

@@ -3,6 +3,7 @@ package dev.revroll.engine.step;
 import dev.revroll.engine.ProxySyncGate;
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.plan.Plan;
@@ -53,6 +54,9 @@ public record ProxySync() implements Action {
         step.gateResult("proxy-sync", report.synced() ? GateOutcome.PASS : GateOutcome.FAIL,
                 report.synced() ? report.summary() : "not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary(),
                 OptionalDouble.empty(), Optional.empty());
+        GateOutcome verdict = report.synced() ? GateOutcome.PASS : GateOutcome.FAIL;
+        String at = step.now();
+        step.update(s -> s.addVerdict(new GateVerdict("proxy-sync", verdict, "proxy-sync: " + verdict + " — " + report.summary(), at)));
         if (!report.synced()) {
             throw new StepFailure("proxy-sync gate: not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary());
         }
