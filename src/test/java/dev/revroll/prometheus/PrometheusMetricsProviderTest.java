@@ -153,7 +153,7 @@ class PrometheusMetricsProviderTest {
         answer(503, "<html>Service Unavailable</html>");
         answer(503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"starting\"}");
         answer(200, vector("1", "{}"));
-        QueryResult r = provider(base(), Duration.ofSeconds(2), Optional.empty()).query("up", Instant.now());
+        QueryResult r = provider(base(), Duration.ofSeconds(20), Optional.empty()).query("up", Instant.now());
         assertTrue(r.error().isEmpty(), r.toString());
         assertEquals(3, requests.size());
     }
@@ -161,7 +161,7 @@ class PrometheusMetricsProviderTest {
     @Test
     void unavailableAfterAllAttemptsIsAFailedResult() {
         answer(502, "<html><body>Bad Gateway</body></html>");
-        QueryResult r = provider(base(), Duration.ofSeconds(2), Optional.empty()).query("up", Instant.now());
+        QueryResult r = provider(base(), Duration.ofSeconds(20), Optional.empty()).query("up", Instant.now());
         assertEquals(Optional.of("HTTP 502 without a Prometheus API answer: <html><body>Bad Gateway</body></html> (3 attempts)"), r.error());
         assertEquals(PrometheusResilience.MAX_ATTEMPTS, requests.size());
     }
