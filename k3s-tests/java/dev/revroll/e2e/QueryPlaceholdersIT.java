@@ -40,7 +40,9 @@ class QueryPlaceholdersIT {
         for (String placeholder : QueryTemplate.KNOWN_PLACEHOLDERS) {
             assertTrue(every.contains("{{" + placeholder + "}}"), "the test covers {{" + placeholder + "}}");
         }
-        Path plan = mesh.plan("e2e-ph", "- name: ph-wave\n  namespaces: [" + ns + "]\n", """
+        // A name of its own (run continues an unfinished run of the same plan name), known here for {{plan}}.
+        String planName = "e2e-ph-" + ns.substring(ns.lastIndexOf('-') + 1);
+        Path plan = mesh.planNamed(planName, "- name: ph-wave\n  namespaces: [" + ns + "]\n", """
                 restart:
                   kinds: [Deployment]
                   timeout: 3m
@@ -62,7 +64,7 @@ class QueryPlaceholdersIT {
                 bake: 4s
                 """.formatted(every));
         String resolved = "ns=" + ns + " rev=" + mesh.world.newRevision() + " from=" + mesh.world.oldRevision()
-                + " wl=web wave=ph-wave plan=e2e-ph iv=1s";
+                + " wl=web wave=ph-wave plan=" + planName + " iv=1s";
 
         RevrollProcess.Result validate = RevrollProcess.runWith(mesh.world, Map.of(), List.of("validate", plan.toString()));
         assertEquals(0, validate.exitCode(), validate.toString());
