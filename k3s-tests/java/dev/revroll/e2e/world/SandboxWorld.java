@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  */
 public final class SandboxWorld {
 
-    private static final int DEFAULT_PORT_BASE = 36000;
+    /** Below the kernel's ephemeral range (32768-60999 by default): a restarted component never finds its port taken by an outgoing connection. */
+    private static final int DEFAULT_PORT_BASE = 29000;
     private static final Pattern ENV_LINE = Pattern.compile("^export ([A-Z0-9_]+)='([^']*)'$");
     private static final Pattern FORWARDING = Pattern.compile("Forwarding from 127\\.0\\.0\\.1:(\\d+) ->");
     private static SandboxWorld instance;
