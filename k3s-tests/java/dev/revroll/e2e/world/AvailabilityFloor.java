@@ -16,6 +16,8 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
 
+import org.awaitility.core.ConditionTimeoutException;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -325,6 +327,20 @@ public final class AvailabilityFloor implements AutoCloseable {
             return new PodState(workloadOf(pod), pod.getSpec() == null ? null : pod.getSpec().getNodeName(), ready && !deleting);
         }
 
+        /** A reconnect waits this long at least, and gives up after this many failures in a row or this long without an answer. */
+        private static final Duration RECONNECT_DELAY = Duration.ofMillis(250);
+        private static final int MAX_RECONNECTS = 2400;
+        private static final Duration RECONNECT_BUDGET = Duration.ofMinutes(10);
+
+        private boolean answers(CoreV1Api core) {
+            try {
+                core.listNamespacedPod(namespace).limit(1).execute();
+                return true;
+            } catch (ApiException e) {
+                return false;
+            }
+        }
+
         private void loop() {
             CoreV1Api core = new CoreV1Api(client);
             String rv = null;
@@ -360,15 +376,17 @@ public final class AvailabilityFloor implements AutoCloseable {
                     if (closed) {
                         return;
                     }
-                    // the API server is away (a fault test stops it): keep trying, the pods cannot change meanwhile
+                    // the API server is away (a fault test stops it): the pods cannot change meanwhile; watch again
+                    // (resuming from rv, or listing again after 410 Gone) a moment after it answers
                     failures++;
-                    if (failures > 2400) {
-                        failure = e + " (" + failures + " attempts)";
-                        return;
-                    }
                     try {
-                        Thread.sleep(250); // the back-off of a watch reconnect, not a test wait
-                    } catch (InterruptedException ie) {
+                        if (failures > MAX_RECONNECTS) {
+                            throw new ConditionTimeoutException("the watch failed " + failures + " times in a row");
+                        }
+                        await("the API server to answer the pod watch of " + namespace + " again", RECONNECT_BUDGET)
+                                .pollDelay(RECONNECT_DELAY).pollInterval(RECONNECT_DELAY).until(() -> closed || answers(core));
+                    } catch (ConditionTimeoutException gaveUp) {
+                        failure = e + " (" + failures + " attempts; " + gaveUp.getMessage() + ")";
                         return;
                     }
                 }
