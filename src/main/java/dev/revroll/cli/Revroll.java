@@ -36,9 +36,15 @@ public class Revroll implements Runnable {
     }
 
     public static CommandLine commandLine(ApplicationContext context) {
-        CommandLine cmd = new CommandLine(Revroll.class, new MicronautFactory(context));
+        return commandLine(new MicronautFactory(context));
+    }
+
+    /** The command line on {@code factory}. */
+    static CommandLine commandLine(CommandLine.IFactory factory) {
+        CommandLine cmd = new CommandLine(Revroll.class, factory);
         cmd.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table(List.of(ExitCode.values())));
         for (CommandLine sub : cmd.getSubcommands().values()) {
+            sub.getCommandSpec().versionProvider(new VersionProvider()); // picocli does not pass it down: 'status --version'
             if (sub.getCommand() instanceof RevrollCommand c) {
                 sub.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table(c.exitCodes()));
             }

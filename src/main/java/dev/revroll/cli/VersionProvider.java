@@ -1,12 +1,15 @@
 package dev.revroll.cli;
 
+import dev.revroll.Build;
 import picocli.CommandLine;
 
-/** Prints the version from the jar manifest (or "dev" when run from classes). */
+/** {@code --version}: revroll's version from the build ({@link Build}) and the Java running it. */
 public class VersionProvider implements CommandLine.IVersionProvider {
     @Override
     public String[] getVersion() {
-        String v = Revroll.class.getPackage().getImplementationVersion();
-        return new String[] {"revroll " + (v == null ? "dev" : v)};
+        return new String[] {
+                "revroll " + Build.version(),
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + "), "
+                        + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
     }
 }

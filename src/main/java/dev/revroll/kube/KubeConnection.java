@@ -1,5 +1,6 @@
 package dev.revroll.kube;
 
+import dev.revroll.Build;
 import dev.revroll.errors.UsageException;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
@@ -223,8 +224,7 @@ public final class KubeConnection {
 
     /** How the API server's audit log and metrics name revroll's requests: {@code revroll/<version>}. */
     static String userAgent() {
-        String v = KubeConnection.class.getPackage().getImplementationVersion();
-        return "revroll/" + (v == null ? "dev" : v);
+        return "revroll/" + Build.version();
     }
 
     private static void withTimeouts(ApiClient client) {
