@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks to build revroll and its test world: Debian packages with apt-get
-# (git, curl, a JDK 17+, Maven, Go, chromium for the HTML report's browser test). Each is installed only when missing. Go 1.26+ is required by the world's
+# (git, curl, a JDK 17+, Maven, Go, chromium for the HTML report's browser test, zsh for the completion test). Each is installed only when missing. Go 1.26+ is required by the world's
 # modules; an older Go fetches the pinned toolchain through the Go module proxy (GOTOOLCHAIN).
 set -euo pipefail
 need=()
@@ -12,6 +12,7 @@ command -v go >/dev/null || need+=(golang-go)
 command -v setsid >/dev/null || need+=(util-linux)
 command -v ss >/dev/null || need+=(iproute2)
 command -v chromium >/dev/null || need+=(chromium)   # ReportsIT renders the HTML report in a headless browser
+command -v zsh >/dev/null || need+=(zsh)             # CompletionTest loads the completion script into zsh
 if ((${#need[@]})); then
   echo "prereqs: installing ${need[*]}" >&2
   if [[ $(id -u) -ne 0 ]]; then sudo=sudo; else sudo=; fi
