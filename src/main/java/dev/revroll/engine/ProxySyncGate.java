@@ -9,6 +9,7 @@ import dev.revroll.ports.KubernetesGateway;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,22 +84,22 @@ public final class ProxySyncGate {
         if (istiods.isEmpty()) {
             return new Report(false, List.of("no Ready istiod pod of revision " + revision), pods.size());
         }
-        Map<String, Map<String, String>> statuses = new HashMap<>();
+        Map<String, List<Connection>> connections = new HashMap<>();
         for (IstiodPod istiod : istiods) {
             String body = gateway.podHttpGet(istiod.namespace(), istiod.name(), MONITORING_PORT, synczPath(namespace), Duration.ofSeconds(10));
             bytesFetched.addAndGet(body.length());
             fetches.incrementAndGet();
-            statuses.putAll(parseSyncz(body));
+            parseSyncz(istiod.name(), body).forEach((proxy, list) -> connections.computeIfAbsent(proxy, k -> new ArrayList<>()).addAll(list));
         }
         for (PodState p : pods) {
-            String proxy = p.name() + "." + p.namespace();
-            Map<String, String> st = statuses.get(proxy);
-            if (st == null) {
+            List<Connection> cs = connections.get(p.name() + "." + p.namespace());
+            if (cs == null) {
                 problems.add(p.name() + ": not connected to istiod " + revision);
             } else {
-                st.entrySet().stream().filter(e -> !e.getValue().equals("SYNCED"))
-                        .filter(e -> !(OPTIONAL.contains(e.getKey()) && e.getValue().equals("NOT SENT")))
-                        .forEach(e -> problems.add(p.name() + ": " + e.getKey().toUpperCase() + " " + e.getValue()));
+                worst(cs).forEach((type, c) -> {
+                    String status = type.toUpperCase() + " " + c.types().get(type);
+                    problems.add(p.name() + ": " + (cs.size() == 1 ? status : cs.size() + " xDS connections; worst: " + status + " (" + c.istiod() + ")"));
+                });
             }
         }
         return new Report(problems.isEmpty(), problems, pods.size());
@@ -119,9 +120,17 @@ public final class ProxySyncGate {
         }
     }
 
-    /** {@code /debug/syncz}: a JSON list of {proxy, <type>_sent, <type>_acked}; per proxy and type SYNCED / NOT SENT / STALE. */
-    public static Map<String, Map<String, String>> parseSyncz(String body) {
-        Map<String, Map<String, String>> out = new HashMap<>();
+    /** One xDS connection of a proxy, as the syncz answer of istiod pod {@code istiod} shows it: status per type. */
+    public record Connection(String istiod, Map<String, String> types) {
+    }
+
+    /**
+     * {@code /debug/syncz} of one istiod pod: a JSON list of {proxy, <type>_sent, <type>_acked}, one entry per xDS
+     * connection, so one proxy id may appear more than once (a reconnect whose old stream lingers, an Envoy hot
+     * restart); per connection and type SYNCED / NOT SENT / STALE (docs/proxy-sync.md#what-revroll-requires).
+     */
+    public static Map<String, List<Connection>> parseSyncz(String istiod, String body) {
+        Map<String, List<Connection>> out = new LinkedHashMap<>();
         try {
             JsonNode list = Json.tree(body);
             for (JsonNode entry : list) {
@@ -129,18 +138,38 @@ public final class ProxySyncGate {
                 if (proxy.isEmpty()) {
                     continue;
                 }
-                Map<String, String> types = new java.util.LinkedHashMap<>();
+                Map<String, String> types = new LinkedHashMap<>();
                 for (String t : concat(REQUIRED, OPTIONAL)) {
                     String sent = entry.path(t + "_sent").asText("");
                     String acked = entry.path(t + "_acked").asText("");
-                    types.put(t, sent.isEmpty() ? "NOT SENT" : sent.equals(acked) ? "SYNCED" : "STALE");
+                    types.put(t, sent.isEmpty() ? "NOT SENT" : sent.equals(acked) ? "SYNCED" : acked.isEmpty() ? "STALE (never ACKed)" : "STALE");
                 }
-                out.put(proxy, types);
+                out.computeIfAbsent(proxy, k -> new ArrayList<>()).add(new Connection(istiod, types));
             }
         } catch (Exception e) {
             throw new IllegalStateException("istiod's /debug/syncz answer is not the expected JSON list: " + e.getMessage());
         }
         return out;
+    }
+
+    /**
+     * A proxy judged by its worst connection, type by type (STALE worse than NOT SENT worse than SYNCED; the first
+     * connection wins a tie): the failing types, each with the connection that fails it.
+     */
+    static Map<String, Connection> worst(List<Connection> connections) {
+        Map<String, Connection> failing = new LinkedHashMap<>();
+        for (String t : concat(REQUIRED, OPTIONAL)) {
+            Connection worst = connections.stream().min(java.util.Comparator.comparingInt(c -> rank(c.types().get(t)))).orElseThrow();
+            String status = worst.types().get(t);
+            if (!status.equals("SYNCED") && !(OPTIONAL.contains(t) && status.equals("NOT SENT"))) {
+                failing.put(t, worst);
+            }
+        }
+        return failing;
+    }
+
+    private static int rank(String status) {
+        return status.startsWith("STALE") ? 0 : status.equals("NOT SENT") ? 1 : 2;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {
