@@ -61,9 +61,9 @@ func (i istiods) Set(v string) error {
 }
 
 type options struct {
-	kubeconfig, context, listen, faultsConfigMap, istioVersion string
-	istiods                                                    istiods
-	rps                                                        int
+	kubeconfig, context, listen, faultsConfigMap, istioVersion, namespace string
+	istiods                                                               istiods
+	rps                                                                   int
 }
 
 func main() {
@@ -74,6 +74,7 @@ func main() {
 	flag.Var(opts.istiods, "istiod", "REVISION=HOST:PORT of a revision's plaintext xDS (15010); repeat per revision")
 	flag.StringVar(&opts.faultsConfigMap, "faults-configmap", "istio-system/revroll-mesh-faults",
 		"NAMESPACE/NAME of the ConfigMap whose key "+FaultsKey+" holds faults (empty: none)")
+	flag.StringVar(&opts.namespace, "namespace", "", "play only the pods of this namespace (default: every namespace)")
 	flag.IntVar(&opts.rps, "rps", 20, "simulated requests per second per serving injected pod")
 	flag.StringVar(&opts.istioVersion, "istio-version", "1.28.0",
 		"ISTIO_VERSION reported by proxies of revisions whose name is not a version such as 1-28-0")
@@ -117,7 +118,7 @@ func run(opts options) error {
 	defer stop()
 
 	registry := prometheus.NewRegistry()
-	factory := informers.NewSharedInformerFactory(client, 0)
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithNamespace(opts.namespace))
 	pods := factory.Core().V1().Pods()
 	a := agent.New(agent.Config{Istiods: opts.istiods, RPS: opts.rps, IstioVersion: opts.istioVersion},
 		podLister{pods.Lister()}, traffic.NewMetrics(registry),

@@ -32,9 +32,16 @@ const (
 	Disconnected ProxyMode = "disconnected"
 	// Slow ACKs every push only after SlowSeconds.
 	Slow ProxyMode = "slow"
+	// NeverAck subscribes the types in NeverAckTypes but never ACKs them: istiod shows them sent and never
+	// acknowledged (STALE).
+	NeverAck ProxyMode = "neverack"
+	// Lingering keeps a second ADS stream for the same node id, as a reconnect whose old stream was never closed:
+	// the old stream ACKs only the first push of each type (stale), the new one every push, so istiod's syncz
+	// lists the proxy twice, STALE and SYNCED.
+	Lingering ProxyMode = "lingering"
 )
 
-// xDS type short names accepted in notSentTypes.
+// xDS type short names accepted in notSentTypes and neverAckTypes.
 var typeNames = []string{"cds", "eds", "lds", "rds", "ecds"}
 
 // Fault is one entry of the fault list (the ConfigMap key faults.yaml, or the body of PUT /faults).
@@ -45,6 +52,8 @@ type Fault struct {
 	Proxy        ProxyMode `json:"proxy,omitempty"`
 	SlowSeconds  float64   `json:"slowSeconds,omitempty"`
 	NotSentTypes []string  `json:"notSentTypes,omitempty"`
+	// NeverAckTypes are the types a neverack proxy requests and never ACKs.
+	NeverAckTypes []string `json:"neverAckTypes,omitempty"`
 	// ErrorRate is the share of requests (0..1) answered with ResponseCode / ResponseFlags.
 	ErrorRate     *float64 `json:"errorRate,omitempty"`
 	ResponseCode  int      `json:"responseCode,omitempty"`
@@ -76,14 +85,31 @@ type ProxyBehaviour struct {
 	SlowFor time.Duration
 	// NotSent holds the short type names (cds, eds, lds, rds, ecds) never subscribed, sorted, comma-joined.
 	NotSent string
+	// NeverAck holds the short type names subscribed but never ACKed, sorted, comma-joined.
+	NeverAck string
 }
 
 // NotSentTypes returns the short type names of NotSent.
-func (b ProxyBehaviour) NotSentTypes() []string {
-	if b.NotSent == "" {
+func (b ProxyBehaviour) NotSentTypes() []string { return splitTypes(b.NotSent) }
+
+// NeverAckTypes returns the short type names of NeverAck.
+func (b ProxyBehaviour) NeverAckTypes() []string { return splitTypes(b.NeverAck) }
+
+func splitTypes(joined string) []string {
+	if joined == "" {
 		return nil
 	}
-	return strings.Split(b.NotSent, ",")
+	return strings.Split(joined, ",")
+}
+
+// joinTypes is the comparable form of a type list: lower case, sorted, comma-joined.
+func joinTypes(types []string) string {
+	out := append([]string(nil), types...)
+	for i := range out {
+		out[i] = strings.ToLower(out[i])
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 func (b ProxyBehaviour) String() string {
@@ -94,6 +120,8 @@ func (b ProxyBehaviour) String() string {
 		return fmt.Sprintf("slow(%s)", b.SlowFor)
 	case NotSent:
 		return fmt.Sprintf("notsent(%s)", b.NotSent)
+	case NeverAck:
+		return fmt.Sprintf("neverack(%s)", b.NeverAck)
 	default:
 		return string(b.Mode)
 	}
@@ -123,7 +151,7 @@ func (l List) EffectOn(t Target) Effect {
 		if !f.Matches(t) {
 			continue
 		}
-		if f.Proxy != Healthy || f.SlowSeconds > 0 || len(f.NotSentTypes) > 0 {
+		if f.Proxy != Healthy || f.SlowSeconds > 0 || len(f.NotSentTypes) > 0 || len(f.NeverAckTypes) > 0 {
 			e.Proxy = f.proxyBehaviour()
 		}
 		if f.ErrorRate != nil {
@@ -148,12 +176,9 @@ func (f Fault) proxyBehaviour() ProxyBehaviour {
 	case Slow:
 		b.SlowFor = time.Duration(f.SlowSeconds * float64(time.Second))
 	case NotSent:
-		types := append([]string(nil), f.NotSentTypes...)
-		for i := range types {
-			types[i] = strings.ToLower(types[i])
-		}
-		sort.Strings(types)
-		b.NotSent = strings.Join(types, ",")
+		b.NotSent = joinTypes(f.NotSentTypes)
+	case NeverAck:
+		b.NeverAck = joinTypes(f.NeverAckTypes)
 	}
 	return b
 }
@@ -196,7 +221,7 @@ func strictUnmarshal(data []byte, into any) error {
 	}
 	if err != nil {
 		return fmt.Errorf("faults: %w (expected a list of {namespace, revision, workload, proxy, slowSeconds, "+
-			"notSentTypes, errorRate, responseCode, responseFlags, latencyMs})", err)
+			"notSentTypes, neverAckTypes, errorRate, responseCode, responseFlags, latencyMs})", err)
 	}
 	return nil
 }
@@ -213,7 +238,7 @@ func (l List) Validate() error {
 
 func (f Fault) validate() error {
 	switch f.Proxy {
-	case Healthy, Stale, Disconnected:
+	case Healthy, Stale, Disconnected, Lingering:
 	case Slow:
 		if f.SlowSeconds <= 0 {
 			return fmt.Errorf("proxy: slow needs slowSeconds > 0")
@@ -222,8 +247,12 @@ func (f Fault) validate() error {
 		if len(f.NotSentTypes) == 0 {
 			return fmt.Errorf("proxy: notsent needs notSentTypes (any of %s)", strings.Join(typeNames, ", "))
 		}
+	case NeverAck:
+		if len(f.NeverAckTypes) == 0 {
+			return fmt.Errorf("proxy: neverack needs neverAckTypes (any of %s)", strings.Join(typeNames, ", "))
+		}
 	default:
-		return fmt.Errorf("proxy: %q is not one of stale, notsent, disconnected, slow", f.Proxy)
+		return fmt.Errorf("proxy: %q is not one of stale, notsent, neverack, lingering, disconnected, slow", f.Proxy)
 	}
 	if f.SlowSeconds != 0 && f.Proxy != Slow {
 		return fmt.Errorf("slowSeconds only goes with proxy: slow")
@@ -231,9 +260,14 @@ func (f Fault) validate() error {
 	if len(f.NotSentTypes) > 0 && f.Proxy != NotSent {
 		return fmt.Errorf("notSentTypes only goes with proxy: notsent")
 	}
-	for _, t := range f.NotSentTypes {
-		if !knownType(strings.ToLower(t)) {
-			return fmt.Errorf("notSentTypes: %q is not one of %s", t, strings.Join(typeNames, ", "))
+	if len(f.NeverAckTypes) > 0 && f.Proxy != NeverAck {
+		return fmt.Errorf("neverAckTypes only goes with proxy: neverack")
+	}
+	for field, types := range map[string][]string{"notSentTypes": f.NotSentTypes, "neverAckTypes": f.NeverAckTypes} {
+		for _, t := range types {
+			if !knownType(strings.ToLower(t)) {
+				return fmt.Errorf("%s: %q is not one of %s", field, t, strings.Join(typeNames, ", "))
+			}
 		}
 	}
 	if f.ErrorRate != nil && (*f.ErrorRate < 0 || *f.ErrorRate > 1) {

@@ -43,6 +43,10 @@ func TestParseRejectsWhatItCannotPlay(t *testing.T) {
 		"- proxy: notsent\n":                              "needs notSentTypes",
 		"- proxy: notsent\n  notSentTypes: [sds]\n":       `"sds" is not one of`,
 		"- slowSeconds: 3\n":                              "only goes with proxy: slow",
+		"- proxy: neverack\n":                             "needs neverAckTypes",
+		"- proxy: neverack\n  neverAckTypes: [xds]\n":     `neverAckTypes: "xds" is not one of`,
+		"- proxy: lingering\n  neverAckTypes: [lds]\n":    "only goes with proxy: neverack",
+		"- proxy: lingering\n  notSentTypes: [lds]\n":     "only goes with proxy: notsent",
 		"- errorRate: 1.5\n":                              "not between 0 and 1",
 		"- responseCode: 42\n":                            "not an HTTP status code",
 		"- namespace: a\n- namespace: b\n  latencyMs: -1": "faults[1]: latencyMs",
@@ -119,5 +123,29 @@ func TestWithoutNamespace(t *testing.T) {
 	list := List{{Namespace: "a"}, {Namespace: "b"}, {}}
 	if got := list.WithoutNamespace("a"); len(got) != 2 || got[0].Namespace != "b" {
 		t.Fatalf("%+v", got)
+	}
+}
+
+func TestListenerFaultsParse(t *testing.T) {
+	list, err := Parse([]byte("- {namespace: a, revision: 1-28-0, proxy: notsent, notSentTypes: [lds]}\n" +
+		"- {namespace: b, proxy: neverack, neverAckTypes: [LDS]}\n- {namespace: c, proxy: lingering}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ns, want := range map[string]ProxyBehaviour{
+		"a": {Mode: NotSent, NotSent: "lds"},
+		"b": {Mode: NeverAck, NeverAck: "lds"},
+		"c": {Mode: Lingering},
+	} {
+		got := list.EffectOn(Target{Namespace: ns, Revision: "1-28-0"}).Proxy
+		if got != want {
+			t.Errorf("%s: %+v, want %+v", ns, got, want)
+		}
+	}
+	if s := (ProxyBehaviour{Mode: NeverAck, NeverAck: "lds"}).String(); s != "neverack(lds)" {
+		t.Errorf("String() = %q", s)
+	}
+	if got := (ProxyBehaviour{Mode: NeverAck, NeverAck: "eds,lds"}).NeverAckTypes(); len(got) != 2 || got[1] != "lds" {
+		t.Errorf("NeverAckTypes() = %v", got)
 	}
 }

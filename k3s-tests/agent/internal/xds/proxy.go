@@ -90,6 +90,8 @@ type counters struct {
 	responses, acks, drops atomic.Int64
 	// streamOpen is true from the moment a stream opens until it fails.
 	streamOpen atomic.Bool
+	// nudged: a stale stream asked for the push it will never ACK.
+	nudged atomic.Bool
 }
 
 func (c *counters) response(string) { c.responses.Add(1) }
@@ -133,10 +135,50 @@ func reconnectPolicy() backoff.BackOff {
 }
 
 func (p *Proxy) run(ctx context.Context) {
-	if p.Spec.Behaviour.Mode == fault.Disconnected {
+	switch p.Spec.Behaviour.Mode {
+	case fault.Disconnected:
 		<-ctx.Done()
-		return
+	case fault.Lingering:
+		lingering(ctx, p.stream, &p.events)
+	default:
+		p.stream(ctx, p.Spec.Behaviour, &p.events)
 	}
+}
+
+// lingering opens the old stream first and lets it go stale (it ACKs only the first push of each type), then the
+// new, healthy one with the same node id; both stay open. istiod never shows this proxy with SYNCED connections
+// only. open keeps one stream (Proxy.stream); GET /proxies counts the new stream's pushes and ACKs (into events).
+func lingering(ctx context.Context, open func(context.Context, fault.ProxyBehaviour, *counters), events *counters) {
+	var old counters
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		open(ctx, fault.ProxyBehaviour{Mode: fault.Stale}, &old)
+	}()
+	defer wg.Wait()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !old.nudged.Load() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+	select { // the push the old stream will never ACK reaches istiod's books
+	case <-ctx.Done():
+		return
+	case <-time.After(lingeringNewAfter):
+	}
+	open(ctx, fault.ProxyBehaviour{}, events)
+}
+
+// lingeringNewAfter: the new stream of a lingering proxy opens this long after the old one asked for its last push.
+var lingeringNewAfter = time.Second
+
+// stream keeps one ADS stream with the given behaviour until ctx ends (redialling with backoff).
+func (p *Proxy) stream(ctx context.Context, behaviour fault.ProxyBehaviour, events *counters) {
 	meta, err := p.Spec.Metadata()
 	if err != nil {
 		p.fail(err)
@@ -153,7 +195,7 @@ func (p *Proxy) run(ctx context.Context) {
 			BackoffPolicy: reconnectPolicy(),
 			GrpcOpts: []grpc.DialOption{
 				grpc.WithTransportCredentials(insecure.NewCredentials()),
-				grpc.WithStreamInterceptor(interceptor(ctx, p.Spec.Behaviour, &p.events)),
+				grpc.WithStreamInterceptor(interceptor(ctx, behaviour, events)),
 			},
 		},
 		// Like Envoy: clusters and listeners; endpoints follow clusters, routes follow listeners.

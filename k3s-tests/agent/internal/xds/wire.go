@@ -35,17 +35,20 @@ type action struct {
 type ledger struct {
 	behaviour fault.ProxyBehaviour
 	notSent   map[string]bool
+	neverAck  map[string]bool
 	received  map[string]string
 	ackedOnce map[string]bool
 	nudged    bool
 }
 
 func newLedger(b fault.ProxyBehaviour) *ledger {
-	l := &ledger{behaviour: b, notSent: map[string]bool{}, received: map[string]string{}, ackedOnce: map[string]bool{}}
-	if b.Mode == fault.NotSent {
-		for _, t := range b.NotSentTypes() {
-			l.notSent[typeURLs[t]] = true
-		}
+	l := &ledger{behaviour: b, notSent: map[string]bool{}, neverAck: map[string]bool{}, received: map[string]string{},
+		ackedOnce: map[string]bool{}}
+	for _, t := range b.NotSentTypes() {
+		l.notSent[typeURLs[t]] = true
+	}
+	for _, t := range b.NeverAckTypes() {
+		l.neverAck[typeURLs[t]] = true
 	}
 	return l
 }
@@ -65,6 +68,9 @@ func (l *ledger) onRequest(req *discovery.DiscoveryRequest) action {
 	}
 	if !l.isAck(req) {
 		return action{}
+	}
+	if l.neverAck[req.TypeUrl] {
+		return action{drop: true}
 	}
 	switch l.behaviour.Mode {
 	case fault.Stale:
@@ -133,7 +139,9 @@ func (s *faultyStream) SendMsg(m any) error {
 	case act.nudge:
 		time.AfterFunc(staleNudgeAfter, func() {
 			// An initial request (no nonce) for clusters again: istiod answers with a fresh push.
-			_ = s.send(&discovery.DiscoveryRequest{TypeUrl: v3.ClusterType})
+			if s.send(&discovery.DiscoveryRequest{TypeUrl: v3.ClusterType}) == nil {
+				s.events.nudged.Store(true)
+			}
 		})
 	}
 	if act.ack {

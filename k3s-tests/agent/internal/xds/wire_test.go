@@ -64,6 +64,28 @@ func TestNotSentProxyNeverSubscribesTheListedTypes(t *testing.T) {
 	}
 }
 
+func TestNeverAckProxySubscribesButNeverAcksTheListedTypes(t *testing.T) {
+	l := newLedger(fault.ProxyBehaviour{Mode: fault.NeverAck, NeverAck: "lds"})
+	if a := l.onRequest(&discovery.DiscoveryRequest{TypeUrl: v3.ListenerType}); a.drop {
+		t.Fatalf("LDS subscription dropped: %+v", a)
+	}
+	for _, n := range []string{"l1", "l2"} {
+		if a := l.onRequest(push(l, v3.ListenerType, n)); !a.drop || a.ack {
+			t.Fatalf("LDS push %s ACKed: %+v", n, a)
+		}
+	}
+	if a := l.onRequest(push(l, v3.ClusterType, "c1")); !a.ack || a.drop {
+		t.Fatalf("CDS push not ACKed: %+v", a)
+	}
+}
+
+func TestNotSentListenersAreNeverRequested(t *testing.T) {
+	l := newLedger(fault.ProxyBehaviour{Mode: fault.NotSent, NotSent: "lds"})
+	if a := l.onRequest(&discovery.DiscoveryRequest{TypeUrl: v3.ListenerType}); !a.drop {
+		t.Fatalf("LDS subscribed: %+v", a)
+	}
+}
+
 func TestSlowProxyDelaysEveryAck(t *testing.T) {
 	l := newLedger(fault.ProxyBehaviour{Mode: fault.Slow, SlowFor: 4 * time.Second})
 	if a := l.onRequest(&discovery.DiscoveryRequest{TypeUrl: v3.ListenerType}); a.delay != 0 {
