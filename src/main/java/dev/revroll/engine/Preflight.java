@@ -84,10 +84,14 @@ public final class Preflight {
         if (!spec.gates().metrics().isEmpty()) {
             if (metrics.isEmpty()) {
                 refusals.add("metric gates need spec.prometheus.url");
-            } else if (!metrics.get().reachable()) {
-                refusals.add("Prometheus at " + metrics.get().describe() + " does not answer (metric gates need it)");
+            } else {
+                metrics.get().whyUnreachable().ifPresent(why -> refusals.add(metrics.get().describe() + " cannot be queried: " + why
+                        + " (metric gates need it)"));
             }
         }
+        spec.prometheus().flatMap(Plan.PrometheusConfig::tls).filter(Plan.PrometheusTls::insecureSkipVerify).ifPresent(t -> warnings.add(
+                "spec.prometheus.tls.insecureSkipVerify is true: any server can answer for Prometheus and see its credentials, "
+                        + "and gate verdicts rest on what it says; give tls.caFile instead"));
 
         Optional<RolloutLayout> layout = Optional.empty();
         Map<String, List<WorkloadPlan>> workloads = new LinkedHashMap<>();

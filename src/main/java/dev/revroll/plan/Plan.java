@@ -6,6 +6,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -95,7 +96,26 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
     public record Baseline(String query, double maxRatio) {
     }
 
-    public record PrometheusConfig(String url, Duration timeout) {
+    /**
+     * Where metric gates query and how revroll reaches it (docs/prometheus-access.md). File paths are absolute (a
+     * relative one in the plan is resolved against the plan file's directory); the plan never holds a secret, only
+     * where to read it.
+     */
+    public record PrometheusConfig(String url, Duration timeout, Optional<PrometheusTls> tls, Map<String, String> headers,
+            Optional<Path> bearerTokenFile, Optional<BasicAuth> basicAuth) {
+
+        public PrometheusConfig(String url, Duration timeout) {
+            this(url, timeout, Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
+        }
+    }
+
+    /** TLS to an https:// Prometheus: trust only {@code caFile} when given, a client certificate, the name to verify. */
+    public record PrometheusTls(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile, Optional<String> serverName,
+            boolean insecureSkipVerify) {
+    }
+
+    /** Basic auth; the password is read from {@code passwordFile} or the environment variable {@code passwordEnv} (one of them). */
+    public record BasicAuth(String username, Optional<Path> passwordFile, Optional<String> passwordEnv) {
     }
 
     public record GitConfig(String repo, String path, boolean push, Optional<String> authorName, Optional<String> authorEmail) {

@@ -78,6 +78,15 @@ final class PlanCursor {
         return items;
     }
 
+    /** The keys of this mapping in file order (for a map of names to values, such as headers); none when this is not a mapping. */
+    List<String> names() {
+        if (!(node instanceof MappingNode m)) {
+            return List.of();
+        }
+        return m.getValue().stream().map(NodeTuple::getKeyNode).filter(ScalarNode.class::isInstance)
+                .map(k -> ((ScalarNode) k).getValue()).distinct().toList();
+    }
+
     private List<String> append(String step) {
         List<String> p = new ArrayList<>(pointer);
         p.add(step);

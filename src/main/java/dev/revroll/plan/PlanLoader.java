@@ -54,6 +54,9 @@ public final class PlanLoader {
     private static final Pattern CONDITION = Pattern.compile(
             "\\s*(>=|<=|==|!=|>|<)\\s*([-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\\s*");
 
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
     private final Path file;
     private final PlanProblems problems;
     private final PlanSchema schema = PlanSchema.get();
@@ -334,7 +337,55 @@ public final class PlanLoader {
         }
         PlanCursor url = p.field("url");
         url.optionalString().map(PlanLoader::httpUrlProblem).ifPresent(problem -> problems.add(url, problem));
-        return Optional.of(new Plan.PrometheusConfig(url.string(), nonZero(p.field("timeout")).duration()));
+        PlanCursor tls = p.field("tls");
+        Optional<Plan.PrometheusTls> tlsConfig = tls.isMapping() ? Optional.of(new Plan.PrometheusTls(planPath(tls.field("caFile")),
+                planPath(tls.field("certFile")), planPath(tls.field("keyFile")), tls.field("serverName").optionalString(),
+                tls.field("insecureSkipVerify").bool())) : Optional.empty();
+        PlanCursor basic = p.field("basicAuth");
+        Optional<Plan.BasicAuth> basicAuth = Optional.empty();
+        if (basic.isMapping()) {
+            PlanCursor user = basic.field("username");
+            user.optionalString().filter(u -> u.contains(":")).ifPresent(u -> problems.add(user, "a basic auth user name cannot hold ':'"));
+            PlanCursor env = basic.field("passwordEnv");
+            env.optionalString().filter(name -> !ENV_NAME.matcher(name).matches()).ifPresent(name -> problems.add(env,
+                    "'" + name + "' is not an environment variable name; write the variable's name (letters, digits, _), not its value"));
+            basicAuth = Optional.of(new Plan.BasicAuth(user.string(), planPath(basic.field("passwordFile")),
+                    env.optionalString()));
+        }
+        return Optional.of(new Plan.PrometheusConfig(url.string(), nonZero(p.field("timeout")).duration(), tlsConfig,
+                headers(p.field("headers")), planPath(p.field("bearerTokenFile")), basicAuth));
+    }
+
+    /**
+     * Headers sent with every query. A name must be an HTTP token, a value one line; {@code Authorization} is refused
+     * (its value would be a secret in the plan: bearerTokenFile and basicAuth read it from elsewhere), and so is a
+     * name given twice in another case (HTTP names are case-insensitive).
+     */
+    private Map<String, String> headers(PlanCursor headers) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> seen = new java.util.HashMap<>();
+        for (String name : headers.names()) {
+            PlanCursor value = headers.field(name);
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!HEADER_NAME.matcher(name).matches()) {
+                problems.add(value.key(), value.path(), "'" + name + "' is not an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)");
+            } else if (lower.equals("authorization") || lower.equals("proxy-authorization")) {
+                problems.add(value.key(), value.path(), "a credential never stands in the plan; use bearerTokenFile (a file holding the token, "
+                        + "re-read when it changes) or basicAuth with passwordFile or passwordEnv, not an " + name + " header");
+            } else if (seen.putIfAbsent(lower, name) != null) {
+                problems.add(value.key(), value.path(), "the same header as " + seen.get(lower) + " (header names ignore case); give it once");
+            } else if (value.optionalString().filter(v -> v.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)).isPresent()) {
+                problems.add(value, "a header value must be one line without control characters");
+            } else {
+                value.optionalString().ifPresent(v -> out.put(name, v.strip()));
+            }
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
+    /** A path the plan gives, relative to the plan file's directory (as git.repo is); empty when not given. */
+    private Optional<Path> planPath(PlanCursor field) {
+        return field.optionalString().map(text -> file.toAbsolutePath().getParent().resolve(text).normalize());
     }
 
     /** {@code null} when the URL is an http(s) URL with a host. */
@@ -354,7 +405,6 @@ public final class PlanLoader {
         if (!g.isMapping()) {
             return Optional.empty();
         }
-        String repo = g.field("repo").string();
         PlanCursor path = g.field("path");
         parsed(path, QueryTemplate::of).ifPresent(t -> {
             for (String unknown : t.placeholders()) {
@@ -363,7 +413,7 @@ public final class PlanLoader {
                 }
             }
         });
-        String resolvedRepo = repo == null ? null : file.toAbsolutePath().getParent().resolve(repo).normalize().toString();
+        String resolvedRepo = planPath(g.field("repo")).map(Path::toString).orElse(null);
         PlanCursor author = g.field("author");
         return Optional.of(new Plan.GitConfig(resolvedRepo, path.string(), g.field("push").bool(),
                 author.field("name").optionalString(), author.field("email").optionalString()));
@@ -545,8 +595,15 @@ public final class PlanLoader {
 
     private void collect(Node node, String path, FieldUse use) {
         if (node instanceof MappingNode m) {
+            boolean values = !path.isEmpty() && schema.isMapOfValues(path.replace("[]", ".[]").split("\\."));
             for (NodeTuple t : m.getValue()) {
                 String field = (path.isEmpty() ? "" : path + ".") + ((ScalarNode) t.getKeyNode()).getValue();
+                if (values) { // its keys are names the plan chooses, not fields of the schema
+                    if (!read.contains(t.getValueNode())) {
+                        use.ignored().add(field);
+                    }
+                    continue;
+                }
                 use.present().add(field);
                 if (!read.contains(t.getValueNode())) {
                     use.ignored().add(field);

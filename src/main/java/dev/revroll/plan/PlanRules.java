@@ -30,6 +30,53 @@ final class PlanRules {
         rules.gates(spec.field("gates").field("metrics"), spec.field("prometheus"));
         rules.someGateOrReason(spec.field("gates"));
         rules.windowOpens(spec.field("window").field("cron"));
+        rules.prometheusAccess(spec.field("prometheus"));
+    }
+
+    /** One credential, a client certificate with its key, a password from one place, TLS fields only for https (docs/prometheus-access.md). */
+    private void prometheusAccess(PlanCursor prometheus) {
+        PlanCursor token = prometheus.field("bearerTokenFile");
+        PlanCursor basic = prometheus.field("basicAuth");
+        String url = prometheus.field("url").optionalString().orElse("");
+        if (!token.isNull() && !basic.isNull()) {
+            problems.add(basic.key(), basic.path(), "give one credential: " + token.path() + " or " + basic.path() + ", not both");
+        }
+        if ((!token.isNull() || !basic.isNull()) && url.matches("(?i)https?://[^/]*@.*")) {
+            PlanCursor credential = token.isNull() ? basic : token;
+            problems.add(credential.key(), credential.path(), "the URL has user info too; remove it from " + prometheus.path() + ".url");
+        }
+        if (basic.isMapping()) {
+            PlanCursor file = basic.field("passwordFile");
+            PlanCursor env = basic.field("passwordEnv");
+            if (file.isNull() == env.isNull()) {
+                problems.add(basic.key(), basic.path(), file.isNull()
+                        ? "needs the password's source: passwordFile (a file holding it) or passwordEnv (an environment variable holding it)"
+                        : "give passwordFile or passwordEnv, not both");
+            }
+        }
+        PlanCursor tls = prometheus.field("tls");
+        if (!tls.isMapping()) {
+            return;
+        }
+        PlanCursor cert = tls.field("certFile");
+        PlanCursor key = tls.field("keyFile");
+        if (cert.isNull() != key.isNull()) {
+            PlanCursor given = cert.isNull() ? key : cert;
+            problems.add(given.key(), given.path(), "a client certificate needs both certFile and keyFile; add "
+                    + (cert.isNull() ? "certFile" : "keyFile"));
+        }
+        PlanCursor insecure = tls.field("insecureSkipVerify");
+        if (insecure.optionalString().filter("true"::equalsIgnoreCase).isPresent()) {
+            for (String name : List.of("caFile", "serverName")) {
+                PlanCursor f = tls.field(name);
+                if (!f.isNull()) {
+                    problems.add(f.key(), f.path(), "has no effect with insecureSkipVerify: true (nothing is verified); remove one of them");
+                }
+            }
+        }
+        if (!url.isEmpty() && !url.regionMatches(true, 0, "https://", 0, 8)) {
+            problems.add(tls.key(), tls.path(), "applies to an https:// URL only; " + prometheus.path() + ".url is not one");
+        }
     }
 
     private void revisionMoves(PlanCursor revision) {

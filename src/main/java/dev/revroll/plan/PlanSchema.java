@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
 
 /**
  * The plan's JSON Schema ({@code plans/rolloutplan.schema.json}, on the classpath as {@link #RESOURCE}), and the
- * structural check the loader runs with it: known fields, types, required fields, enum values, minimums. The schema
+ * structural check the loader runs with it: known fields, types, required fields, enum values, minimums; a map of names
+ * to values ({@code additionalProperties} a schema) has its values checked; a field named in {@code x-refused} is refused
+ * with that message (a password where only where-to-read-it belongs). The schema
  * is the one list of fields and defaults; value checks a schema cannot explain well (names, durations) are named
  * by their {@code $defs} entry and done in Java.
  */
@@ -84,6 +86,11 @@ final class PlanSchema {
     /** The default the schema declares for a field, if it declares one. */
     Optional<Object> declaredDefault(String... path) {
         return Optional.ofNullable(at(path).get("default"));
+    }
+
+    /** True when the object at {@code path} maps any names to values ({@code headers}) rather than having fields. */
+    boolean isMapOfValues(String... path) {
+        return at(path).get("additionalProperties") instanceof Map;
     }
 
     /** The field names of the object at {@code path}. */
@@ -178,6 +185,14 @@ final class PlanSchema {
                     continue;
                 }
                 Map<String, Object> ps = (Map<String, Object>) props.get(name);
+                if (ps == null && schema.get("additionalProperties") instanceof Map<?, ?> values) {
+                    ps = (Map<String, Object>) values; // a map of names to values (headers), not of fields
+                }
+                String refused = (String) ((Map<String, Object>) schema.getOrDefault("x-refused", Map.of())).get(name);
+                if (refused != null) {
+                    problems.add(k, field + name, refused);
+                    continue;
+                }
                 if (ps == null) {
                     String suggestion = DidYouMean.closest(name, props.keySet())
                             .map(s -> ", did you mean '" + s + "'?")

@@ -23,6 +23,11 @@ public interface MetricsProvider {
     /** True when the backend answers at all (preflight). */
     boolean reachable();
 
+    /** Why a trivial query fails (preflight): empty when the backend answers and accepts revroll's credentials. */
+    default Optional<String> whyUnreachable() {
+        return reachable() ? Optional.empty() : Optional.of("it does not answer");
+    }
+
     /** Where it is, for messages (credentials redacted). */
     String describe();
 }

@@ -5,13 +5,14 @@ import dev.revroll.plan.Plan;
 import dev.revroll.ports.MetricsProvider;
 import dev.revroll.prometheus.PrometheusResilience.TransientAnswer;
 import io.micronaut.core.type.Argument;
-import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.netty.DefaultHttpClient;
+import io.micronaut.http.client.netty.DefaultHttpClientBuilder;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.http.uri.UriBuilder;
 
@@ -20,24 +21,24 @@ import java.net.MalformedURLException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * {@link MetricsProvider} over Prometheus' HTTP API ({@code GET /api/v1/query?query=&time=}) with Micronaut's HTTP
- * client, created on first use so that commands which never query start fast. Credentials: a bearer token from
- * {@value #TOKEN_ENV}, else basic auth from the user info of the plan's URL; {@link #describe()} never shows either.
- * Every failure (no connection, timeout, HTTP error, {@code status: error}) becomes {@link QueryResult#failed}, never an
- * exception; retries and time limits are {@link PrometheusResilience}'s.
+ * client, created on first use so that commands which never query start fast (the TLS files are read then).
+ * Headers and credentials are {@link PrometheusAuth}'s, TLS is {@link PemTls}' (docs/prometheus-access.md);
+ * {@link #describe()} never shows a secret. Every failure (a file the plan names unusable, no connection, TLS, timeout,
+ * HTTP error, {@code status: error}) becomes {@link QueryResult#failed}, never an exception; retries and time limits
+ * are {@link PrometheusResilience}'s.
  */
 public final class PrometheusMetricsProvider implements MetricsProvider, AutoCloseable {
 
@@ -48,18 +49,24 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     private final URL root;
     private final String basePath;
     private final String shown;
-    private final Optional<String> authorization;
-    private final String authShown;
+    private final PrometheusAuth auth;
+    private final Optional<Plan.PrometheusTls> tls;
     private final PrometheusResilience resilience;
     private final Object lock = new Object();
     private volatile HttpClient client;
 
-    /** The plan's Prometheus; bearer token from {@value #TOKEN_ENV} when set. */
+    /** The plan's Prometheus; {@value #TOKEN_ENV} and {@code basicAuth.passwordEnv} from the process environment. */
     public PrometheusMetricsProvider(Plan.PrometheusConfig config) {
-        this(config, Optional.ofNullable(System.getenv(TOKEN_ENV)).map(String::strip).filter(t -> !t.isEmpty()));
+        this(config, System::getenv);
     }
 
+    /** The plan's Prometheus with this bearer token in place of {@value #TOKEN_ENV} (and no other environment). */
     public PrometheusMetricsProvider(Plan.PrometheusConfig config, Optional<String> bearerToken) {
+        this(config, name -> name.equals(TOKEN_ENV) ? bearerToken.orElse(null) : null);
+    }
+
+    /** The plan's Prometheus, environment variables ({@value #TOKEN_ENV}, {@code basicAuth.passwordEnv}) read through {@code environment}. */
+    public PrometheusMetricsProvider(Plan.PrometheusConfig config, Function<String, String> environment) {
         Objects.requireNonNull(config, "config");
         URI uri = parse(config.url());
         String userInfo = uri.getRawUserInfo();
@@ -71,17 +78,8 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
         String path = Optional.ofNullable(uri.getRawPath()).orElse("");
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.shown = root.toString().replaceAll("/$", "") + basePath;
-        if (bearerToken.isPresent()) {
-            this.authorization = Optional.of("Bearer " + bearerToken.get());
-            this.authShown = " (bearer token from " + TOKEN_ENV + ")";
-        } else if (userInfo != null && !userInfo.isEmpty()) {
-            String decoded = URLDecoder.decode(userInfo, StandardCharsets.UTF_8);
-            this.authorization = Optional.of("Basic " + Base64.getEncoder().encodeToString(decoded.getBytes(StandardCharsets.UTF_8)));
-            this.authShown = " (basic auth from the URL, redacted)";
-        } else {
-            this.authorization = Optional.empty();
-            this.authShown = "";
-        }
+        this.auth = new PrometheusAuth(config, userInfo, environment);
+        this.tls = config.tls();
         Duration timeout = config.timeout() == null || config.timeout().isZero() || config.timeout().isNegative()
                 ? DEFAULT_TIMEOUT : config.timeout();
         this.resilience = new PrometheusResilience(timeout);
@@ -89,13 +87,21 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
 
     @Override
     public QueryResult query(String promql, Instant at) {
+        Map<String, String> headers;
+        HttpClient http;
+        try {
+            headers = auth.headers();
+            http = client();
+        } catch (AccessProblem e) {
+            return QueryResult.failed(e.getMessage());
+        }
         String uri = UriBuilder.of(basePath + "/api/v1/query")
                 .queryParam("query", promql)
                 .queryParam("time", BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString())
                 .queryParam("timeout", resilience.attemptTimeout().toMillis() + "ms")
                 .toString();
         try {
-            Answer answer = resilience.call(() -> send(uri));
+            Answer answer = resilience.call(() -> send(http, uri, headers));
             return PrometheusResponse.parse(answer.status(), answer.body());
         } catch (TransientAnswer e) {
             return QueryResult.failed(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
@@ -110,12 +116,17 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     /** True when a trivial query ({@code vector(1)}) succeeds: the server answers and accepts the credentials. */
     @Override
     public boolean reachable() {
-        return query("vector(1)", Instant.now()).error().isEmpty();
+        return whyUnreachable().isEmpty();
+    }
+
+    @Override
+    public Optional<String> whyUnreachable() {
+        return query("vector(1)", Instant.now()).error();
     }
 
     @Override
     public String describe() {
-        return "Prometheus at " + shown + authShown;
+        return "Prometheus at " + shown + (auth.describe().isEmpty() ? "" : " (" + auth.describe() + ")");
     }
 
     @Override
@@ -139,10 +150,10 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     }
 
     /** One attempt. 2xx and the definitive 4xx answers are returned; 429/5xx become {@link TransientAnswer} to be retried. */
-    private CompletionStage<Answer> send(String uri) {
+    private static CompletionStage<Answer> send(HttpClient http, String uri, Map<String, String> headers) {
         MutableHttpRequest<?> request = HttpRequest.GET(uri).accept(MediaType.APPLICATION_JSON_TYPE);
-        authorization.ifPresent(a -> request.header(HttpHeaders.AUTHORIZATION, a));
-        CompletableFuture<HttpResponse<String>> exchange = SingleResponse.of(client().exchange(request, Argument.STRING, Argument.STRING));
+        headers.forEach(request::header);
+        CompletableFuture<HttpResponse<String>> exchange = SingleResponse.of(http.exchange(request, Argument.STRING, Argument.STRING));
         CompletableFuture<Answer> attempt = exchange.handle((response, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpClientResponseException e) {
@@ -172,7 +183,8 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
         return new Answer(status, body);
     }
 
-    private HttpClient client() {
+    /** Created on the first query; when the TLS files cannot be used, not at all (the next query tries again). */
+    private HttpClient client() throws AccessProblem {
         HttpClient c = client;
         if (c == null) {
             synchronized (lock) {
@@ -183,12 +195,24 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
                     configuration.setConnectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT);
                     configuration.setExceptionOnErrorStatus(false);
                     configuration.setFollowRedirects(true);
-                    client = HttpClient.create(root, configuration);
+                    DefaultHttpClientBuilder builder = DefaultHttpClient.builder().uri(toUri(root)).configuration(configuration);
+                    if (tls.isPresent()) {
+                        builder.nettyClientSslBuilder(PemTls.of(tls.get()));
+                    }
+                    client = builder.build();
                 }
                 c = client;
             }
         }
         return c;
+    }
+
+    private static URI toUri(URL url) {
+        try {
+            return url.toURI();
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String reason(Throwable e) {

@@ -139,13 +139,13 @@ class PreflightTest {
 
             @Override
             public String describe() {
-                return "http://prometheus:9090";
+                return "Prometheus at http://prometheus:9090";
             }
         };
         Plan withGate = Fakes.plan(null, NEW, List.of(Fakes.wave("w", List.of("shop"))), SurgePolicy.ENFORCE, OnFailure.ROLLBACK_STEP,
                 List.of(Fakes.errorRate()));
         Survey s = new Preflight(cluster, Optional.of(down), new NoGitRecord()).survey(withGate);
-        assertEquals(List.of("Prometheus at http://prometheus:9090 does not answer (metric gates need it)"), s.refusals());
+        assertEquals(List.of("Prometheus at http://prometheus:9090 cannot be queried: it does not answer (metric gates need it)"), s.refusals());
         assertEquals(List.of(), new Preflight(cluster, Optional.of(down), new NoGitRecord()).survey(plan(NEW, List.of("shop"))).refusals(),
                 "without metric gates Prometheus is not needed");
     }

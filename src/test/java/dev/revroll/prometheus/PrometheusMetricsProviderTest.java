@@ -8,11 +8,15 @@ import dev.revroll.ports.MetricsProvider.QueryResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -40,6 +44,9 @@ class PrometheusMetricsProviderTest {
     private final Deque<Answer> answers = new ArrayDeque<>();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<String> tenants = new CopyOnWriteArrayList<>();
+    @TempDir
+    Path dir;
     private PrometheusMetricsProvider provider;
 
     @BeforeEach
@@ -60,6 +67,7 @@ class PrometheusMetricsProviderTest {
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestURI().getRawPath() + "?" + Optional.ofNullable(exchange.getRequestURI().getRawQuery()).orElse(""));
         authorizations.add(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")).orElse("-"));
+        tenants.add(Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Scope-OrgID")).orElse("-"));
         Answer answer;
         synchronized (answers) {
             answer = answers.size() > 1 ? answers.poll() : answers.peek();
@@ -210,6 +218,89 @@ class PrometheusMetricsProviderTest {
         assertEquals(expected, authorizations.get(0));
         assertEquals("Prometheus at http://127.0.0.1:" + server.getAddress().getPort() + " (basic auth from the URL, redacted)", p.describe());
         assertFalse(p.describe().contains("pa"), p.describe());
+    }
+
+    private PrometheusMetricsProvider provider(Plan.PrometheusConfig config, Map<String, String> environment) {
+        provider = new PrometheusMetricsProvider(config, environment::get);
+        return provider;
+    }
+
+    private static String basic(String userAndPassword) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void headersAndABearerTokenFileThatRotates() throws IOException {
+        answer(200, vector("1", "{}"));
+        Path token = Files.writeString(dir.resolve("token"), "first-token\n");
+        PrometheusMetricsProvider p = provider(new Plan.PrometheusConfig(base(), Duration.ofSeconds(2), Optional.empty(),
+                Map.of("X-Scope-OrgID", "tenant-a"), Optional.of(token), Optional.empty()), Map.of("REVROLL_PROMETHEUS_TOKEN", "env-token"));
+        assertTrue(p.reachable());
+        Files.writeString(token, "second-token-longer");
+        assertTrue(p.reachable());
+        Files.writeString(token, "third-token-longer!");  // same size: the modification time tells
+        Files.setLastModifiedTime(token, FileTime.from(Instant.now().plusSeconds(5)));
+        assertTrue(p.reachable());
+        assertEquals(List.of("Bearer first-token", "Bearer second-token-longer", "Bearer third-token-longer!"), authorizations,
+                "the file wins over the environment and is read again when it changes");
+        assertEquals(List.of("tenant-a", "tenant-a", "tenant-a"), tenants);
+        assertEquals("Prometheus at " + base() + " (bearer token from " + token + ", re-read when it changes, headers X-Scope-OrgID)", p.describe());
+
+        Files.delete(token);
+        QueryResult gone = p.query("up", Instant.now());
+        assertEquals(Optional.of("spec.prometheus.bearerTokenFile " + token + ": no such file"), gone.error());
+        assertEquals(3, requests.size(), "nothing is sent without the credential");
+        Files.writeString(token, "two\nlines");
+        assertEquals(Optional.of("spec.prometheus.bearerTokenFile " + token + " does not hold one token (it has spaces, line breaks or other "
+                + "characters a token has not; its content is not shown)"), p.query("up", Instant.now()).error());
+        Files.writeString(token, "  \n");
+        assertEquals(Optional.of("spec.prometheus.bearerTokenFile " + token + " is empty"), p.whyUnreachable());
+    }
+
+    @Test
+    void basicAuthPasswordFromAFileOrTheEnvironment() throws IOException {
+        answer(200, vector("1", "{}"));
+        Path password = Files.writeString(dir.resolve("password"), "pa:ss w0rd\n");
+        PrometheusMetricsProvider fromFile = provider(new Plan.PrometheusConfig(base(), Duration.ofSeconds(2), Optional.empty(), Map.of(),
+                Optional.empty(), Optional.of(new Plan.BasicAuth("revroll", Optional.of(password), Optional.empty()))), Map.of());
+        assertTrue(fromFile.reachable());
+        assertEquals(basic("revroll:pa:ss w0rd"), authorizations.get(0));
+        assertEquals("Prometheus at " + base() + " (basic auth as revroll, password from " + password + ")", fromFile.describe());
+        fromFile.close();
+
+        Plan.PrometheusConfig fromEnv = new Plan.PrometheusConfig(base(), Duration.ofSeconds(2), Optional.empty(), Map.of(),
+                Optional.empty(), Optional.of(new Plan.BasicAuth("revroll", Optional.empty(), Optional.of("PROM_PW"))));
+        PrometheusMetricsProvider p = provider(fromEnv, Map.of("PROM_PW", "env-s3cret"));
+        assertTrue(p.reachable());
+        assertEquals(basic("revroll:env-s3cret"), authorizations.get(1));
+        assertEquals("Prometheus at " + base() + " (basic auth as revroll, password from $PROM_PW)", p.describe());
+        p.close();
+
+        PrometheusMetricsProvider unset = provider(fromEnv, Map.of());
+        assertEquals(Optional.of("the environment variable PROM_PW (spec.prometheus.basicAuth.passwordEnv) is not set or empty"), unset.whyUnreachable());
+        assertEquals(2, requests.size());
+    }
+
+    @Test
+    void unusableTlsFilesAreNamedAndNothingIsSent() throws IOException {
+        Path notPem = Files.writeString(dir.resolve("ca.pem"), "hello");
+        Path missing = dir.resolve("missing.pem");
+        Path rsaKey = Files.writeString(dir.resolve("key.pem"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIB\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        String https = "https://127.0.0.1:" + server.getAddress().getPort();
+        assertEquals(Optional.of("spec.prometheus.tls.caFile " + missing + ": no such file"), provider(tls(https, Optional.of(missing),
+                Optional.empty(), Optional.empty()), Map.of()).whyUnreachable());
+        provider.close();
+        String notCertificate = provider(tls(https, Optional.of(notPem), Optional.empty(), Optional.empty()), Map.of()).whyUnreachable().orElseThrow();
+        assertTrue(notCertificate.startsWith("spec.prometheus.tls.caFile " + notPem + " "), notCertificate);
+        provider.close();
+        assertEquals(Optional.of("spec.prometheus.tls.certFile " + missing + ": no such file"), provider(tls(https, Optional.empty(),
+                Optional.of(missing), Optional.of(rsaKey)), Map.of()).whyUnreachable());
+        assertEquals(List.of(), requests);
+    }
+
+    private static Plan.PrometheusConfig tls(String url, Optional<Path> ca, Optional<Path> cert, Optional<Path> key) {
+        return new Plan.PrometheusConfig(url, Duration.ofSeconds(2), Optional.of(new Plan.PrometheusTls(ca, cert, key, Optional.empty(), false)),
+                Map.of(), Optional.empty(), Optional.empty());
     }
 
     @Test
