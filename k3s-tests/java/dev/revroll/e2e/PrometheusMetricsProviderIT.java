@@ -297,13 +297,13 @@ class PrometheusMetricsProviderIT {
         }
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }
     }
 
-    private static Path worldBin() throws IOException, InterruptedException {
+    static Path worldBin() throws IOException, InterruptedException {
         String fromEnv = System.getenv("REVROLL_BIN");
         if (fromEnv != null && !fromEnv.isBlank()) {
             return Path.of(fromEnv);

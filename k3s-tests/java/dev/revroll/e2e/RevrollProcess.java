@@ -150,6 +150,26 @@ final class RevrollProcess {
         }
     }
 
+    /** The CLI of this checkout's jar with no cluster at all (validate, manifests), with {@code env} added. */
+    static Result local(java.util.Map<String, String> env, String... args) {
+        Path jar = Path.of("target/revroll.jar").toAbsolutePath();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("build the jar first: mvn -B -q -DskipTests package");
+        }
+        try {
+            Path dir = Files.createTempDirectory("revroll-cli");
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putAll(env);
+            pb.redirectOutput(dir.resolve("out.txt").toFile());
+            pb.redirectError(dir.resolve("err.txt").toFile());
+            return finish(pb, args);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Result finish(ProcessBuilder builder, String... args) {
         try {
             Path dir = builder.redirectOutput().file().toPath().getParent();

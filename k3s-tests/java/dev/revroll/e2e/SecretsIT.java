@@ -35,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Secrets never appear: a run on the world with planted credentials everywhere revroll takes them from — a bearer
  * token next to the client certificate in the kubeconfig (and the client key itself), a Git smart-HTTP remote behind
- * basic auth with the token in the clone's URL and in REVROLL_GIT_TOKEN (which revroll uses), Prometheus basic auth in the plan's URL and a
- * bearer token in REVROLL_PROMETHEUS_TOKEN — and then every artifact is searched for them: stdout and stderr of
+ * basic auth with the token in the clone's URL and in REVROLL_GIT_TOKEN (which revroll uses), Prometheus basic auth in the plan's URL, a
+ * bearer token in REVROLL_PROMETHEUS_TOKEN and a header value in spec.prometheus.headers — and then every artifact is searched for them: stdout and stderr of
  * validate, preview, run and status, the run's journal ConfigMap (decompressed), the Events of the namespace and of
  * the control plane, and every commit on the Git remote.
  */
@@ -48,6 +48,8 @@ class SecretsIT {
     private static final String GIT_TOKEN = "planted-git-token-9b1d44";
     private static final String PROM_PASSWORD = "planted-prom-pass-51e2d0";
     private static final String PROM_TOKEN = "planted-prom-bearer-c0ffee";
+    /** A header value (spec.prometheus.headers): some carry keys, so none is ever shown. */
+    private static final String PROM_HEADER = "planted-prom-header-a11ce";
 
     @TempDir
     Path tmp;
@@ -76,7 +78,7 @@ class SecretsIT {
     void plantedCredentialsAppearInNoArtifact() throws Exception {
         SandboxWorld world = mesh.world;
         String ns = mesh.meshedNamespace("sec", Map.of(), "web");
-        List<String> secrets = new ArrayList<>(List.of(KUBE_TOKEN, GIT_TOKEN, PROM_PASSWORD, PROM_TOKEN));
+        List<String> secrets = new ArrayList<>(List.of(KUBE_TOKEN, GIT_TOKEN, PROM_PASSWORD, PROM_TOKEN, PROM_HEADER));
         Path kubeconfig = withToken(world, secrets);
 
         remote = GitDaemonRemote.start(tmp, Map.of("clusters/e2e/namespaces/" + ns + ".yaml",
@@ -111,7 +113,8 @@ class SecretsIT {
                   repo: %s
                   path: clusters/e2e/namespaces/{{namespace}}.yaml
                 """.formatted(clone));
-        Files.writeString(plan, Files.readString(plan).replace("url: " + world.prometheusUrl(), "url: " + promWithAuth));
+        Files.writeString(plan, Files.readString(plan).replace("url: " + world.prometheusUrl(), "url: " + promWithAuth
+                + "\n    headers:\n      X-Api-Key: " + PROM_HEADER));
         assertTrue(Files.readString(plan).contains(PROM_PASSWORD), "the plan carries the planted password");
 
         Map<String, String> env = Map.of("REVROLL_PROMETHEUS_TOKEN", PROM_TOKEN,

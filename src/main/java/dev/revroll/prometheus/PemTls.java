@@ -13,7 +13,6 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 
 import javax.net.ssl.KeyManagerFactory;
@@ -31,12 +30,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -159,15 +160,17 @@ final class PemTls extends NettyClientSslBuilder {
         } catch (IOException | RuntimeException e) {
             throw new AccessProblem(where + " is not a PEM private key (its content is not shown)");
         }
-        try {
-            if (pem instanceof PrivateKeyInfo info) {
-                return new JcaPEMKeyConverter().getPrivateKey(info);
+        PrivateKeyInfo info = pem instanceof PrivateKeyInfo p ? p : pem instanceof PEMKeyPair pair ? pair.getPrivateKeyInfo() : null;
+        if (info != null) {
+            // as PKCS#8 (the PKCS#1 and SEC 1 forms wrapped), to the JDK's own key factories
+            for (String algorithm : List.of("RSA", "EC", "EdDSA")) {
+                try {
+                    return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
+                } catch (GeneralSecurityException | IOException e) {
+                    // not of this algorithm
+                }
             }
-            if (pem instanceof PEMKeyPair pair) {
-                return new JcaPEMKeyConverter().getPrivateKey(pair.getPrivateKeyInfo());
-            }
-        } catch (IOException e) {
-            throw new AccessProblem(where + " holds a key of a kind this JDK cannot use");
+            throw new AccessProblem(where + " holds a key of a kind this JDK cannot use (RSA, EC and EdDSA keys are)");
         }
         if (pem instanceof PKCS8EncryptedPrivateKeyInfo || pem instanceof PEMEncryptedKeyPair) {
             throw new AccessProblem(where + " is encrypted; give the key unencrypted (openssl pkey -in KEY -out KEY.pem), kept readable only by revroll");

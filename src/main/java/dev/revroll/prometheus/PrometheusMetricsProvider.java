@@ -45,6 +45,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     public static final String TOKEN_ENV = "REVROLL_PROMETHEUS_TOKEN";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final String TLS_HINT = " (spec.prometheus.tls.caFile must hold the CA that signed the server's certificate, "
+            + "tls.serverName, or else the URL's host, a name that certificate holds, and tls.certFile/keyFile a client certificate "
+            + "when the server requires one)";
 
     private final URL root;
     private final String basePath;
@@ -109,6 +112,10 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
             return QueryResult.failed("no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
                     + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         } catch (Exception e) {
+            Optional<javax.net.ssl.SSLException> tlsFailure = PrometheusResilience.tlsFailure(e);
+            if (tlsFailure.isPresent()) {
+                return QueryResult.failed("TLS handshake with " + shown + " failed: " + reason(tlsFailure.get()) + TLS_HINT);
+            }
             return QueryResult.failed("cannot query " + shown + ": " + reason(e) + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         }
     }

@@ -8,8 +8,10 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.micronaut.http.client.exceptions.HttpClientException;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
@@ -19,7 +21,8 @@ import java.util.function.Supplier;
  * The one place where revroll decides how patient it is with Prometheus (resilience4j name {@value #NAME}): each
  * attempt is cut off by a time limiter after the plan's {@code prometheus.timeout}; an attempt that timed out, could
  * not connect, or got 429/5xx (Prometheus overloaded, a proxy in front of it restarting) is retried with exponential
- * backoff and jitter. A query Prometheus rejects (400 bad_data, 422 execution) is never retried: it will not get better.
+ * backoff and jitter. A query Prometheus rejects (400 bad_data, 422 execution) and a failed TLS handshake are never
+ * retried: they will not get better.
  */
 public final class PrometheusResilience {
 
@@ -58,6 +61,9 @@ public final class PrometheusResilience {
 
     /** Worth another attempt: no answer in time, no connection, or an answer saying "not now". */
     static boolean isTransient(Throwable t) {
+        if (tlsFailure(t).isPresent()) {
+            return false; // a certificate that is not trusted, or a name it does not hold, stays so
+        }
         if (t instanceof TransientAnswer || t instanceof TimeoutException || t instanceof IOException) {
             return true;
         }
@@ -66,6 +72,16 @@ public final class PrometheusResilience {
             return code == 429 || (code >= 500 && code != 501);
         }
         return t instanceof HttpClientException;
+    }
+
+    /** The TLS failure behind {@code t}, if that is what it is. */
+    static Optional<SSLException> tlsFailure(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof SSLException ssl) {
+                return Optional.of(ssl);
+            }
+        }
+        return Optional.empty();
     }
 
     /** An HTTP answer worth retrying (429 or 5xx); its message is what the person sees when retries run out. */
