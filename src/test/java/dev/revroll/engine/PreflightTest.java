@@ -151,6 +151,21 @@ class PreflightTest {
     }
 
     @Test
+    void insecureSkipVerifyIsAWarning() {
+        cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
+        Plan p = plan(NEW, List.of("shop"));
+        Plan.Spec s = p.spec();
+        Plan.PrometheusConfig insecure = new Plan.PrometheusConfig("https://prom:9090", java.time.Duration.ofSeconds(1),
+                Optional.of(new Plan.PrometheusTls(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), true)),
+                Map.of(), Optional.empty(), Optional.empty());
+        Plan withInsecure = new Plan(p.source(), p.apiVersion(), p.kind(), p.metadata(), new Plan.Spec(s.cluster(), s.controlPlane(),
+                s.revision(), s.waves(), s.restart(), s.gates(), s.bake(), s.onFailure(), Optional.of(insecure), s.git(), s.window()));
+        assertTrue(survey(withInsecure).warnings().contains("spec.prometheus.tls.insecureSkipVerify is true: any server can answer for "
+                + "Prometheus and see its credentials, and gate verdicts rest on what it says; give tls.caFile instead"));
+        assertTrue(survey(p).warnings().stream().noneMatch(w -> w.contains("insecureSkipVerify")));
+    }
+
+    @Test
     void shortDrainIsAWarning() {
         cluster.addNamespace("shop", Map.of("istio.io/rev", OLD));
         cluster.addWorkload(new Workload(new WorkloadRef(WorkloadKind.Deployment, "shop", "web"), 1, 1, "RollingUpdate", Optional.of("0"),
