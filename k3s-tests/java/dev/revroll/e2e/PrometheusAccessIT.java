@@ -2,6 +2,8 @@ package dev.revroll.e2e;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.MetricsProvider.QueryResult;
 import dev.revroll.prometheus.PrometheusMetricsProvider;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -63,15 +66,18 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code --web.config.file} of its own) the ways {@code spec.prometheus} allows (docs/prometheus-access.md): over TLS
  * trusting the plan's CA only, with a client certificate the server requires, with basic auth (bcrypt users of the
  * web config), and through a gateway in front of it that, as Mimir's or Cortex's would, requires {@code X-Scope-OrgID}
- * and the bearer token currently in a file (rotated mid-test). Certificates and hashes are made here. No cluster is
- * needed; the CLI case ({@code validate}) runs the real jar.
+ * and the bearer token currently in a file (rotated mid-test). Certificates and hashes are made here. The provider
+ * cases need no cluster; the CLI cases ({@code validate}, and {@code preview}, which reads the world's cluster) run
+ * the real jar.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(WorldNamespaces.class)
 class PrometheusAccessIT {
 
     private static final String PASSWORD = "pr0m-Pa55-planted";
     private static final String TOKEN_1 = "gateway-token-one-planted";
     private static final String TOKEN_2 = "gateway-token-two-planted";
+    private static final String HEADER_VALUE = "header-key-planted-77";
 
     private final List<Process> prometheus = new ArrayList<>();
     private final List<PrometheusMetricsProvider> providers = new ArrayList<>();
@@ -255,6 +261,66 @@ class PrometheusAccessIT {
         assertTrue(r.err().contains(plan + ":13:7: spec.prometheus.basicAuth.password: a password never stands in the plan; use passwordFile"),
                 r.toString());
         assertFalse(r.out().contains(PASSWORD) || r.err().contains(PASSWORD), r.toString());
+    }
+
+    /** {@code preview} reads the world's cluster; its preflight queries this Prometheus with the plan's TLS and basic auth. */
+    @Test
+    void previewReachesPrometheusOverTlsWithBasicAuthAndNamesWhatFails(TestNamespaces namespaces) throws IOException {
+        MeshFixture mesh = new MeshFixture(namespaces);
+        String ns = mesh.namespace("pa", Map.of("istio.io/rev", mesh.world.oldRevision()));
+        // a client certificate the server does not ask for, and a header: neither may show in any output
+        String access = """
+                prometheus:
+                    url: %s
+                    tls:
+                      caFile: %s
+                      certFile: client.pem
+                      keyFile: client-key.pem
+                    headers:
+                      X-Api-Key: %s
+                    basicAuth:
+                      username: revroll
+                      passwordEnv: PROM_PW
+                """;
+        List<String> secrets = new ArrayList<>(List.of(PASSWORD, HEADER_VALUE));
+        Files.readAllLines(clientKeyPkcs8).stream().filter(l -> !l.startsWith("-----")).forEach(secrets::add);
+        Path good = planWith(mesh, ns, access.formatted(basicUrl, work.relativize(caFile), HEADER_VALUE));
+        RevrollProcess.Result ok = RevrollProcess.run(mesh.world, Map.of("PROM_PW", PASSWORD), "preview", good.toString());
+        assertEquals(0, ok.exitCode(), ok.toString());
+        assertTrue(ok.out().contains("gate answers: vector(0)\n      now: 0.0 → PASS"), "the gate's query went through too: " + ok);
+
+        RevrollProcess.Result wrong = RevrollProcess.run(mesh.world, Map.of("PROM_PW", "wrong-" + PASSWORD), "preview", good.toString());
+        assertEquals(3, wrong.exitCode(), wrong.toString());
+        assertTrue(wrong.out().contains("REFUSED: Prometheus at " + basicUrl + " (basic auth as revroll, password from $PROM_PW, headers X-Api-Key) cannot be queried: HTTP 401"),
+                wrong.toString());
+
+        Path missingCa = planWith(mesh, ns, access.formatted(basicUrl, "no-such-ca.pem", HEADER_VALUE));
+        RevrollProcess.Result missing = RevrollProcess.run(mesh.world, Map.of("PROM_PW", PASSWORD), "preview", missingCa.toString());
+        assertEquals(3, missing.exitCode(), missing.toString());
+        assertTrue(missing.out().contains("cannot be queried: spec.prometheus.tls.caFile " + work.resolve("no-such-ca.pem") + ": no such file"),
+                missing.toString());
+        assertFalse(missing.err().contains("Exception"), "no stack trace: " + missing.err());
+        for (RevrollProcess.Result r : List.of(ok, wrong, missing)) {
+            for (String secret : secrets) {
+                assertFalse(r.out().contains(secret) || r.err().contains(secret), "a secret shows: " + secret + "\n" + r);
+            }
+        }
+    }
+
+    /** A plan of the world's revisions for {@code ns}, with a metric gate and this {@code prometheus:} block, in {@link #work}. */
+    private Path planWith(MeshFixture mesh, String ns, String prometheusBlock) throws IOException {
+        Path made = mesh.plan("e2e-prom-access", "- name: w\n  namespaces: [" + ns + "]\n", """
+                gates:
+                  metrics:
+                    - name: answers
+                      query: vector(0)
+                      failWhen: "> 1"
+                      interval: 1s
+                      samples: 1
+                """);
+        String yaml = Files.readString(made).replace("  prometheus:\n    url: " + mesh.world.prometheusUrl() + "\n", prometheusBlock.indent(2));
+        assertTrue(yaml.contains("passwordEnv: PROM_PW"), yaml);
+        return write(made.getFileName().toString(), yaml);
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
