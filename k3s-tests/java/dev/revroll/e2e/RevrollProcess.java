@@ -156,15 +156,20 @@ final class RevrollProcess {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("build the jar first: mvn -B -q -DskipTests package");
         }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        return runProgram(cmd, env);
+    }
+
+    /** Another program that runs revroll (kubectl running the plugin): exactly {@code command}, {@code env} added. */
+    static Result runProgram(List<String> command, java.util.Map<String, String> env) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");
-            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
+            ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().putAll(env);
             pb.redirectOutput(dir.resolve("out.txt").toFile());
             pb.redirectError(dir.resolve("err.txt").toFile());
-            return finish(pb, args);
+            return finish(pb, command.toArray(String[]::new));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

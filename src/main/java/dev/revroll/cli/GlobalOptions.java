@@ -7,12 +7,13 @@ import java.util.Optional;
 
 /**
  * Options every revroll command takes; {@link RevrollCommand} carries them as {@code global}.
- * Kubeconfig falls back to {@code KUBECONFIG}, then {@code ~/.kube/config}, then in-cluster (the kube adapter decides).
+ * Kubeconfig falls back to {@code KUBECONFIG} (its files merged), then {@code ~/.kube/config}, then in-cluster (the kube adapter
+ * decides: docs/kubeconfig.md).
  */
 public class GlobalOptions {
 
     @Option(names = "--kubeconfig", paramLabel = "PATH",
-            description = "Kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster config).")
+            description = "Kubeconfig file (default: the files of $KUBECONFIG merged as kubectl merges them, then ~/.kube/config, then in-cluster config).")
     Path kubeconfig;
 
     @Option(names = "--context", paramLabel = "NAME",

@@ -19,6 +19,9 @@ import java.util.List;
                 ManifestsCommand.class, CompletionCommand.class})
 public class Revroll implements Runnable {
 
+    /** The name usage shows, when not {@code revroll} (bin/kubectl-revroll sets {@code kubectl revroll}). */
+    static final String ENV_COMMAND_NAME = "REVROLL_COMMAND_NAME";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -45,9 +48,16 @@ public class Revroll implements Runnable {
         return commandLine(new MicronautFactory(context));
     }
 
-    /** The command line on {@code factory}. */
+    /**
+     * The command line on {@code factory}, named as the user called it: {@value #ENV_COMMAND_NAME} (set by
+     * bin/kubectl-revroll to {@code kubectl revroll}) or {@code revroll}, so usage and error hints read as typed.
+     */
     static CommandLine commandLine(CommandLine.IFactory factory) {
         CommandLine cmd = new CommandLine(Revroll.class, factory);
+        String name = System.getenv(ENV_COMMAND_NAME);
+        if (name != null && !name.isBlank()) {
+            cmd.setCommandName(name.strip());
+        }
         cmd.getCommandSpec().usageMessage().footerHeading("%nExit codes:%n").footer(ExitCode.table(List.of(ExitCode.values())));
         for (CommandLine sub : cmd.getSubcommands().values()) {
             sub.getCommandSpec().versionProvider(new VersionProvider()); // picocli does not pass it down: 'status --version'

@@ -10,10 +10,8 @@ import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +23,8 @@ import java.util.function.Function;
 
 /**
  * A connection to one Kubernetes API server in one kube context, found the way kubectl finds it: {@code --kubeconfig},
- * else the first file of {@code KUBECONFIG}, else {@code ~/.kube/config}, else the pod's service account (in-cluster:
+ * else the files of {@code KUBECONFIG} merged ({@link KubeconfigMerge}, docs/kubeconfig.md), else
+ * {@code ~/.kube/config}, else the pod's service account (in-cluster:
  * {@code KUBERNETES_SERVICE_HOST}/{@code KUBERNETES_SERVICE_PORT}, the token and CA in {@value #SERVICE_ACCOUNT_DIR};
  * docs/in-cluster.md#in-cluster-configuration).
  */
@@ -43,9 +42,9 @@ public final class KubeConnection {
     private final ApiClient apiClient;
     private final String contextName;
     private final String server;
-    private final Optional<Path> kubeconfig;
+    private final List<Path> kubeconfig;
 
-    private KubeConnection(ApiClient apiClient, String contextName, String server, Optional<Path> kubeconfig) {
+    private KubeConnection(ApiClient apiClient, String contextName, String server, List<Path> kubeconfig) {
         this.apiClient = apiClient;
         this.contextName = contextName;
         this.server = server;
@@ -66,12 +65,12 @@ public final class KubeConnection {
 
     /** {@code serviceAccountDir}: where the token and CA are ({@value #SERVICE_ACCOUNT_DIR} in a pod; tests choose another). */
     static KubeConnection open(Optional<Path> kubeconfig, Optional<String> context, Function<String, String> env, Path serviceAccountDir) {
-        Optional<Path> file = kubeconfig.isPresent() ? kubeconfig : defaultKubeconfig(env);
+        List<Path> files = kubeconfig.map(List::of).orElseGet(() -> defaultKubeconfig(env));
         if (kubeconfig.isPresent() && !Files.isRegularFile(kubeconfig.get())) {
             throw new UsageException("kubeconfig " + kubeconfig.get() + " does not exist or is not a file");
         }
-        if (file.isPresent()) {
-            return fromKubeconfig(file.get(), context);
+        if (!files.isEmpty()) {
+            return fromKubeconfig(files, context);
         }
         if (inClusterAvailable(env, serviceAccountDir)) {
             return inCluster(env, serviceAccountDir, context);
@@ -82,7 +81,7 @@ public final class KubeConnection {
 
     /** Wraps an already built client (tests, embedding). */
     public static KubeConnection of(ApiClient apiClient, String contextName) {
-        return new KubeConnection(apiClient, contextName, apiClient.getBasePath(), Optional.empty());
+        return new KubeConnection(apiClient, contextName, apiClient.getBasePath(), List.of());
     }
 
     public ApiClient apiClient() {
@@ -99,7 +98,8 @@ public final class KubeConnection {
         return server;
     }
 
-    public Optional<Path> kubeconfig() {
+    /** The kubeconfig files the connection was read from, in precedence order; none in a pod. */
+    public List<Path> kubeconfig() {
         return kubeconfig;
     }
 
@@ -109,27 +109,32 @@ public final class KubeConnection {
     }
 
     /**
-     * The first existing file of {@code KUBECONFIG} (set but naming no existing file is an error rather than a silent
-     * fall-back to another cluster), else {@code ~/.kube/config} when it exists.
+     * The existing files of {@code KUBECONFIG} in its order, to be merged (empty entries and missing files are
+     * skipped, as kubectl skips them; set but naming no existing file is an error rather than a silent fall-back to
+     * another cluster), else {@code ~/.kube/config} when it exists.
      */
-    static Optional<Path> defaultKubeconfig(Function<String, String> env) {
+    static List<Path> defaultKubeconfig(Function<String, String> env) {
         String fromEnv = env.apply(Config.ENV_KUBECONFIG);
         if (fromEnv != null && !fromEnv.isBlank()) {
+            List<Path> files = new ArrayList<>();
             for (String part : fromEnv.split(File.pathSeparator)) {
-                if (!part.isBlank() && Files.isRegularFile(Path.of(part))) {
-                    return Optional.of(Path.of(part));
+                if (!part.isBlank() && Files.isRegularFile(Path.of(part)) && !files.contains(Path.of(part))) {
+                    files.add(Path.of(part));
                 }
             }
-            throw new UsageException("KUBECONFIG=" + fromEnv + " names no existing file");
+            if (files.isEmpty()) {
+                throw new UsageException("KUBECONFIG=" + fromEnv + " names no existing file");
+            }
+            return files;
         }
         String home = env.apply("HOME");
         if (home != null && !home.isBlank()) {
             Path inHome = Path.of(home, ".kube", "config");
             if (Files.isRegularFile(inHome)) {
-                return Optional.of(inHome);
+                return List.of(inHome);
             }
         }
-        return Optional.empty();
+        return List.of();
     }
 
     private static boolean inClusterAvailable(Function<String, String> env, Path serviceAccountDir) {
@@ -137,17 +142,11 @@ public final class KubeConnection {
         return host != null && !host.isBlank() && Files.isRegularFile(serviceAccountDir.resolve("token"));
     }
 
-    private static KubeConnection fromKubeconfig(Path file, Optional<String> context) {
-        KubeConfig config;
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            config = KubeConfig.loadKubeConfig(reader);
-        } catch (IOException | RuntimeException e) {
-            throw new UsageException("cannot read kubeconfig " + file + ": " + e.getMessage(), e);
-        }
-        if (config == null) {
-            throw new UsageException("kubeconfig " + file + " is empty");
-        }
-        config.setFile(file.toAbsolutePath().toFile());
+    private static KubeConnection fromKubeconfig(List<Path> files, Optional<String> context) {
+        KubeConfig config = KubeconfigMerge.merge(files);
+        // for messages: the one file, or the merged list as KUBECONFIG spells it
+        String file = files.size() == 1 ? files.get(0).toString()
+                : "KUBECONFIG=" + String.join(File.pathSeparator, files.stream().map(Path::toString).toList());
         List<String> contexts = contextNames(config);
         String chosen;
         if (context.isPresent()) {
@@ -175,7 +174,7 @@ public final class KubeConnection {
                     .setReadTimeout(KubeResilience.READ_TIMEOUT)
                     .build();
             withTimeouts(client);
-            return new KubeConnection(client, chosen, client.getBasePath(), Optional.of(file));
+            return new KubeConnection(client, chosen, client.getBasePath(), files);
         } catch (IOException | RuntimeException e) {
             throw new UsageException("cannot use kube context '" + chosen + "' from " + file + ": " + e.getMessage(), e);
         }
@@ -216,7 +215,7 @@ public final class KubeConnection {
                     .setReadTimeout(KubeResilience.READ_TIMEOUT)
                     .build();
             withTimeouts(client);
-            return new KubeConnection(client, context.orElse(IN_CLUSTER), client.getBasePath(), Optional.empty());
+            return new KubeConnection(client, context.orElse(IN_CLUSTER), client.getBasePath(), List.of());
         } catch (RuntimeException e) {
             throw new UsageException("cannot use the pod's service account (" + serviceAccountDir + ", " + server + "): " + e.getMessage(), e);
         }

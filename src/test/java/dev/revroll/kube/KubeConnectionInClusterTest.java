@@ -98,7 +98,7 @@ class KubeConnectionInClusterTest {
         KubeConnection c = open(env(), Optional.empty());
         assertEquals(KubeConnection.IN_CLUSTER, c.contextName());
         assertEquals("https://127.0.0.1:" + server.getAddress().getPort(), c.server());
-        assertEquals(Optional.empty(), c.kubeconfig());
+        assertEquals(List.of(), c.kubeconfig());
 
         new CoreV1Api(c.apiClient()).listNamespace().execute();
         assertEquals(List.of("Bearer sa-token-1"), authorizations, "the token file's content (trimmed) is the bearer token");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -69,14 +70,16 @@ class KubeConnectionTest {
     }
 
     @Test
-    void kubeconfigEnvTakesItsFirstExistingFileThenHomeIsUsed() throws IOException {
+    void kubeconfigEnvTakesItsExistingFilesInOrderThenHomeIsUsed() throws IOException {
         Path f = write("from-env", KUBECONFIG);
-        assertEquals(Optional.of(f), KubeConnection.defaultKubeconfig(
-                Map.of("KUBECONFIG", dir.resolve("missing") + java.io.File.pathSeparator + f)::get));
+        Path g = write("second", KUBECONFIG);
+        String sep = java.io.File.pathSeparator;
+        assertEquals(List.of(f, g), KubeConnection.defaultKubeconfig(
+                Map.of("KUBECONFIG", dir.resolve("missing") + sep + f + sep + sep + g + sep + f)::get));
         Path home = dir.resolve("home");
         Files.createDirectories(home.resolve(".kube"));
         Files.writeString(home.resolve(".kube/config"), KUBECONFIG);
-        assertEquals(Optional.of(home.resolve(".kube/config")), KubeConnection.defaultKubeconfig(Map.of("HOME", home.toString())::get));
+        assertEquals(List.of(home.resolve(".kube/config")), KubeConnection.defaultKubeconfig(Map.of("HOME", home.toString())::get));
         RevrollException e = assertThrows(RevrollException.class,
                 () -> KubeConnection.defaultKubeconfig(Map.of("KUBECONFIG", dir.resolve("missing").toString(), "HOME", home.toString())::get));
         assertTrue(e.getMessage().contains("names no existing file"), e.getMessage());
@@ -90,9 +93,11 @@ class KubeConnectionTest {
         RevrollException none = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.empty(), Optional.empty(), Map.of("HOME", dir.toString())::get));
         assertTrue(none.getMessage().startsWith("no Kubernetes configuration found"), none.getMessage());
-        Path broken = write("broken", "contexts: [ {");
+        Path broken = write("broken", "apiVersion: v1\nusers:\n- name: me\n  user: {token: abc\nkind: Config\n");
         RevrollException unreadable = assertThrows(RevrollException.class,
                 () -> KubeConnection.open(Optional.of(broken), Optional.empty(), Map.<String, String>of()::get));
-        assertTrue(unreadable.getMessage().startsWith("cannot read kubeconfig " + broken), unreadable.getMessage());
+        assertEquals("cannot read kubeconfig " + broken + ":5:5: expected ',' or '}', but got :; fix the file",
+                unreadable.getMessage());
+        assertEquals(ExitCode.INVALID, ExitCodes.of(unreadable));
     }
 }
