@@ -96,6 +96,11 @@ class PemTlsTest {
         assertTrue(untrusted.startsWith("TLS handshake with " + url + " failed: ") && untrusted.contains("spec.prometheus.tls.caFile must hold"),
                 untrusted);
 
+        String byName = url.replace("127.0.0.1", "localhost"); // a name the certificate does not hold
+        String notNamed = why(byName, caFile, rsaCert, pkcs1, null).orElseThrow();
+        assertTrue(notNamed.startsWith("TLS handshake with " + byName + " failed: ") && notNamed.contains("localhost"), notNamed);
+        assertEquals(Optional.empty(), why(byName, null, rsaCert, pkcs1, null, true), "insecureSkipVerify: neither trust nor name is checked");
+
         Path encrypted = write("encrypted.pem", pem(new JcaPKCS8Generator(rsa.getPrivate(),
                 new JceOpenSSLPKCS8EncryptorBuilder(org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.pbeWithSHAAnd3_KeyTripleDES_CBC)
                         .setPassword("pw".toCharArray()).build())));
@@ -110,9 +115,13 @@ class PemTlsTest {
     }
 
     private Optional<String> why(String url, Path ca, Path cert, Path key, String serverName) {
+        return why(url, ca, cert, key, serverName, false);
+    }
+
+    private Optional<String> why(String url, Path ca, Path cert, Path key, String serverName, boolean insecure) {
         PrometheusMetricsProvider p = new PrometheusMetricsProvider(new Plan.PrometheusConfig(url, Duration.ofSeconds(3),
                 Optional.of(new Plan.PrometheusTls(Optional.ofNullable(ca), Optional.ofNullable(cert), Optional.ofNullable(key),
-                        Optional.ofNullable(serverName), false)), Map.of(), Optional.empty(), Optional.empty()), name -> null);
+                        Optional.ofNullable(serverName), insecure)), Map.of(), Optional.empty(), Optional.empty()), name -> null);
         providers.add(p);
         return p.whyUnreachable();
     }
