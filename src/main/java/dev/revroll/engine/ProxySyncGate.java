@@ -65,9 +65,7 @@ public final class ProxySyncGate {
 
     /** One look: pods of {@code namespace} selected by {@code inScope}, against the target revision's istiod(s). */
     public Report check(String controlPlaneNamespace, String namespace, String revision, Predicate<PodState> inScope) {
-        List<PodState> pods = gateway.pods(namespace).stream()
-                .filter(p -> !p.deleting() && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase()))
-                .filter(inScope).toList();
+        List<PodState> pods = gateway.pods(namespace).stream().filter(ProxySyncGate::live).filter(inScope).toList();
         List<String> problems = new ArrayList<>();
         for (PodState p : pods) {
             Optional<String> rev = podRevision(p);
@@ -103,6 +101,11 @@ public final class ProxySyncGate {
             }
         }
         return new Report(problems.isEmpty(), problems, pods.size());
+    }
+
+    /** A pod the gates look at: not being deleted, not in phase Succeeded or Failed. */
+    static boolean live(PodState p) {
+        return !p.deleting() && !"Succeeded".equals(p.phase()) && !"Failed".equals(p.phase());
     }
 
     /** The revision from the pod's {@code sidecar.istio.io/status} JSON. */

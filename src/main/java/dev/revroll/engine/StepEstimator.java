@@ -53,9 +53,12 @@ public final class StepEstimator {
         this.plan = plan;
     }
 
-    /** The metric gates' time: the longest gate's planned evaluations × its interval (0 without metric gates). */
+    /**
+     * The bake's time: the bake, or the longest metric gate's planned evaluations × its interval where that is longer
+     * (the pods are watched through the bake with or without metric gates: docs/gates.md#the-bake-health-watch).
+     */
     public Duration gates() {
-        Duration longest = Duration.ZERO;
+        Duration longest = plan.spec().bake();
         for (Plan.MetricGateSpec g : plan.spec().gates().metrics()) {
             Duration d = g.interval().multipliedBy(MetricGateRunner.plannedEvaluations(g, plan.spec().bake()));
             if (d.compareTo(longest) > 0) {

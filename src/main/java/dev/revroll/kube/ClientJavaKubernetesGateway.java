@@ -237,7 +237,18 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
                 p.getMetadata().getDeletionTimestamp() != null,
                 hasIstioProxy(p),
                 owner,
-                KubeObjects.instant(p.getMetadata().getCreationTimestamp()));
+                KubeObjects.instant(p.getMetadata().getCreationTimestamp()),
+                restarts(p));
+    }
+
+    /** The restart counts of the pod's containers and init containers, summed. */
+    static int restarts(V1Pod p) {
+        if (p.getStatus() == null) {
+            return 0;
+        }
+        return java.util.stream.Stream.of(p.getStatus().getContainerStatuses(), p.getStatus().getInitContainerStatuses())
+                .filter(java.util.Objects::nonNull).flatMap(List::stream)
+                .mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).sum();
     }
 
     /** An {@code istio-proxy} container, or a native sidecar: an init container of that name with restartPolicy Always. */

@@ -67,7 +67,10 @@ public final class ClusterModel {
     public record RolloutState(boolean done, boolean failed, String message) {
     }
 
-    /** A pod; {@code owner} is the top-level workload it belongs to (ReplicaSet resolved to its Deployment), when any. */
+    /**
+     * A pod; {@code owner} is the top-level workload it belongs to (ReplicaSet resolved to its Deployment), when any;
+     * {@code restarts} is the sum of its containers' (init containers' too) restart counts.
+     */
     public record PodState(
             String namespace,
             String name,
@@ -78,7 +81,8 @@ public final class ClusterModel {
             boolean deleting,
             boolean hasIstioProxy,
             Optional<WorkloadRef> owner,
-            Instant created) {
+            Instant created,
+            int restarts) {
     }
 
     /** One webhook entry of an injector configuration. */

@@ -59,6 +59,8 @@ class FakeCluster implements KubernetesGateway {
     final Set<String> admissionRejects = new java.util.HashSet<>();
     /** Called before every write; a test may throw from it to simulate a crash or an API failure. */
     Consumer<String> beforeWrite = w -> { };
+    /** Called before every read of a namespace's pods (a test may change them as time goes by). */
+    Runnable beforePodsRead = () -> { };
     private final AtomicInteger podSeq = new AtomicInteger();
     /** Access the API server denies, as {@link Access#describe()} says it ({@code patch deployments.apps in namespace a}). */
     final Set<String> deniedAccess = new java.util.HashSet<>();
@@ -135,7 +137,7 @@ class FakeCluster implements KubernetesGateway {
             Map<String, String> ann = new HashMap<>();
             rev.ifPresent(r -> ann.put(ProxySyncGate.STATUS_ANNOTATION, "{\"containers\":[\"istio-proxy\"],\"revision\":\"" + r + "\"}"));
             list.add(new PodState(ref.namespace(), ref.name() + "-" + podSeq.incrementAndGet(), w.podTemplateLabels(), ann, "Running",
-                    true, false, rev.isPresent(), Optional.of(ref), Instant.now()));
+                    true, false, rev.isPresent(), Optional.of(ref), Instant.now(), 0));
         }
     }
 
@@ -323,6 +325,7 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public List<PodState> pods(String namespace) {
+        beforePodsRead.run();
         return List.copyOf(pods.getOrDefault(namespace, List.of()));
     }
 
@@ -345,7 +348,7 @@ class FakeCluster implements KubernetesGateway {
             ann.put(ProxySyncGate.STATUS_ANNOTATION, "{\"revision\":\"" + m.get(0).revision().orElseThrow() + "\"}");
         }
         list.add(new PodState(namespace, name, old.labels(), ann, "Running", true, false, m.size() == 1, old.owner(),
-                Instant.now().plusSeconds(1)));
+                Instant.now().plusSeconds(1), 0));
     }
 
     @Override

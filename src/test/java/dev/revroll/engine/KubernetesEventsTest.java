@@ -68,10 +68,10 @@ class KubernetesEventsTest {
         RunOutcome outcome = engine().run(plan(), "hash", events::add);
 
         assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result());
-        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollStepSucceeded"), reasons("a"),
-                "proxy-sync and error-rate passed");
-        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGateFailed", "RevrollStepFailed",
-                "RevrollRollbackStarted", "RevrollRolledBack"), reasons("b"));
+        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollGatePassed", "RevrollStepSucceeded"), reasons("a"),
+                "proxy-sync, bake-health and error-rate passed");
+        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollGateFailed", "RevrollStepFailed",
+                "RevrollRollbackStarted", "RevrollRolledBack"), reasons("b"), "proxy-sync and bake-health passed, error-rate failed");
         String runId = outcome.record().runId();
         for (ReportedEvent e : cluster.reported) {
             assertEquals(new NamespaceRef(e.namespace()), e.regarding(), "an Event regards the step's Namespace");

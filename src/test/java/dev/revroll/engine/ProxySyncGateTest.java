@@ -105,7 +105,7 @@ class ProxySyncGateTest {
     /** One look at pod web-1 of shop on 1-28-0, with these Ready istiod pods answering these syncz bodies (sorted by name). */
     static ProxySyncGate.Report check(Map<String, String> synczByIstiod) {
         PodState pod = new PodState("shop", "web-1", Map.of(), Map.of(ProxySyncGate.STATUS_ANNOTATION, "{\"revision\":\"1-28-0\"}"),
-                "Running", true, false, true, Optional.empty(), Instant.now());
+                "Running", true, false, true, Optional.empty(), Instant.now(), 0);
         List<IstiodPod> istiods = new TreeMap<>(synczByIstiod).keySet().stream().map(n -> new IstiodPod("istio-system", n, "1-28-0", true)).toList();
         KubernetesGateway gateway = (KubernetesGateway) java.lang.reflect.Proxy.newProxyInstance(ProxySyncGateTest.class.getClassLoader(),
                 new Class<?>[] {KubernetesGateway.class}, (proxy, method, args) -> switch (method.getName()) {

@@ -83,9 +83,9 @@ class RolloutTest {
         RunRecord r = outcome.record();
         assertEquals("DONE", r.state().name());
         assertEquals(List.of("canary/a", "shop/b", "shop/c"), r.steps().stream().map(s -> s.id()).toList());
-        r.steps().forEach(s -> assertEquals(2, s.gates().size(), s.id() + " keeps proxy-sync and error-rate evaluations"));
-        assertEquals(List.of("proxy-sync", "error-rate"), events.stream().filter(e -> e.type() == RunEvent.Type.GATE_EVALUATION)
-                .filter(e -> "canary/a".equals(e.step())).map(RunEvent::action).toList(), "a gate's evaluation event names the gate");
+        r.steps().forEach(s -> assertEquals(3, s.gates().size(), s.id() + " keeps proxy-sync, error-rate and bake-health evaluations"));
+        assertEquals(List.of("bake-health", "error-rate", "proxy-sync"), events.stream().filter(e -> e.type() == RunEvent.Type.GATE_EVALUATION)
+                .filter(e -> "canary/a".equals(e.step())).map(RunEvent::action).sorted().toList(), "a gate's evaluation event names the gate");
         // surge enforce: worker had 25%/25%, set to 0/1 for the restart and put back after
         assertEquals("25%", cluster.workloads.get(deploy("b", "worker")).maxUnavailable().orElseThrow());
         assertTrue(cluster.writes.contains("rolling-update Deployment/b/worker 0/1"));

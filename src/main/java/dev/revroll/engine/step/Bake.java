@@ -1,13 +1,18 @@
 package dev.revroll.engine.step;
 
+import dev.revroll.engine.BakeHealth;
+import dev.revroll.engine.StepEstimator;
 import dev.revroll.engine.StepFailure;
 import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
+import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.gates.GateResult;
 import dev.revroll.plan.Plan;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +24,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The metric gates through the bake time (docs/gates.md), all at once; the step fails when any does not PASS.
- * Preview evaluates each gate once, now, with the same placeholders.
+ * The bake (docs/gates.md#the-bake-health-watch): the metric gates through the bake time, all at once, and beside
+ * them the watch on the moved pods ({@link BakeHealth}) every poll interval until the bake is over and every gate has
+ * its verdict; the step fails when the watch finds the pods unhealthy or any gate does not PASS. Preview evaluates
+ * each gate once, now, with the same placeholders.
  */
 public record Bake() implements Action {
+
+    public static final String HEALTH = "bake-health";
 
     @Override
     public String id() {
@@ -31,22 +40,36 @@ public record Bake() implements Action {
 
     @Override
     public String does() {
-        return "evaluate the metric gates through the bake time";
+        return "the bake: metric gates, and the moved pods Ready, not restarting, in sync, through the bake time";
     }
 
     @Override
     public void apply(StepScope step) {
         List<Plan.MetricGateSpec> specs = step.plan().spec().gates().metrics();
-        if (specs.isEmpty()) {
+        Duration bake = step.plan().spec().bake();
+        if (specs.isEmpty() && bake.isZero()) {
             return;
         }
         Map<String, String> vars = placeholders(step);
-        Duration bake = step.plan().spec().bake();
-        ExecutorService pool = Executors.newFixedThreadPool(specs.size());
+        String revision = step.run().target().revision();
+        BakeHealth health = BakeHealth.start(step.cluster(), step.plan().spec().gates().proxySync().enabled(), step.run().controlPlaneNamespace(),
+                step.record().namespace(), revision, step.inScope());
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, specs.size()));
         List<String> failed = new ArrayList<>();
         try {
             List<CompletableFuture<GateResult>> running = specs.stream().map(spec -> CompletableFuture.supplyAsync(
                     () -> step.run().gates().run(spec, vars, bake, step::evaluated), pool)).toList();
+            BakeHealth.Report watched = watch(step, health, bake, running);
+            GateOutcome outcome = watched.healthy() ? GateOutcome.PASS : GateOutcome.FAIL;
+            String summary = HEALTH + ": " + outcome + " — " + watched.summary();
+            step.evaluated(new GateEvaluation(HEALTH, step.run().clock().instant(), "pods of the step" + (health.proxies() ? ", /debug/syncz of istiod " + revision : ""),
+                    OptionalDouble.of(watched.pods()), outcome, watched.summary()));
+            step.gateResult(HEALTH, outcome, summary, OptionalDouble.empty(), Optional.empty());
+            String healthAt = step.now();
+            step.update(s -> s.addVerdict(new GateVerdict(HEALTH, outcome, summary, healthAt)));
+            if (!watched.healthy()) {
+                throw new StepFailure(HEALTH + " during the bake: " + watched.summary());
+            }
             for (int i = 0; i < running.size(); i++) {
                 GateResult r = running.get(i).join();
                 step.gateResult(r.gate(), r.outcome(), r.summary(), lastValue(r), Optional.of(specs.get(i).failWhen()));
@@ -62,6 +85,25 @@ public record Bake() implements Action {
         if (!failed.isEmpty()) {
             throw new StepFailure(String.join("; ", failed));
         }
+    }
+
+    /**
+     * Looks at the pods now and every poll interval until they are unhealthy, a gate has failed, or the bake is over
+     * and every gate has its verdict (bounded by the bake or the longest gate's planned time, and one interval more).
+     */
+    private static BakeHealth.Report watch(StepScope step, BakeHealth health, Duration bake, List<CompletableFuture<GateResult>> gates) {
+        Clock clock = step.run().clock();
+        Instant end = clock.instant().plus(bake);
+        Duration gatesPlanned = new StepEstimator(step.plan()).gates();
+        Duration bound = (gatesPlanned.compareTo(bake) > 0 ? gatesPlanned : bake).plus(step.run().polling().interval());
+        return step.run().polling().untilChanged(HEALTH + "-" + step.record().namespace(), bound, health::check,
+                r -> !r.healthy() || gates.stream().anyMatch(Bake::failedEarly)
+                        || (!clock.instant().isBefore(end) && gates.stream().allMatch(CompletableFuture::isDone)),
+                max -> Thread.sleep(max.toMillis()));
+    }
+
+    private static boolean failedEarly(CompletableFuture<GateResult> gate) {
+        return gate.isDone() && (gate.isCompletedExceptionally() || gate.join().outcome() != GateOutcome.PASS);
     }
 
     private static OptionalDouble lastValue(GateResult r) {
