@@ -263,6 +263,19 @@ final class MeshFixture {
         }
     }
 
+    /** A step's journal entries of one gate, from {@code revroll status RUN -o json}: {@code key} is {@code gates} (evaluations) or {@code verdicts}. */
+    static List<JsonObject> gateEntries(JsonObject step, String key, String gate) {
+        List<JsonObject> out = new ArrayList<>();
+        if (step.has(key)) {
+            for (JsonElement e : step.getAsJsonArray(key)) {
+                if (e.getAsJsonObject().get("gate").getAsString().equals(gate)) {
+                    out.add(e.getAsJsonObject());
+                }
+            }
+        }
+        return out;
+    }
+
     /** The run id from a run's JSON event stream. */
     static String runId(String out) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\":\"RUN_STARTED\".*?\"run\":\"([^\"]+)\"").matcher(out);

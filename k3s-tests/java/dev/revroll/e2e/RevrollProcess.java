@@ -97,6 +97,24 @@ final class RevrollProcess {
             }
         }
 
+        /** Waits for the process to end (killing it after {@code timeout}) and returns what it printed. */
+        Result finish(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly().waitFor();
+                    throw new AssertionError("revroll did not end within " + timeout + ":\n" + printed());
+                }
+                Result r = new Result(process.exitValue(), Files.readString(out), Files.readString(out.resolveSibling("err.txt")));
+                System.err.println("[revroll] " + r);
+                return r;
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         void destroyIfAlive() {
             if (process.isAlive()) {
                 process.destroyForcibly();

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * One mesh-agent fault (BRIEF-INTERFACES: {@code {namespace?, revision?, workload?, proxy?, slowSeconds?, notSentTypes?,
- * errorRate?, responseCode?, responseFlags?, latencyMs?}}). A fault with a revision applies to a workload only while its
- * pods run that revision.
+ * neverAckTypes?, errorRate?, responseCode?, responseFlags?, latencyMs?}}; k3s-tests/agent/README.md). A fault with a
+ * revision applies to a workload only while its pods run that revision. {@code types} are the xDS types the proxy mode
+ * names: {@code notSentTypes} of {@code notsent}, {@code neverAckTypes} of {@code neverack}.
  */
 public record Fault(
         String namespace,
@@ -16,16 +17,27 @@ public record Fault(
         Optional<String> workload,
         Optional<String> proxy,
         Optional<Integer> slowSeconds,
-        List<String> notSentTypes,
+        List<String> types,
         Optional<Double> errorRate,
         Optional<Integer> responseCode,
         Optional<String> responseFlags,
         Optional<Integer> latencyMs) {
 
-    /** Proxies of the namespace (on the revision, if given) behave as {@code stale}, {@code notsent}, {@code disconnected} or {@code slow}. */
+    /** Proxies of the namespace (on the revision, if given) behave as {@code stale}, {@code lingering} or {@code disconnected}. */
     public static Fault proxy(String namespace, Optional<String> revision, String mode) {
         return new Fault(namespace, revision, Optional.empty(), Optional.of(mode), Optional.empty(), List.of(),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** Proxies of the namespace (on the revision, if given) behave as {@code notsent} or {@code neverack} for these xDS types ({@code lds}, ...). */
+    public static Fault proxy(String namespace, Optional<String> revision, String mode, List<String> types) {
+        return new Fault(namespace, revision, Optional.empty(), Optional.of(mode), Optional.empty(), List.copyOf(types),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** The same fault for another namespace. */
+    public Fault in(String otherNamespace) {
+        return new Fault(otherNamespace, revision, workload, proxy, slowSeconds, types, errorRate, responseCode, responseFlags, latencyMs);
     }
 
     /** A share of the namespace's requests (on the revision, if given) answered with {@code code} and {@code flags}. */
@@ -47,8 +59,8 @@ public record Fault(
         workload.ifPresent(v -> m.put("workload", v));
         proxy.ifPresent(v -> m.put("proxy", v));
         slowSeconds.ifPresent(v -> m.put("slowSeconds", v));
-        if (!notSentTypes.isEmpty()) {
-            m.put("notSentTypes", notSentTypes);
+        if (!types.isEmpty()) {
+            m.put(proxy.filter("neverack"::equals).isPresent() ? "neverAckTypes" : "notSentTypes", types);
         }
         errorRate.ifPresent(v -> m.put("errorRate", v));
         responseCode.ifPresent(v -> m.put("responseCode", v));

@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -464,30 +465,59 @@ public final class SandboxWorld {
         return httpGet(prometheusUrl() + "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     }
 
-    /** Adds a fault to the mesh agent (the agent's list is replaced by this JVM's list). */
+    /*
+     * Several test JVMs may share one world's mesh agent (REVROLL_E2E_SANDBOX_DIR): each adds its faults to the
+     * agent's list (POST) and removes only those of its own namespaces (DELETE ?namespace=), so no JVM replaces the
+     * faults another one set.
+     */
+
+    /** Adds a fault to the mesh agent. */
     public synchronized void setFault(Fault fault) {
         faults.add(fault);
-        pushFaults();
+        postFaults(List.of(fault));
     }
 
     /** Removes this JVM's faults of a namespace from the mesh agent. */
     public synchronized void clearFaults(String namespace) {
         faults.removeIf(f -> f.namespace().equals(namespace));
-        pushFaults();
+        deleteFaults(namespace);
     }
 
     /** Removes this JVM's faults of these namespaces from the mesh agent; asks nothing of the agent if there were none. */
     synchronized void clearFaults(Collection<String> namespaces) {
-        if (faults.removeIf(f -> namespaces.contains(f.namespace()))) {
-            pushFaults();
+        List<String> faulted = namespaces.stream().filter(ns -> faults.stream().anyMatch(f -> f.namespace().equals(ns))).toList();
+        faults.removeIf(f -> faulted.contains(f.namespace()));
+        faulted.forEach(this::deleteFaults);
+    }
+
+    /**
+     * Whether the running mesh agent plays this fault: it is added for a namespace that does not exist and removed
+     * again. An agent older than the fault answers 400 (an unknown mode or field); the reason is returned, else empty.
+     */
+    public Optional<String> agentRefuses(Fault fault) {
+        String probe = "revroll-probe-" + Long.toString(System.nanoTime(), 36);
+        try {
+            postFaults(List.of(fault.in(probe)));
+            deleteFaults(probe);
+            return Optional.empty();
+        } catch (WorldException e) {
+            if (e.getMessage().contains(" answered 400")) {
+                return Optional.of(e.getMessage());
+            }
+            throw e;
         }
     }
 
-    private void pushFaults() {
-        String body = gson.toJson(faults.stream().map(Fault::toJson).collect(Collectors.toList()));
+    private void postFaults(List<Fault> list) {
+        String body = gson.toJson(list.stream().map(Fault::toJson).collect(Collectors.toList()));
         String url = agentUrl() + "/faults";
         send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), url);
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), url);
+    }
+
+    private void deleteFaults(String namespace) {
+        String url = agentUrl() + "/faults?namespace=" + URLEncoder.encode(namespace, StandardCharsets.UTF_8);
+        send(HttpRequest.newBuilder(URI.create(url)).DELETE().build(), url);
     }
 
     private String send(HttpRequest request, String url) {
