@@ -20,7 +20,7 @@ public final class BakeHealth {
 
     public record Report(boolean healthy, List<String> problems, int pods) {
         public String summary() {
-            return healthy ? pods + " pod(s) Ready, not restarted, on the target revision" : String.join("; ", problems);
+            return healthy ? pods + " pod(s) stayed healthy through the bake" : String.join("; ", problems);
         }
     }
 

@@ -40,7 +40,7 @@ public record Bake() implements Action {
 
     @Override
     public String does() {
-        return "the bake: metric gates, and the moved pods Ready, not restarting, in sync, through the bake time";
+        return "the bake: the metric gates and the moved pods' health (bake-health) through the bake time";
     }
 
     @Override
