@@ -7,6 +7,7 @@ import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -105,11 +106,12 @@ class BakeHealthIT {
 
         RevrollProcess.Result run = runBaking(ns, options(proxySyncOnly("60s"), "30s"),
                 n -> mesh.world.setFault(Fault.proxy(n, Optional.of(mesh.world.newRevision()), "stale")));
+        Assumptions.assumeTrue(mesh.world.agentHoldsFaultsOf(ns), "another test JVM replaced the mesh agent's fault list during the run");
 
         // the fault restarts each proxy's stream (briefly not connected) and then leaves it STALE: either is the reason
         assertRolledBackByTheBake(run, ns, before, "");
         String err = run.err();
-        assertTrue(err.contains("CLUSTER STALE") || err.contains("not connected to istiod " + mesh.world.newRevision()), err);
+        assertTrue(err.matches("(?s).*: [A-Z]+ STALE.*") || err.contains("not connected to istiod " + mesh.world.newRevision()), err);
     }
 
     /** Runs a one-step plan for {@code ns}; {@code duringBake} acts on the namespace once the step's bake has started. */

@@ -508,6 +508,15 @@ public final class SandboxWorld {
         }
     }
 
+    /**
+     * Whether the agent still holds a fault of this namespace. A test JVM of an older checkout replaces the agent's
+     * whole list (PUT), dropping faults other JVMs set: a test asks this after its run to know its fault was played.
+     */
+    public boolean agentHoldsFaultsOf(String namespace) {
+        String list = httpGet(agentUrl() + "/faults?source=api");
+        return list.contains("\"namespace\": \"" + namespace + "\"") || list.contains("\"namespace\":\"" + namespace + "\"");
+    }
+
     private void postFaults(List<Fault> list) {
         String body = gson.toJson(list.stream().map(Fault::toJson).collect(Collectors.toList()));
         String url = agentUrl() + "/faults";
