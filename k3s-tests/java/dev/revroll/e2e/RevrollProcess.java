@@ -135,6 +135,31 @@ final class RevrollProcess {
         return run(world, java.util.Map.of(), args);
     }
 
+    /**
+     * The CLI, run again while it answers exit 6 at once: on a shared world another test's run may hold the cluster's
+     * run lock (Lease revroll-lock) for a minute or two. Any other end is returned.
+     */
+    static Result runWhenUnlocked(SandboxWorld world, String... args) {
+        return await("revroll " + String.join(" ", args) + " past the run lock other tests hold", LOCK_PATIENCE)
+                .pollInterval(Duration.ofSeconds(3)).until(() -> run(world, args), r -> r.exitCode() != 6);
+    }
+
+    /** {@link #start}, started again while the run ends at once with exit 6 (see {@link #runWhenUnlocked}); returns once the run holds the lock. */
+    static Running startWhenUnlocked(SandboxWorld world, String... args) {
+        return await("revroll " + String.join(" ", args) + " past the run lock other tests hold", LOCK_PATIENCE)
+                .pollInterval(Duration.ofSeconds(3)).until(() -> {
+                    Running r = start(world, args);
+                    r.awaitLine("the run to start or end", Duration.ofMinutes(2), l -> l.contains("\"type\":\"RUN_STARTED\"") || l.contains("\"exitCode\":6"));
+                    if (Files.readString(r.out).contains("\"exitCode\":6")) {
+                        r.finish(Duration.ofSeconds(30));
+                        return null;
+                    }
+                    return r;
+                }, java.util.Objects::nonNull);
+    }
+
+    static final Duration LOCK_PATIENCE = Duration.ofMinutes(6);
+
     /** The CLI with these environment variables added (as a CI job sets them). */
     static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
