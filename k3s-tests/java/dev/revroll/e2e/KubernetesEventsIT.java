@@ -98,9 +98,11 @@ class KubernetesEventsIT {
         String newRev = mesh.world.newRevision();
 
         List<JsonObject> ok = revrollEvents(good);
-        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollStepSucceeded"), reasons(ok), ok.toString());
+        // proxy-sync, bake-health, error-rate
+        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollGatePassed", "RevrollStepSucceeded"), reasons(ok), ok.toString());
         List<JsonObject> bad = revrollEvents(failing);
-        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGateFailed", "RevrollStepFailed",
+        // proxy-sync and bake-health (the pods stayed healthy until the error-rate gate failed) passed
+        assertEquals(List.of("RevrollStepStarted", "RevrollGatePassed", "RevrollGatePassed", "RevrollGateFailed", "RevrollStepFailed",
                 "RevrollRollbackStarted", "RevrollRolledBack"), reasons(bad), bad.toString());
         for (String ns : List.of(good, failing)) {
             for (JsonObject e : revrollEvents(ns)) {
