@@ -68,6 +68,10 @@ public final class Rollout {
                 continue;
             }
             String waveName = step(pending.get(0)).wave();
+            List<String> undecided = pending.stream().filter(id -> step(id).state() == StepState.FAILED).toList();
+            if (!undecided.isEmpty()) {
+                return decideAfterKill(wave.getKey(), waveName, pending, undecided);
+            }
             ctx.emit(RunEvent.Type.WAVE_STARTED, null, null, "wave " + waveName + ": " + pending.size() + " step(s)",
                     Map.of("wave", waveName, "steps", pending));
             WaveResult result = runWave(pending, parallelOf(waveName));
@@ -81,6 +85,26 @@ public final class Rollout {
         String done = "every step done" + overruns();
         ctx.journal().update(r -> r.finished(RunState.DONE, ctx.journal().now(), done));
         return finish(new RunOutcome(RunOutcome.Result.DONE, record(), done));
+    }
+
+    /**
+     * A resumed run whose step had failed, killed before {@code onFailure} decided (the decision is journaled before
+     * anything else is done about it, so a FAILED step is only ever one left undecided): the failure stands, as the
+     * killed run would have let it. The wave's other begun steps are finished as they would have been, then
+     * {@code onFailure} decides now: roll back or pause. The failed action is not tried again (that is what
+     * resuming a paused run does).
+     */
+    private RunOutcome decideAfterKill(int waveIndex, String waveName, List<String> pending, List<String> undecided) {
+        String failures = String.join("; ", undecided.stream().map(id -> id + ": " + step(id).failure().orElse(null)).toList());
+        ctx.emit(RunEvent.Type.WARNING, null, null, "step(s) failed before the run was interrupted (" + failures
+                + "); onFailure: " + ctx.plan().spec().onFailure().yaml() + " decides now, the failed action is not tried again");
+        List<String> failed = new ArrayList<>(undecided);
+        List<String> begun = pending.stream().filter(id -> !undecided.contains(id))
+                .filter(id -> step(id).state() == StepState.IN_PROGRESS && step(id).started()).toList();
+        if (!begun.isEmpty()) {
+            failed.addAll(runWave(begun, parallelOf(waveName)).failed());
+        }
+        return onFailure(waveIndex, failed);
     }
 
     private int parallelOf(String waveName) {
@@ -227,6 +251,8 @@ public final class Rollout {
         ctx.journal().update(r -> phase.intent(r.step(stepId).orElseThrow().actionRecord(id), started));
         ctx.emit(RunEvent.Type.ACTION_STARTED, stepId, id, does);
         scope.acting(id);
+        String point = (phase == Phase.FORWARD ? "" : "undo-");
+        Failpoints.reach(point + "before:" + id);
         try {
             work.run();
         } catch (RuntimeException e) {
@@ -241,12 +267,17 @@ public final class Rollout {
             } else {
                 ctx.emit(RunEvent.Type.UNDO_FAILED, stepId, id, "undo of " + id + " failed: " + why);
             }
+            // the failure is journaled; onFailure has not decided yet
+            Failpoints.reach(phase == Phase.FORWARD ? "step-failed" : "undo-failed");
             throw e;
         }
+        Failpoints.reach(point + "after:" + id);
         String finished = ctx.journal().now();
         // written with the next action's intent or the step's end (RunJournal#updateWithNext): every path after an
         // action journals something next, so the completion is never left unwritten
         ctx.journal().updateWithNext(r -> phase.done(r.step(stepId).orElseThrow().actionRecord(id), finished));
+        // the hook writes the completion first, so the kill finds the action done in the stored journal
+        Failpoints.reach(point + "journaled:" + id, () -> ctx.journal().update(r -> { }));
         if (phase == Phase.FORWARD) {
             ctx.emit(RunEvent.Type.ACTION_DONE, stepId, id, id + " done");
         } else {

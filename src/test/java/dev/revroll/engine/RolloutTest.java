@@ -201,6 +201,61 @@ class RolloutTest {
         assertEquals(2, cluster.restarts.get(deploy("c", "db")), "restarted forward, then back once");
     }
 
+    /** A run killed the moment a step's failure is journaled, before onFailure decided (the STEP_FAILED event). */
+    private String killedAtStepFailed(Plan plan) {
+        gates.verdict = (ns, gate) -> ns.equals("c") ? GateOutcome.FAIL : GateOutcome.PASS;
+        assertThrows(Killed.class, () -> Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).run(plan, "hash", e -> {
+            events.add(e);
+            if (e.type() == RunEvent.Type.STEP_FAILED) {
+                throw new Killed();
+            }
+        }));
+        String runId = journal.entries.keySet().iterator().next();
+        assertEquals("FAILED", RolloutEngine.status(journal, Optional.of(runId)).orElseThrow().step("shop/c").orElseThrow().state().name());
+        // the gate would pass now: a resume that tried it again would go forward although the run had failed
+        gates.verdict = (ns, gate) -> GateOutcome.PASS;
+        events.clear();
+        return runId;
+    }
+
+    @Test
+    void resumeOfARunKilledBetweenAStepsFailureAndTheDecisionRollsBackAsOnFailureSays() {
+        Plan plan = plan(OnFailure.ROLLBACK_STEP);
+        String runId = killedAtStepFailed(plan);
+
+        RunOutcome outcome = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add);
+
+        assertEquals(RunOutcome.Result.ROLLED_BACK, outcome.result(), outcome.message());
+        assertTrue(outcome.message().contains("metric-gates: FAIL") && outcome.message().contains("rollback-step: rolled back shop/c"), outcome.message());
+        assertTrue(events.stream().noneMatch(e -> e.type() == RunEvent.Type.GATE_EVALUATION), "the failed gate is not evaluated again");
+        assertTrue(events.stream().anyMatch(e -> e.type() == RunEvent.Type.WARNING && e.message().contains("decides now")));
+        assertEquals(OLD, cluster.namespaces.get("c").labels().get("istio.io/rev"));
+        assertEquals("enabled", cluster.namespaces.get("c").labels().get("istio-injection"));
+        assertTrue(cluster.podRevisions("c").stream().allMatch(OLD::equals), cluster.podRevisions("c").toString());
+        assertEquals(2, cluster.restarts.get(deploy("c", "db")), "restarted forward once, back once");
+        assertEquals(1, cluster.restarts.get(deploy("b", "api")), "the done step is left alone");
+        assertEquals("ROLLED_BACK", outcome.record().step("shop/c").orElseThrow().state().name());
+        assertEquals("DONE", outcome.record().step("shop/b").orElseThrow().state().name());
+    }
+
+    @Test
+    void resumeOfARunKilledBetweenAStepsFailureAndAPauseDecisionPausesThenTheNextResumeTriesAgain() {
+        Plan plan = plan(OnFailure.PAUSE);
+        String runId = killedAtStepFailed(plan);
+
+        RunOutcome paused = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add);
+
+        assertEquals(RunOutcome.Result.PAUSED, paused.result(), paused.message());
+        assertEquals("PAUSED", paused.record().step("shop/c").orElseThrow().state().name());
+        assertTrue(events.stream().noneMatch(e -> e.type() == RunEvent.Type.GATE_EVALUATION));
+
+        RunOutcome done = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS).resume(plan, runId, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, done.result(), done.message());
+        assertEquals(1, cluster.restarts.get(deploy("c", "db")), "a resumed pause restarts nothing again");
+        assertTrue(cluster.podRevisions("c").stream().allMatch(NEW::equals));
+    }
+
     @Test
     void undoThatFailsEndsRollbackIncompleteWithWhatToDo() {
         gates.verdict = (ns, gate) -> ns.equals("a") ? GateOutcome.FAIL : GateOutcome.PASS;

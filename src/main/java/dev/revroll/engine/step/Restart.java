@@ -1,5 +1,6 @@
 package dev.revroll.engine.step;
 
+import dev.revroll.engine.Failpoints;
 import dev.revroll.engine.ProxySyncGate;
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.StepFailure;
@@ -62,6 +63,8 @@ public record Restart() implements Action {
         for (Workload w : toRestart(step, workloads, restartedAt)) {
             step.send(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
             restarted.add(w.ref().key());
+            // a test hook (docs/architecture.md#failpoints-a-test-hook): killed between two workloads' restarts
+            Failpoints.reach(step.toward() == Toward.TARGET ? "in:restart" : "undo-in:restart");
         }
         for (Workload w : onDelete(workloads)) {
             replaceOldPods(step, w, Instant.parse(restartedAt));

@@ -1,5 +1,6 @@
 package dev.revroll.engine.step;
 
+import dev.revroll.engine.Failpoints;
 import dev.revroll.engine.Polling;
 import dev.revroll.engine.RunContext;
 import dev.revroll.engine.RunEvent;
@@ -244,6 +245,8 @@ public final class StepScope {
         }
         GateRecord g = GateRecord.of(e);
         update(r -> r.addGate(g));
+        // a test hook (docs/architecture.md#failpoints-a-test-hook): killed with an evaluation journaled
+        Failpoints.reach("in:" + action);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("gate", e.gate());
         data.put("query", e.query());
