@@ -52,10 +52,52 @@ final class RevrollProcess {
     static final class Running {
         private final Process process;
         private final Path out;
+        private final Path err;
 
-        private Running(Process process, Path out) {
+        private Running(Process process, Path out, Path err) {
             this.process = process;
             this.out = out;
+            this.err = err;
+        }
+
+        /**
+         * Waits for the line revroll prints on stderr when it reaches the failpoint it was started with
+         * ({@code REVROLL_FAILPOINT}, docs/architecture.md#failpoints-a-test-hook): it then blocks there until killed.
+         * Empty when the process ended first (its exit code in {@link #exitCode}), e.g. exit 6 for another run's lock.
+         */
+        Optional<String> awaitFailpoint(String where, Duration timeout) {
+            String prefix = "revroll: failpoint " + where + " reached (pid " + process.pid() + ")";
+            try {
+                return await("revroll at failpoint " + where, timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
+                    Optional<String> found = Files.readAllLines(err).stream().filter(l -> l.startsWith(prefix)).findFirst();
+                    return found.isPresent() || !process.isAlive() ? Optional.of(found) : Optional.<Optional<String>>empty();
+                }, Optional::isPresent).orElseThrow();
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(e.getMessage() + "\n--- stdout\n" + printed() + "\n--- stderr\n" + read(err), e);
+            }
+        }
+
+        /** The exit code of a process that has ended. */
+        int exitCode() {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** What the process wrote to stderr so far. */
+        String errors() {
+            return read(err);
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.readString(file);
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
         }
 
         /** The first stdout line the test waits for (the process's JSON events); fails if the process ends first. */
@@ -123,9 +165,16 @@ final class RevrollProcess {
     }
 
     static Running start(SandboxWorld world, String... args) {
+        return start(world, java.util.Map.of(), args);
+    }
+
+    /** The CLI started with these environment variables added, not waited for. */
+    static Running start(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
             Path dir = Files.createTempDirectory("revroll-kill");
-            return new Running(builder(world, dir, args).start(), dir.resolve("out.txt"));
+            ProcessBuilder pb = builder(world, dir, args);
+            pb.environment().putAll(env);
+            return new Running(pb.start(), dir.resolve("out.txt"), dir.resolve("err.txt"));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,238 @@
+package dev.revroll.e2e;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.revroll.e2e.world.AvailabilityFloor;
+import dev.revroll.e2e.world.Fault;
+import dev.revroll.e2e.world.Needs;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldFeature;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.revroll.e2e.world.Await.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code kill -9} of revroll at exact places of the loop, found by a failpoint ({@code REVROLL_FAILPOINT},
+ * docs/architecture.md#failpoints-a-test-hook) instead of by timing; then {@code resume RUN} (forward) or
+ * {@code rollback RUN} (a run killed while it rolled back). Each case ends, checked in the cluster, on the Git remote
+ * and in the journal, exactly as the unfaulted run would: a step going forward ends DONE with each workload restarted
+ * once and one commit; a step whose gate fails ends ROLLED_BACK with each workload restarted once forward and once
+ * back, one commit and one revert. The lock is free at the end and the availability floor held throughout.
+ */
+@ExtendWith(WorldNamespaces.class)
+@Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
+class KillMatrixFaultIT {
+
+    private static final List<String> DEPLOYMENTS = List.of("web", "api");
+
+    MeshFixture mesh;
+    RevrollProcess.Running running;
+    String runId;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (running != null) {
+            running.destroyIfAlive();
+        }
+        // a case that failed between the kill and its resume leaves the killed run's Lease until it expires; only that
+        // one is taken away (other tests on the world hold it under their own run's name)
+        if (runId != null && runId.equals(mesh.world.kubectl("get", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(),
+                "--ignore-not-found", "-o", "jsonpath={.spec.holderIdentity}").trim())) {
+            mesh.world.kubectl("delete", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(), "--ignore-not-found");
+        }
+    }
+
+    /**
+     * {@code before:X}: X's intent journaled, its work not begun. {@code after:X}: its work done, its completion not
+     * journaled. {@code journaled:X}: its completion journaled, the next action not begun. {@code in:restart}: the
+     * first workload restarted, not the second. {@code in:metric-gates}: the first gate evaluation journaled.
+     * {@code step-failed}: the gate's failure journaled, onFailure not decided. {@code undo-...}: the same places in
+     * the rollback of the failed step.
+     */
+    @ParameterizedTest(name = "kill -9 at {0}")
+    @ValueSource(strings = {
+            "after:git-commit", "journaled:git-commit", "before:relabel", "after:relabel", "in:restart", "journaled:restart",
+            "before:wait-rollouts", "after:wait-rollouts", "in:proxy-sync", "in:metric-gates", "after:metric-gates", "step-failed",
+            "undo-before:relabel", "undo-in:restart", "undo-after:relabel", "undo-after:git-commit"})
+    void killedAtTheFailpointEndsAsTheUnfaultedRun(String point) {
+        boolean undo = point.startsWith("undo-");
+        boolean gateFails = undo || point.equals("step-failed");
+        String ns = mesh.namespace("kill", Map.of("istio.io/rev", mesh.world.oldRevision()));
+        // one pod each, ready only after 4 s: a rollout killed at before:wait-rollouts is still in progress
+        DEPLOYMENTS.forEach(d -> mesh.deployment(ns, d, 1, "  minReadySeconds: 4"));
+        mesh.waitPods(ns, mesh.world.oldRevision());
+        if (gateFails) {
+            mesh.world.setFault(Fault.errors(ns, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
+        }
+        Map<String, String> labelsBefore = mesh.labels(ns);
+        Map<String, Integer> rsBefore = new LinkedHashMap<>();
+        DEPLOYMENTS.forEach(d -> rsBefore.put(d, mesh.replicaSets(ns, d)));
+        Path gitops = mesh.gitopsClone("gitops", List.of(ns));
+        Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + """
+                git:
+                  repo: %s
+                  path: clusters/e2e/namespaces/{{namespace}}.yaml
+                  push: true
+                """.formatted(gitops));
+
+        RevrollProcess.Result finished;
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
+            String printed = runUntilKilledAt(point, plan);
+            runId = MeshFixture.runId(printed);
+            Map<String, String> atKill = restartedAt(ns);
+            JsonObject killed = status(runId);
+            assertEquals(undo ? "ROLLING_BACK" : gateFails ? "FAILED" : "IN_PROGRESS", step(killed).get("state").getAsString(),
+                    "the journal at the kill: " + killed);
+            if (point.equals("in:restart")) {
+                assertEquals(1, atKill.values().stream().filter(v -> !v.isEmpty()).count(), "killed between the two restarts: " + atKill);
+            }
+            if (point.equals("before:wait-rollouts")) {
+                assertFalse(DEPLOYMENTS.stream().allMatch(d -> rolloutComplete(ns, d)), "killed while the rollouts were in progress");
+            }
+
+            finished = RevrollProcess.run(mesh.world, undo ? "rollback" : "resume", runId);
+
+            // a rollout finished forward and the forward restarts not touched again by the second process
+            atKill.forEach((d, at) -> {
+                if (!at.isEmpty() && !gateFails) {
+                    assertEquals(at, mesh.restartedAt(ns, d), d + " was not restarted again");
+                }
+            });
+            floor.assertHeld();
+        }
+
+        JsonObject run = status(runId);
+        JsonObject step = step(run);
+        if (point.equals("step-failed")) {
+            assertTrue(finished.out().contains("decides now"), "resume says the failure stands:\n" + finished.out());
+            assertTrue(MeshFixture.jsonLines(finished.out(), "GATE_EVALUATION").isEmpty(), "the failed gate is not tried again");
+        }
+        if (gateFails) {
+            // rollback RUN ends 0 (it did what was asked); a resumed run whose step failed ends 1, as the unfaulted run
+            assertEquals(undo ? 0 : 1, finished.exitCode(), finished.toString());
+            assertEquals("ROLLED_BACK", run.get("state").getAsString(), run.toString());
+            assertEquals("ROLLED_BACK", step.get("state").getAsString());
+            assertEquals(labelsBefore, mesh.labels(ns), "labels restored exactly");
+            assertNull(mesh.annotation(ns, "revroll.dev/previous-labels"));
+            assertPodsOn(ns, mesh.world.oldRevision());
+            for (String d : DEPLOYMENTS) {
+                assertEquals(rsBefore.get(d) + 2, mesh.replicaSets(ns, d), d + ": one restart forward, one back");
+                assertEquals(step.get("rollbackRestartedAt").getAsString(), mesh.restartedAt(ns, d), d + " carries the one rollback restartedAt");
+                assertTrue(rolloutComplete(ns, d), d);
+            }
+            assertEquals(List.of(1, 1), commitsAndReverts(), "one commit and one revert of it on the remote");
+        } else {
+            assertEquals(0, finished.exitCode(), finished.toString());
+            assertEquals("DONE", run.get("state").getAsString(), run.toString());
+            assertEquals("DONE", step.get("state").getAsString());
+            Map<String, String> labels = mesh.labels(ns);
+            assertEquals(mesh.world.newRevision(), labels.get("istio.io/rev"));
+            assertFalse(labels.containsKey("istio-injection"));
+            assertPodsOn(ns, mesh.world.newRevision());
+            for (String d : DEPLOYMENTS) {
+                assertEquals(rsBefore.get(d) + 1, mesh.replicaSets(ns, d), d + ": exactly one new ReplicaSet");
+                assertEquals(step.get("restartedAt").getAsString(), mesh.restartedAt(ns, d), d + " carries the step's one restartedAt");
+                assertTrue(rolloutComplete(ns, d), d);
+            }
+            assertEquals(List.of(1, 0), commitsAndReverts(), "exactly one commit on the remote, no revert");
+        }
+        assertTrue(mesh.world.kubectl("get", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(),
+                "--ignore-not-found", "-o", "name").isBlank(), "the run lock (Lease revroll-lock) is released");
+    }
+
+    /**
+     * {@code revroll run PLAN} with the failpoint armed, SIGKILLed once it is there; returns what it printed. Started
+     * again while another test's run holds the cluster's lock (exit 6 before anything is done).
+     */
+    private String runUntilKilledAt(String point, Path plan) {
+        Duration within = Duration.ofMinutes(5);
+        long deadline = System.nanoTime() + within.toNanos();
+        while (true) {
+            running = RevrollProcess.start(mesh.world, Map.of("REVROLL_FAILPOINT", point), "run", plan.toString());
+            if (running.awaitFailpoint(point, within).isPresent()) {
+                String printed = running.kill();
+                assertEquals(128 + 9, running.exitCode(), "ended by SIGKILL");
+                return printed;
+            }
+            int code = running.exitCode();
+            if (code != 6 || System.nanoTime() > deadline) {
+                throw new AssertionError("revroll ended (exit " + code + ") before failpoint " + point + ":\n" + running.errors());
+            }
+            // exit 6: another test's run holds the lock, nothing was done; wait for it to be free
+            await("the run lock free", within).until(() -> mesh.world.kubectl("get", "lease", "revroll-lock", "-n",
+                    mesh.world.controlPlaneNamespace(), "--ignore-not-found", "-o", "name").isBlank());
+        }
+    }
+
+    /** This run's commits and reverts on the Git remote (found by their trailers). */
+    private List<Integer> commitsAndReverts() {
+        String log = MeshFixture.git(null, "--git-dir", mesh.world.gitBare().toString(), "log", "--format=%H %(trailers:key=Revroll-Revert-Of,valueonly,separator=%x2C)",
+                "--grep=Revroll-Run: " + runId).trim();
+        List<String> lines = log.isEmpty() ? List.of() : Arrays.asList(log.split("\n"));
+        List<String> reverts = lines.stream().filter(l -> l.trim().contains(" ")).toList();
+        List<String> commits = lines.stream().filter(l -> !l.trim().contains(" ")).toList();
+        reverts.forEach(r -> assertEquals(commits.get(0).trim(), r.substring(r.indexOf(' ') + 1).trim(), "the revert reverts the step's commit: " + log));
+        return List.of(commits.size(), reverts.size());
+    }
+
+    private void assertPodsOn(String ns, String revision) {
+        Map<String, String> pods = mesh.podRevisions(ns);
+        assertEquals(DEPLOYMENTS.size(), pods.size(), pods.toString());
+        pods.forEach((pod, rev) -> assertEquals(revision, rev, pod));
+    }
+
+    private Map<String, String> restartedAt(String ns) {
+        Map<String, String> m = new LinkedHashMap<>();
+        DEPLOYMENTS.forEach(d -> m.put(d, mesh.restartedAt(ns, d)));
+        return m;
+    }
+
+    private JsonObject status(String id) {
+        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", id, "-o", "json");
+        assertEquals(0, status.exitCode(), status.toString());
+        return JsonParser.parseString(status.out()).getAsJsonObject();
+    }
+
+    private static JsonObject step(JsonObject run) {
+        JsonArray steps = run.getAsJsonArray("steps");
+        assertEquals(1, steps.size());
+        return steps.get(0).getAsJsonObject();
+    }
+
+    /** kubectl's rule: the new template observed, every replica updated, none old left, all available. */
+    private boolean rolloutComplete(String ns, String deployment) {
+        JsonObject d = JsonParser.parseString(mesh.world.kubectl("get", "deployment", deployment, "-n", ns, "-o", "json")).getAsJsonObject();
+        long generation = d.getAsJsonObject("metadata").get("generation").getAsLong();
+        int want = d.getAsJsonObject("spec").get("replicas").getAsInt();
+        JsonObject st = d.getAsJsonObject("status");
+        return field(st, "observedGeneration") >= generation && field(st, "updatedReplicas") == want
+                && field(st, "replicas") == want && field(st, "availableReplicas") == want;
+    }
+
+    private static long field(JsonObject o, String name) {
+        return o.has(name) ? o.get(name).getAsLong() : 0;
+    }
+}
