@@ -2,7 +2,6 @@ package dev.revroll.e2e;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.Needs;
@@ -26,7 +25,6 @@ import java.util.Optional;
 import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -87,9 +85,8 @@ class KillMatrixFaultIT {
         if (gateFails) {
             mesh.world.setFault(Fault.errors(ns, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
         }
-        Map<String, String> labelsBefore = mesh.labels(ns);
-        Map<String, Integer> rsBefore = new LinkedHashMap<>();
-        DEPLOYMENTS.forEach(d -> rsBefore.put(d, mesh.replicaSets(ns, d)));
+        FaultOutcome outcome = new FaultOutcome(mesh).before(ns, DEPLOYMENTS.toArray(String[]::new));
+        Map<String, Integer> rsBefore = outcome.replicaSetsBefore.get(ns);
         Path gitops = mesh.gitopsClone("gitops", List.of(ns));
         Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + """
                 git:
@@ -103,14 +100,14 @@ class KillMatrixFaultIT {
             String printed = runUntilKilledAt(point, plan);
             runId = MeshFixture.runId(printed);
             Map<String, String> atKill = restartedAt(ns);
-            JsonObject killed = status(runId);
+            JsonObject killed = outcome.status(runId);
             assertEquals(undo ? "ROLLING_BACK" : gateFails ? "FAILED" : "IN_PROGRESS", step(killed).get("state").getAsString(),
                     "the journal at the kill: " + killed);
             if (point.equals("in:restart")) {
                 assertEquals(1, atKill.values().stream().filter(v -> !v.isEmpty()).count(), "killed between the two restarts: " + atKill);
             }
             if (point.equals("before:wait-rollouts")) {
-                assertFalse(DEPLOYMENTS.stream().allMatch(d -> rolloutComplete(ns, d)), "killed while the rollouts were in progress");
+                assertFalse(DEPLOYMENTS.stream().allMatch(d -> mesh.rolloutComplete(ns, d)), "killed while the rollouts were in progress");
             }
 
             finished = RevrollProcess.run(mesh.world, undo ? "rollback" : "resume", runId);
@@ -124,7 +121,10 @@ class KillMatrixFaultIT {
             floor.assertHeld();
         }
 
-        JsonObject run = status(runId);
+        // moved (one new ReplicaSet each, the step's restartedAt, labels and pods on the new revision) or rolled back
+        // (labels exactly as before, pods on the old revision), and the lock released
+        outcome.assertEnded(runId);
+        JsonObject run = outcome.status(runId);
         JsonObject step = step(run);
         if (point.equals("step-failed")) {
             assertTrue(finished.out().contains("decides now"), "resume says the failure stands:\n" + finished.out());
@@ -135,32 +135,27 @@ class KillMatrixFaultIT {
             assertEquals(undo ? 0 : 1, finished.exitCode(), finished.toString());
             assertEquals("ROLLED_BACK", run.get("state").getAsString(), run.toString());
             assertEquals("ROLLED_BACK", step.get("state").getAsString());
-            assertEquals(labelsBefore, mesh.labels(ns), "labels restored exactly");
-            assertNull(mesh.annotation(ns, "revroll.dev/previous-labels"));
             assertPodsOn(ns, mesh.world.oldRevision());
             for (String d : DEPLOYMENTS) {
                 assertEquals(rsBefore.get(d) + 2, mesh.replicaSets(ns, d), d + ": one restart forward, one back");
                 assertEquals(step.get("rollbackRestartedAt").getAsString(), mesh.restartedAt(ns, d), d + " carries the one rollback restartedAt");
-                assertTrue(rolloutComplete(ns, d), d);
+                assertTrue(mesh.rolloutComplete(ns, d), d);
             }
             assertEquals(List.of(1, 1), commitsAndReverts(), "one commit and one revert of it on the remote");
         } else {
             assertEquals(0, finished.exitCode(), finished.toString());
             assertEquals("DONE", run.get("state").getAsString(), run.toString());
             assertEquals("DONE", step.get("state").getAsString());
-            Map<String, String> labels = mesh.labels(ns);
-            assertEquals(mesh.world.newRevision(), labels.get("istio.io/rev"));
-            assertFalse(labels.containsKey("istio-injection"));
             assertPodsOn(ns, mesh.world.newRevision());
-            for (String d : DEPLOYMENTS) {
-                assertEquals(rsBefore.get(d) + 1, mesh.replicaSets(ns, d), d + ": exactly one new ReplicaSet");
-                assertEquals(step.get("restartedAt").getAsString(), mesh.restartedAt(ns, d), d + " carries the step's one restartedAt");
-                assertTrue(rolloutComplete(ns, d), d);
-            }
+            DEPLOYMENTS.forEach(d -> assertTrue(mesh.rolloutComplete(ns, d), d));
             assertEquals(List.of(1, 0), commitsAndReverts(), "exactly one commit on the remote, no revert");
         }
-        assertTrue(mesh.world.kubectl("get", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(),
-                "--ignore-not-found", "-o", "name").isBlank(), "the run lock (Lease revroll-lock) is released");
+    }
+
+    private static JsonObject step(JsonObject run) {
+        JsonArray steps = run.getAsJsonArray("steps");
+        assertEquals(1, steps.size(), run.toString());
+        return steps.get(0).getAsJsonObject();
     }
 
     /**
@@ -208,31 +203,5 @@ class KillMatrixFaultIT {
         Map<String, String> m = new LinkedHashMap<>();
         DEPLOYMENTS.forEach(d -> m.put(d, mesh.restartedAt(ns, d)));
         return m;
-    }
-
-    private JsonObject status(String id) {
-        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", id, "-o", "json");
-        assertEquals(0, status.exitCode(), status.toString());
-        return JsonParser.parseString(status.out()).getAsJsonObject();
-    }
-
-    private static JsonObject step(JsonObject run) {
-        JsonArray steps = run.getAsJsonArray("steps");
-        assertEquals(1, steps.size());
-        return steps.get(0).getAsJsonObject();
-    }
-
-    /** kubectl's rule: the new template observed, every replica updated, none old left, all available. */
-    private boolean rolloutComplete(String ns, String deployment) {
-        JsonObject d = JsonParser.parseString(mesh.world.kubectl("get", "deployment", deployment, "-n", ns, "-o", "json")).getAsJsonObject();
-        long generation = d.getAsJsonObject("metadata").get("generation").getAsLong();
-        int want = d.getAsJsonObject("spec").get("replicas").getAsInt();
-        JsonObject st = d.getAsJsonObject("status");
-        return field(st, "observedGeneration") >= generation && field(st, "updatedReplicas") == want
-                && field(st, "replicas") == want && field(st, "availableReplicas") == want;
-    }
-
-    private static long field(JsonObject o, String name) {
-        return o.has(name) ? o.get(name).getAsLong() : 0;
     }
 }

@@ -163,6 +163,20 @@ final class MeshFixture {
                 "jsonpath={.spec.template.metadata.annotations.kubectl\\.kubernetes\\.io/restartedAt}").trim();
     }
 
+    /** kubectl's rule: the new template observed, every replica updated, none old left, all available. */
+    boolean rolloutComplete(String ns, String deployment) {
+        JsonObject d = JsonParser.parseString(world.kubectl("get", "deployment", deployment, "-n", ns, "-o", "json")).getAsJsonObject();
+        long generation = d.getAsJsonObject("metadata").get("generation").getAsLong();
+        int want = d.getAsJsonObject("spec").get("replicas").getAsInt();
+        JsonObject st = d.getAsJsonObject("status");
+        return field(st, "observedGeneration") >= generation && field(st, "updatedReplicas") == want
+                && field(st, "replicas") == want && field(st, "availableReplicas") == want;
+    }
+
+    private static long field(JsonObject o, String name) {
+        return o.has(name) ? o.get(name).getAsLong() : 0;
+    }
+
     void waitPods(String ns, String revision) {
         await("pods of " + ns + " on " + revision, Duration.ofMinutes(2)).until(() -> {
             Map<String, String> revs = podRevisions(ns);

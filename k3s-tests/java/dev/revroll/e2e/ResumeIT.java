@@ -91,7 +91,7 @@ class ResumeIT {
         mesh.deployment(ns, "worker", 2, "  minReadySeconds: 5");
         List<String> deployments = List.of("web", "api", "worker");
         mesh.waitPods(ns, mesh.world.oldRevision());
-        deployments.forEach(d -> await(d + " available", Duration.ofMinutes(2)).until(() -> rolloutComplete(ns, d)));
+        deployments.forEach(d -> await(d + " available", Duration.ofMinutes(2)).until(() -> mesh.rolloutComplete(ns, d)));
         Map<String, Integer> rsBefore = replicaSets(ns, deployments);
         Path plan = mesh.plan("e2e-resume-roll", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates());
 
@@ -99,7 +99,7 @@ class ResumeIT {
         running.awaitLine("the run waiting for the rollouts", Duration.ofMinutes(3),
                 l -> l.contains("\"type\":\"ACTION_STARTED\"") && l.contains("\"action\":\"wait-rollouts\""));
         String printed = running.kill();
-        assertFalse(rolloutComplete(ns, "web"), "killed while the rollout of web (4 pods, one at a time) was in progress");
+        assertFalse(mesh.rolloutComplete(ns, "web"), "killed while the rollout of web (4 pods, one at a time) was in progress");
         assertEquals("0", rollingUpdate(ns, "web", "maxUnavailable"), "surge enforced when killed");
         Map<String, String> restartedAtKill = restartedAt(ns, deployments);
         String runId = MeshFixture.runId(printed);
@@ -132,7 +132,7 @@ class ResumeIT {
                 l -> l.contains("\"type\":\"GATE_EVALUATION\"") && l.contains("\"action\":\"error-rate\""));
         String printed = running.kill();
         assertTrue(MeshFixture.jsonLines(printed, "STEP_DONE").isEmpty(), "killed before the step was done:\n" + printed);
-        deployments.forEach(d -> assertTrue(rolloutComplete(ns, d), d + " rolled out before the bake"));
+        deployments.forEach(d -> assertTrue(mesh.rolloutComplete(ns, d), d + " rolled out before the bake"));
         Map<String, String> restartedAtKill = restartedAt(ns, deployments);
         String runId = MeshFixture.runId(printed);
 
@@ -202,7 +202,7 @@ class ResumeIT {
             assertEquals(rsBefore.get(d) + 1, mesh.replicaSets(ns, d), d + ": exactly one new ReplicaSet");
             assertEquals(restartedAtKill.get(d), mesh.restartedAt(ns, d), d + " was not restarted again by resume");
             assertEquals(stepRestartedAt, mesh.restartedAt(ns, d), d + " carries the step's one restartedAt");
-            assertTrue(rolloutComplete(ns, d), d);
+            assertTrue(mesh.rolloutComplete(ns, d), d);
         }
         Map<String, String> labels = mesh.labels(ns);
         assertEquals(mesh.world.newRevision(), labels.get("istio.io/rev"));
@@ -250,17 +250,4 @@ class ResumeIT {
                 "jsonpath={.spec.strategy.rollingUpdate." + field + "}").trim();
     }
 
-    /** kubectl's rule: the new template observed, every replica updated, none old left, all available. */
-    private boolean rolloutComplete(String ns, String deployment) {
-        JsonObject d = JsonParser.parseString(mesh.world.kubectl("get", "deployment", deployment, "-n", ns, "-o", "json")).getAsJsonObject();
-        long generation = d.getAsJsonObject("metadata").get("generation").getAsLong();
-        int want = d.getAsJsonObject("spec").get("replicas").getAsInt();
-        JsonObject st = d.getAsJsonObject("status");
-        return field(st, "observedGeneration") >= generation && field(st, "updatedReplicas") == want
-                && field(st, "replicas") == want && field(st, "availableReplicas") == want;
-    }
-
-    private static long field(JsonObject o, String name) {
-        return o.has(name) ? o.get(name).getAsLong() : 0;
-    }
 }
