@@ -72,15 +72,14 @@ class KillMatrixFaultIT {
      */
     @ParameterizedTest(name = "kill -9 at {0}")
     @ValueSource(strings = {
-            "after:git-commit", "journaled:git-commit", "before:relabel", "after:relabel", "in:restart", "journaled:restart",
-            "before:wait-rollouts", "after:wait-rollouts", "in:proxy-sync", "in:metric-gates", "after:metric-gates", "step-failed",
-            "undo-before:relabel", "undo-in:restart", "undo-after:relabel", "undo-after:git-commit"})
+            "after:git-commit", "after:relabel", "in:restart", "journaled:restart", "before:wait-rollouts", "after:wait-rollouts",
+            "in:metric-gates", "step-failed", "undo-after:relabel", "undo-after:git-commit"})
     void killedAtTheFailpointEndsAsTheUnfaultedRun(String point) {
         boolean undo = point.startsWith("undo-");
         boolean gateFails = undo || point.equals("step-failed");
         String ns = mesh.namespace("kill", Map.of("istio.io/rev", mesh.world.oldRevision()));
-        // one pod each, ready only after 4 s: a rollout killed at before:wait-rollouts is still in progress
-        DEPLOYMENTS.forEach(d -> mesh.deployment(ns, d, 1, "  minReadySeconds: 4"));
+        // one pod each, available only 6 s after it is ready: a rollout killed at before:wait-rollouts is still in progress
+        DEPLOYMENTS.forEach(d -> mesh.deployment(ns, d, 1, "  minReadySeconds: 6"));
         mesh.waitPods(ns, mesh.world.oldRevision());
         if (gateFails) {
             mesh.world.setFault(Fault.errors(ns, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
@@ -88,16 +87,14 @@ class KillMatrixFaultIT {
         FaultOutcome outcome = new FaultOutcome(mesh).before(ns, DEPLOYMENTS.toArray(String[]::new));
         Map<String, Integer> rsBefore = outcome.replicaSetsBefore.get(ns);
         Path gitops = mesh.gitopsClone("gitops", List.of(ns));
-        Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + """
-                git:
-                  repo: %s
-                  path: clusters/e2e/namespaces/{{namespace}}.yaml
-                  push: true
-                """.formatted(gitops));
+        Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + MeshFixture.gitRecord(gitops));
 
         RevrollProcess.Result finished;
         try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
             String printed = runUntilKilledAt(point, plan);
+            if (point.equals("before:wait-rollouts")) {
+                assertFalse(DEPLOYMENTS.stream().allMatch(d -> mesh.rolloutComplete(ns, d)), "killed while the rollouts were in progress");
+            }
             runId = MeshFixture.runId(printed);
             Map<String, String> atKill = restartedAt(ns);
             JsonObject killed = outcome.status(runId);
@@ -105,9 +102,6 @@ class KillMatrixFaultIT {
                     "the journal at the kill: " + killed);
             if (point.equals("in:restart")) {
                 assertEquals(1, atKill.values().stream().filter(v -> !v.isEmpty()).count(), "killed between the two restarts: " + atKill);
-            }
-            if (point.equals("before:wait-rollouts")) {
-                assertFalse(DEPLOYMENTS.stream().allMatch(d -> mesh.rolloutComplete(ns, d)), "killed while the rollouts were in progress");
             }
 
             finished = RevrollProcess.run(mesh.world, undo ? "rollback" : "resume", runId);
@@ -173,6 +167,11 @@ class KillMatrixFaultIT {
                 return printed;
             }
             int code = running.exitCode();
+            if (code == 0 && (point.startsWith("undo-") || point.equals("step-failed"))) {
+                // the gate passed: the mesh agent's fault was not in effect (on a shared world another test JVM can
+                // replace the agent's fault list); not what this case is about
+                throw new AssertionError("the run ended DONE before failpoint " + point + ": the error-rate fault on the new revision was not in effect");
+            }
             if (code != 6 || System.nanoTime() > deadline) {
                 throw new AssertionError("revroll ended (exit " + code + ") before failpoint " + point + ":\n" + running.errors());
             }

@@ -250,6 +250,16 @@ final class MeshFixture {
         }
     }
 
+    /** The plan's {@code git} section for a clone from {@link #gitopsClone}: one manifest per namespace, pushed. */
+    static String gitRecord(Path clone) {
+        return """
+                git:
+                  repo: %s
+                  path: clusters/e2e/namespaces/{{namespace}}.yaml
+                  push: true
+                """.formatted(clone);
+    }
+
     /** {@code git log --format=%s} of the world's bare remote. */
     List<String> remoteLog() {
         return List.of(git(null, "--git-dir", world.gitBare().toString(), "log", "--format=%s%n%b", "-n", "200").split("\n"));
