@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -27,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * minute for 59 seconds, and a step whose plan estimate is 29s (gates 2 × 2s, one replica: 10s + 15s). Started late in
  * an opening, the step does not fit and is not started (exit 5, the journal says where the run stands); a changed plan
  * is refused while that run is open (exit 2); started early in the next opening, `run` with the same plan continues
- * the same run id and finishes it. A freeze makes `run` exit 5 touching nothing.
+ * the same run id and finishes it. A freeze makes `run` exit 5 touching nothing. A window of freezes only is open until
+ * its freeze begins; a step that runs past that finishes its gates, then the run pauses and says by how much it overran.
  */
 @ExtendWith(WorldNamespaces.class)
 class WindowFitIT {
@@ -178,5 +180,67 @@ class WindowFitIT {
         JsonObject journal = status(mesh, MeshFixture.runId(run.out()));
         assertEquals("PAUSED", journal.get("state").getAsString());
         assertEquals(today.plusDays(2) + "T00:00:00Z", journal.getAsJsonObject("windowHold").get("nextOpening").getAsString());
+    }
+
+    /**
+     * A window of freezes only, open now, with a freeze from 60s ahead: the first wave's step (plan estimate 29s) fits
+     * when it starts, but its Deployment waits 60s for its new pod to be available (minReadySeconds), so the step runs
+     * into the freeze. It is never cut short: it finishes its gates and is DONE; then the second wave's step is not
+     * started (exit 5), and the run, its journal and its report say by how much the first one overran.
+     */
+    @Test
+    void aStepThatRunsIntoAFreezeFinishesItsGatesThenTheRunPausesSayingByHowMuchItOverran() throws IOException {
+        String slow = mesh.namespace("overrun", Map.of("istio.io/rev", mesh.world.oldRevision()));
+        mesh.deployment(slow, "web", 1, "  minReadySeconds: 60");
+        mesh.waitPods(slow, mesh.world.oldRevision());
+        String next = oneReplica("overrun-next");
+        Map<String, String> nextPods = mesh.podRevisions(next);
+        Instant freezeFrom = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Path plan = mesh.plan("e2e-overrun", "- name: first\n  namespaces: [" + slow + "]\n- name: second\n  namespaces: [" + next + "]\n", """
+                restart:
+                  kinds: [Deployment]
+                  surge: enforce
+                  timeout: 3m
+                gates:
+                  proxySync:
+                    timeout: 90s
+                  metrics:
+                    - name: always-ok
+                      query: vector(0)
+                      failWhen: "> 1"
+                      interval: 2s
+                      samples: 2
+                bake: 4s
+                onFailure: rollback-step
+                window:
+                  timeZone: UTC
+                  freeze:
+                    - from: %s
+                      to: %s
+                      reason: e2e freeze
+                """.formatted(freezeFrom, freezeFrom.plus(Duration.ofMinutes(30))));
+        Path markdown = Files.createTempDirectory("revroll-report").resolve("report.md");
+
+        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString(), "--report-markdown", markdown.toString());
+
+        assertEquals(5, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("step first/" + slow + " done (overran the maintenance window by "), run.err());
+        assertTrue(run.err().contains("its gates were finished, never cut short"), run.err());
+        assertTrue(run.err().contains("step second/" + next + " not started: freeze"), run.err());
+        assertEquals(mesh.world.newRevision(), mesh.labels(slow).get("istio.io/rev"));
+        mesh.waitPods(slow, mesh.world.newRevision());
+        assertEquals(mesh.world.oldRevision(), mesh.labels(next).get("istio.io/rev"), "the second wave was not touched");
+        assertEquals(nextPods, mesh.podRevisions(next));
+        JsonObject journal = status(mesh, MeshFixture.runId(run.out()));
+        assertEquals("PAUSED", journal.get("state").getAsString());
+        JsonObject first = journal.getAsJsonArray("steps").get(0).getAsJsonObject();
+        assertEquals("DONE", first.get("state").getAsString());
+        assertEquals(freezeFrom.toString(), Instant.parse(first.get("windowClosesAt").getAsString()).toString());
+        long over = first.get("windowOverrunSeconds").getAsLong();
+        assertTrue(over > 0, first.toString());
+        assertEquals("second/" + next, journal.getAsJsonObject("windowHold").get("step").getAsString());
+        String report = Files.readString(markdown);
+        assertTrue(report.contains("moved (overran the maintenance window by "), report);
+        assertTrue(report.contains("step first/" + slow + " overran the maintenance window by "), report);
     }
 }

@@ -144,9 +144,9 @@ final class InClusterManifests {
 
     /** The CronJob's schedule: {@code --schedule}, else the plan's window; a plan without a window needs {@code --schedule}. */
     String schedule() {
-        String cron = options.schedule().or(() -> plan.spec().window().map(Plan.Window::cron)).orElseThrow(() -> new UsageException(
-                "the plan " + planFile + " has no spec.window, so there is no time to start the CronJob at: give --schedule CRON"
-                        + " (5 fields, e.g. \"0 2 * * 6\"), or add a window to the plan"));
+        String cron = options.schedule().or(() -> plan.spec().window().flatMap(Plan.Window::opens).map(Plan.Opens::cron)).orElseThrow(() -> new UsageException(
+                "the plan " + planFile + (plan.spec().window().isEmpty() ? " has no spec.window" : "'s spec.window has only freezes (no cron)")
+                        + ", so there is no time to start the CronJob at: give --schedule CRON (5 fields, e.g. \"0 2 * * 6\"), or give the plan's window a cron and duration"));
         try {
             CronSchedule.parse(cron);
         } catch (IllegalArgumentException e) {
@@ -165,8 +165,9 @@ final class InClusterManifests {
             return "Runs revroll run on the plan at " + options.schedule().get() + " (--schedule); one run at a time.";
         }
         Plan.Window w = plan.spec().window().orElseThrow();
-        return "Runs revroll run on the plan when its window opens (" + w.cron() + " " + w.timeZone().getId()
-                + ", for " + dev.revroll.plan.DurationText.format(w.duration()) + "); one run at a time; a run paused at the window's end resumes at the next.";
+        Plan.Opens opens = w.opens().orElseThrow();
+        return "Runs revroll run on the plan when its window opens (" + opens.cron() + " " + w.timeZone().getId()
+                + ", for " + dev.revroll.plan.DurationText.format(opens.duration()) + "); one run at a time; a run paused at the window's end resumes at the next.";
     }
 
     /** Where the plan's {@code git.repo} is inside the pod; empty when the plan has no Git record. */
@@ -248,7 +249,7 @@ final class InClusterManifests {
             Plan.Window w = plan.spec().window().orElseThrow();
             spec.put("timeZone", w.timeZone().getId());
             // a start missed by more than the window's length (controller down) would only find the window closed
-            spec.put("startingDeadlineSeconds", Math.max(60, w.duration().toSeconds()));
+            spec.put("startingDeadlineSeconds", Math.max(60, w.opens().orElseThrow().duration().toSeconds()));
         }
         spec.put("concurrencyPolicy", "Forbid");
         spec.put("successfulJobsHistoryLimit", 3);

@@ -14,7 +14,8 @@ import java.util.Optional;
  * duration (elapsed time), except during its freezes, in which nothing starts. A freeze cuts an opening short: the
  * window is open until the next freeze begins, and opens again when the freeze ends if the cron's opening still lasts.
  * Daylight-saving rules: an opening that falls in a skipped hour opens when the clock resumes (02:30 on the
- * spring-forward night opens at 03:30); an opening in a repeated hour opens once, the first time.
+ * spring-forward night opens at 03:30); an opening in a repeated hour opens once, the first time. A window of freezes
+ * only (no cron) is open whenever no freeze is in force.
  */
 public final class MaintenanceWindow {
 
@@ -28,11 +29,14 @@ public final class MaintenanceWindow {
     /** How many times {@link #nextOpening} steps over a closed stretch or a freeze before it gives up. */
     private static final int STEPS = 10_000;
 
-    private final Recurrence window;
+    /** Empty: always open, but for the freezes. */
+    private final Optional<Recurrence> window;
+    private final ZoneId zone;
     private final List<Blackout> freezes;
 
-    private MaintenanceWindow(Recurrence window, List<Blackout> freezes) {
+    private MaintenanceWindow(Optional<Recurrence> window, ZoneId zone, List<Blackout> freezes) {
         this.window = window;
+        this.zone = zone;
         this.freezes = freezes;
     }
 
@@ -41,11 +45,17 @@ public final class MaintenanceWindow {
         for (Plan.Freeze f : window.freezes()) {
             freezes.add(blackout(f, window.timeZone()));
         }
-        return new MaintenanceWindow(new Recurrence(CronSchedule.parse(window.cron()), window.duration(), window.timeZone()), List.copyOf(freezes));
+        return new MaintenanceWindow(window.opens().map(o -> new Recurrence(CronSchedule.parse(o.cron()), o.duration(), window.timeZone())),
+                window.timeZone(), List.copyOf(freezes));
     }
 
     public static MaintenanceWindow of(String cron, Duration duration, ZoneId zone) {
-        return new MaintenanceWindow(new Recurrence(CronSchedule.parse(cron), duration, zone), List.of());
+        return new MaintenanceWindow(Optional.of(new Recurrence(CronSchedule.parse(cron), duration, zone)), zone, List.of());
+    }
+
+    /** The start of the opening in force at {@code now} ({@code now} itself for a window of freezes only), if any. */
+    private Optional<Instant> openedAt(Instant now) {
+        return window.isEmpty() ? Optional.of(now) : window.get().openedAt(now);
     }
 
     /** A freeze that covers an instant: which one, and until when nothing starts. */
@@ -53,7 +63,7 @@ public final class MaintenanceWindow {
     }
 
     public boolean isOpen(Instant now) {
-        return frozenAt(now).isEmpty() && window.openedAt(now).isPresent();
+        return frozenAt(now).isEmpty() && openedAt(now).isPresent();
     }
 
     /** The freeze in force at {@code now} (the one that lasts longest when several are), if any. */
@@ -76,8 +86,8 @@ public final class MaintenanceWindow {
         if (frozenAt(now).isPresent()) {
             return Optional.empty();
         }
-        return window.openedAt(now).map(start -> {
-            Instant end = window.chainEnd(start, now);
+        return openedAt(now).map(start -> {
+            Instant end = window.map(w -> w.chainEnd(start, now)).orElse(now.plus(HORIZON));
             for (Blackout b : freezes) {
                 Optional<Instant> next = b.nextStart(now);
                 if (next.isPresent() && next.get().isBefore(end)) {
@@ -98,10 +108,10 @@ public final class MaintenanceWindow {
                 t = frozen.get().until();
                 continue;
             }
-            if (window.openedAt(t).isPresent()) {
+            if (openedAt(t).isPresent()) {
                 return Optional.of(t);
             }
-            Optional<Instant> next = window.firstStartAtOrAfter(t);
+            Optional<Instant> next = window.get().firstStartAtOrAfter(t); // a window of freezes only is open when not frozen
             if (next.isEmpty()) {
                 return Optional.empty();
             }
@@ -141,6 +151,10 @@ public final class MaintenanceWindow {
      * left aside (they only make it shorter); what {@code validate} compares a step's estimate with.
      */
     public Duration longestOpening(Instant from, int count) {
+        if (window.isEmpty()) {
+            return HORIZON;
+        }
+        Recurrence window = this.window.get();
         Duration longest = Duration.ZERO;
         Instant t = from;
         for (int i = 0; i < count; i++) {
@@ -161,12 +175,8 @@ public final class MaintenanceWindow {
         return longest;
     }
 
-    public Duration duration() {
-        return window.duration;
-    }
-
     public ZoneId zone() {
-        return window.zone;
+        return zone;
     }
 
     public int freezeCount() {
@@ -175,7 +185,9 @@ public final class MaintenanceWindow {
 
     @Override
     public String toString() {
-        return window + (freezes.isEmpty() ? "" : ", " + freezes.size() + " freeze" + (freezes.size() == 1 ? "" : "s"));
+        String freezeText = freezes.size() + " freeze" + (freezes.size() == 1 ? "" : "s");
+        return window.map(w -> w + (freezes.isEmpty() ? "" : ", " + freezeText))
+                .orElse("open but for " + freezeText + " (" + zone.getId() + ")");
     }
 
     /** Describes a freeze for a person: how the plan wrote it, and its reason. */

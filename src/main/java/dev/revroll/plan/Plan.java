@@ -122,27 +122,35 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
     }
 
     /**
-     * The maintenance window: opens at each time {@code cron} names (in {@code timeZone}) for {@code duration}; no step
-     * starts in a {@code freezes} period. {@code durationAt}: where the file gives the duration (for problems found
-     * after loading, such as a step that can never fit).
+     * The maintenance window: opens at each time {@code opens.cron} names (in {@code timeZone}) for {@code opens.duration},
+     * or is always open when the plan gives only freezes ({@code opens} empty); no step starts in a {@code freezes}
+     * period. {@code durationAt}: where the file gives the duration (for problems found after loading, such as a step
+     * that can never fit).
      */
-    public record Window(String cron, Duration duration, ZoneId timeZone, List<Freeze> freezes, Optional<SourcePosition> durationAt) {
+    public record Window(Optional<Opens> opens, ZoneId timeZone, List<Freeze> freezes, Optional<SourcePosition> durationAt) {
 
         public Window(String cron, Duration duration, ZoneId timeZone) {
             this(cron, duration, timeZone, List.of(), Optional.empty());
         }
 
+        public Window(String cron, Duration duration, ZoneId timeZone, List<Freeze> freezes, Optional<SourcePosition> durationAt) {
+            this(Optional.of(new Opens(cron, duration)), timeZone, freezes, durationAt);
+        }
+
         /** Where the file says it is no part of what the window is. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof Window w && cron.equals(w.cron) && duration.equals(w.duration) && timeZone.equals(w.timeZone)
-                    && freezes.equals(w.freezes);
+            return o instanceof Window w && opens.equals(w.opens) && timeZone.equals(w.timeZone) && freezes.equals(w.freezes);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(cron, duration, timeZone, freezes);
+            return java.util.Objects.hash(opens, timeZone, freezes);
         }
+    }
+
+    /** When a maintenance window opens (a 5-field cron) and how long each opening lasts. */
+    public record Opens(String cron, Duration duration) {
     }
 
     /** A period in which nothing starts, even while the window is open. */

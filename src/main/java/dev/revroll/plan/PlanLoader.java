@@ -429,8 +429,25 @@ public final class PlanLoader {
         ZoneId zone = zone(w.field("timeZone"));
         parsed(cron, CronSchedule::parse); // whether it ever opens is a rule (PlanRules)
         List<Plan.Freeze> freezes = freezes(w.field("freeze"), zone == null ? ZoneId.of("UTC") : zone);
-        if (cron.string() == null || duration == null || zone == null) {
+        boolean hasCron = !cron.isNull();
+        boolean hasDuration = !durationField.isNull();
+        if (hasCron != hasDuration) {
+            PlanCursor missing = hasCron ? durationField : cron;
+            problems.add(w.key() == null ? w.node() : w.key(), missing.path(), "required with " + (hasCron ? "cron" : "duration")
+                    + ": the window opens at each time its cron names and stays open for its duration (e.g. cron: \"0 22 * * 1-4\", duration: 4h); "
+                    + "for a window that is always open but for its freezes, give neither");
             return Optional.empty();
+        }
+        if (!hasCron && w.field("freeze").items().isEmpty()) {
+            problems.add(w.key() == null ? w.node() : w.key(), w.path(),
+                    "says neither when it opens (cron and duration) nor when nothing may start (freeze); give either, or both");
+            return Optional.empty();
+        }
+        if ((hasCron && (cron.string() == null || duration == null)) || zone == null) {
+            return Optional.empty();
+        }
+        if (!hasCron) {
+            return Optional.of(new Plan.Window(Optional.empty(), zone, freezes, Optional.empty()));
         }
         Node at = durationField.node();
         Optional<Plan.SourcePosition> position = at == null ? Optional.empty() : Optional.of(new Plan.SourcePosition(file.toString(),

@@ -37,6 +37,28 @@ class MaintenanceWindowTest {
     }
 
     @Test
+    void aWindowOfFreezesOnlyIsOpenExceptWhileOneIsInForce() {
+        Plan.Freeze yearEnd = new Plan.Freeze.Dates(java.time.LocalDate.of(2026, 12, 20), java.time.LocalDate.of(2027, 1, 4), Optional.of("year end"));
+        MaintenanceWindow w = MaintenanceWindow.of(new Plan.Window(Optional.empty(), OSLO, java.util.List.of(yearEnd), Optional.empty()));
+        // open now, until the freeze begins (2026-12-20 00:00 Oslo = 2026-12-19T23:00Z)
+        assertTrue(w.isOpen(at("2026-12-01T12:00:00Z")));
+        assertEquals(Optional.of(at("2026-12-19T23:00:00Z")), w.closesAt(at("2026-12-01T12:00:00Z")));
+        assertEquals(Optional.of(at("2026-12-01T12:00:00Z")), w.nextOpening(at("2026-12-01T12:00:00Z")));
+        // closed in the freeze; opens again when it ends (the day after 2027-01-04, Oslo)
+        assertFalse(w.isOpen(at("2026-12-24T12:00:00Z")));
+        assertEquals(Optional.empty(), w.closesAt(at("2026-12-24T12:00:00Z")));
+        assertEquals(Optional.of(at("2027-01-04T23:00:00Z")), w.nextOpening(at("2026-12-24T12:00:00Z")));
+        // after the freeze: open, and no freeze ahead, so as far as the window looks (31 days)
+        assertTrue(w.isOpen(at("2027-02-01T00:00:00Z")));
+        assertEquals(Optional.of(at("2027-03-04T00:00:00Z")), w.closesAt(at("2027-02-01T00:00:00Z")));
+        assertEquals(Duration.ofDays(31), w.longestOpening(at("2026-12-01T00:00:00Z"), 10));
+        assertEquals("open but for 1 freeze (Europe/Oslo)", w.toString());
+        // openings: now until the freeze, then from its end on
+        assertEquals(at("2026-12-19T23:00:00Z"), w.openings(at("2026-12-01T12:00:00Z"), 2).get(0).end());
+        assertEquals(at("2027-01-04T23:00:00Z"), w.openings(at("2026-12-01T12:00:00Z"), 2).get(1).start());
+    }
+
+    @Test
     void nextOpeningSkipsFridayToMonday() {
         MaintenanceWindow w = MaintenanceWindow.of("0 22 * * MON-THU", Duration.ofHours(4), OSLO);
         // Friday 2026-01-16 12:00Z: next opening is Monday 2026-01-19 22:00 Oslo = 21:00Z

@@ -407,7 +407,8 @@ class PlanLoaderTest {
                             timeZone: Europe/Olso
                         """));
         assertEquals(List.of(
-                "F:9:3: spec.window.duration: required field is missing",
+                "F:9:3: spec.window.duration: required with cron: the window opens at each time its cron names and stays open for its duration "
+                        + "(e.g. cron: \"0 22 * * 1-4\", duration: 4h); for a window that is always open but for its freezes, give neither",
                 "F:10:11: spec.window.cron: '0 22 * *' has 4 fields; a cron has 5: minute hour day-of-month month day-of-week, e.g. \"0 22 * * 1-4\""),
                 problems(HEAD + """
                           waves: [{name: a, namespaces: [x]}]
@@ -452,6 +453,36 @@ class PlanLoaderTest {
                         java.time.ZonedDateTime.parse("2026-12-31T23:00+01:00[Europe/Oslo]"), Optional.empty()),
                 new Plan.Freeze.Recurring("0 0 1 * *", Duration.ofHours(1), Optional.empty())), w.freezes());
         assertEquals(new Plan.SourcePosition(f.toString(), 11, 15, "spec.window.duration"), w.durationAt().orElseThrow());
+    }
+
+    @Test
+    void aWindowOfFreezesOnlyIsOpenButForThemAndAnEmptyWindowIsRefused() throws IOException {
+        Path f = write("plan.yaml", HEAD + """
+                  waves: [{name: a, namespaces: [x]}]
+                  window:
+                    timeZone: Europe/Oslo
+                    freeze:
+                      - dates: 2026-12-20..2027-01-04
+                        reason: year end
+                """);
+        Plan.Window w = PlanLoader.load(f).spec().window().orElseThrow();
+        assertEquals(Optional.empty(), w.opens());
+        assertEquals(ZoneId.of("Europe/Oslo"), w.timeZone());
+        assertEquals(1, w.freezes().size());
+        assertEquals(List.of("F:9:3: spec.window: says neither when it opens (cron and duration) nor when nothing may start (freeze); give either, or both"),
+                problems(HEAD + """
+                          waves: [{name: a, namespaces: [x]}]
+                          window:
+                            timeZone: UTC
+                        """));
+        assertEquals(List.of("F:9:3: spec.window.cron: required with duration: the window opens at each time its cron names and stays open for its duration "
+                        + "(e.g. cron: \"0 22 * * 1-4\", duration: 4h); for a window that is always open but for its freezes, give neither"),
+                problems(HEAD + """
+                          waves: [{name: a, namespaces: [x]}]
+                          window:
+                            duration: 1h
+                            freeze: [{dates: 2026-12-24}]
+                        """));
     }
 
     @Test

@@ -162,7 +162,7 @@ public final class HtmlReport {
                 if (from != null) {
                     Instant to = fwd != null ? fwd : end;
                     bar(h, "forward", x(start, from, span, plot), x(start, to, span, plot), y, barColour(s.outcome()),
-                            s.namespace() + ": " + s.outcome().words() + ", " + s.startedAt() + " → " + Objects.toString(s.forwardEndedAt(), "?"));
+                            s.namespace() + ": " + s.outcomeWords() + ", " + s.startedAt() + " → " + Objects.toString(s.forwardEndedAt(), "?"));
                 }
                 Instant undoFrom = ReportModel.instant(s.undoStartedAt());
                 Instant undoTo = ReportModel.instant(s.finishedAt());
@@ -227,7 +227,7 @@ public final class HtmlReport {
         for (Step s : m.steps()) {
             h.append("<tr class=\"step\" data-step=\"").append(e(s.id())).append("\"><td>").append(e(s.wave())).append("</td><td>")
                     .append(e(s.namespace())).append("</td><td class=\"outcome outcome-").append(s.outcome().name()).append("\">")
-                    .append(e(s.outcome().words())).append("</td><td>").append(e(s.startedAt())).append("</td><td>")
+                    .append(e(s.outcomeWords())).append("</td><td>").append(e(s.startedAt())).append("</td><td>")
                     .append(e(s.duration().map(ReportModel::seconds).orElse(""))).append("</td><td>").append(e(String.join(", ", s.workloads())))
                     .append("</td><td><code>").append(e(s.gitCommit())).append("</code></td><td><code>").append(e(s.gitRevert()))
                     .append("</code></td></tr>\n");

@@ -87,7 +87,7 @@ public final class JunitReport {
             x.append("      <failure type=\"").append(failed.isEmpty() ? "action-failed" : "gate-failed").append("\" message=\"")
                     .append(Markup.xml(message)).append("\">");
             StringBuilder body = new StringBuilder();
-            body.append("step ").append(s.id()).append(": ").append(s.outcome().words()).append('\n');
+            body.append("step ").append(s.id()).append(": ").append(s.outcomeWords()).append('\n');
             if (s.failure() != null) {
                 body.append("failure: ").append(s.failure()).append('\n');
             }
@@ -97,7 +97,7 @@ public final class JunitReport {
             x.append(Markup.xml(body.toString())).append("</failure>\n");
         } else if (error(s)) {
             x.append("      <error type=\"").append(s.outcome().name().toLowerCase(Locale.ROOT).replace('_', '-')).append("\" message=\"")
-                    .append(Markup.xml(s.outcome().words() + (s.failure() == null ? "" : ": " + s.failure()))).append("\">")
+                    .append(Markup.xml(s.outcomeWords() + (s.failure() == null ? "" : ": " + s.failure()))).append("\">")
                     .append(Markup.xml(String.join("\n", m.whatToDo()))).append("</error>\n");
         } else if (skipped(s)) {
             String why = s.outcome() == ReportModel.Outcome.ROLLED_BACK ? "rolled back: another step of the run failed or a rollback was asked for"
@@ -105,7 +105,7 @@ public final class JunitReport {
             x.append("      <skipped message=\"").append(Markup.xml(why)).append("\"/>\n");
         }
         StringBuilder out = new StringBuilder();
-        out.append("namespace ").append(s.namespace()).append(": ").append(s.outcome().words()).append('\n');
+        out.append("namespace ").append(s.namespace()).append(": ").append(s.outcomeWords()).append('\n');
         s.actions().forEach(a -> out.append("  ").append(a.name()).append(' ').append(a.state()).append(" at ").append(a.at())
                 .append(a.detail() == null ? "" : " (" + a.detail() + ")").append('\n'));
         if (s.gitCommit() != null) {

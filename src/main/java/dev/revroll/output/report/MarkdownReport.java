@@ -37,7 +37,7 @@ public final class MarkdownReport {
         md.append("|---|---|---|---|---|---|---|\n");
         for (Step s : m.steps()) {
             md.append("| ").append(Markup.cell(s.wave())).append(" | ").append(Markup.cell(s.namespace())).append(" | ")
-                    .append(Markup.cell(s.outcome().words())).append(" | ").append(Markup.cell(s.startedAt())).append(" | ")
+                    .append(Markup.cell(s.outcomeWords())).append(" | ").append(Markup.cell(s.startedAt())).append(" | ")
                     .append(s.duration().map(ReportModel::seconds).orElse("")).append(" | ")
                     .append(Markup.cellCode(shortHash(s.gitCommit()))).append(" | ").append(Markup.cellCode(shortHash(s.gitRevert()))).append(" |\n");
         }

@@ -82,7 +82,18 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
     public record Step(String id, String wave, int waveIndex, String namespace, String state, Outcome outcome, String fromRevision,
                        String startedAt, String forwardEndedAt, String undoStartedAt, String finishedAt, String failure,
                        List<String> workloads, String gitCommit, String gitRevert, String breakGlass, List<Action> actions,
-                       List<Gate> gates) {
+                       List<Gate> gates, String windowClosesAt, Long windowOverrunSeconds) {
+
+        /** How it ended in a person's words, with how far it ran past the maintenance window it started in, if it did. */
+        public String outcomeWords() {
+            return outcome.words() + overrun().map(o -> " (" + o + ")").orElse("");
+        }
+
+        /** "overran the maintenance window by 12s" when the step ended after the window it started in had closed. */
+        public Optional<String> overrun() {
+            return Optional.ofNullable(windowOverrunSeconds)
+                    .map(sec -> "overran the maintenance window by " + dev.revroll.plan.DurationText.format(Duration.ofSeconds(sec)));
+        }
 
         /** The gates that did not pass (their verdict is not PASS). */
         public List<Gate> failedGates() {
@@ -201,7 +212,7 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
                 s.startedAt().orElse(null), forwardEnd, s.undoStartedAt().orElse(undone ? forwardEnd : null),
                 undone || outcome == Outcome.MOVED ? s.finishedAt().orElse(null) : null,
                 s.failure().orElse(null), s.workloads(), s.gitCommit().orElse(null), s.gitRevert().orElse(null),
-                s.breakGlass().orElse(null), actions, gates(s));
+                s.breakGlass().orElse(null), actions, gates(s), s.windowClosesAt().orElse(null), s.windowOverrunSeconds().orElse(null));
     }
 
     private static Outcome outcome(StepRecord s) {
@@ -276,6 +287,7 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
         if (c.notStarted() > 0 && c.notStarted() < c.steps()) {
             parts.add(c.notStarted() + " not started");
         }
+        steps.stream().filter(s -> s.overrun().isPresent()).forEach(s -> parts.add("step " + s.id() + " " + s.overrun().get()));
         if (r.state() == RunState.PAUSED) {
             parts.add("paused");
         } else if (r.state() == RunState.RUNNING) {

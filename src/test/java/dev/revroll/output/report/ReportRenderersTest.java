@@ -237,6 +237,27 @@ class ReportRenderersTest {
     }
 
     @Test
+    void aStepThatRanPastItsWindowSaysByHowMuchInEveryFormat() throws Exception {
+        RunRecord r = RunRecord.of("r-window", "p", "h", "/plans/p.yaml", "c", "istio-system", "1-27-0", "1-28-0", "1-28-0");
+        r.addStep(dev.revroll.engine.journal.RunRecord.StepRecord.of("only/web", "only", 0, "web", "1-27-0", List.of("Deployment/web")));
+        dev.revroll.engine.journal.RunRecord.StepRecord step = r.step("only/web").orElseThrow();
+        step.begin(ReportFixture.at(1));
+        step.startsInWindow(Optional.of(ReportFixture.at(10)));
+        step.done(ReportFixture.at(22));
+        r.finished(dev.revroll.engine.journal.RunRecord.RunState.DONE, ReportFixture.at(23), "every step done");
+        ReportModel m = ReportModel.of(r);
+
+        String words = "overran the maintenance window by 12s";
+        assertTrue(m.run().summary().contains("step only/web " + words), m.run().summary());
+        assertTrue(MarkdownReport.render(m).contains("moved (" + words + ")"), MarkdownReport.render(m));
+        assertTrue(HtmlReport.render(m).contains("moved (" + words + ")"));
+        assertTrue(JunitReport.render(m).contains("moved (" + words + ")"));
+        JsonNode json = Json.tree(JsonReport.render(m));
+        assertEquals(12, json.at("/steps/0/windowOverrunSeconds").asLong(), json.toString());
+        assertEquals(ReportFixture.at(10), json.at("/steps/0/windowClosesAt").asText());
+    }
+
+    @Test
     void aCleanRunHasNothingToDo() {
         RunRecord r = ReportFixture.rolledBack(0);
         ReportModel m = ReportModel.of(r);
