@@ -27,7 +27,7 @@ public final class GitDaemonRemote implements AutoCloseable {
     private final Path baseDir;
     private final Path bare;
     private final int port;
-    private final Process daemon;
+    private volatile Process daemon;
 
     private GitDaemonRemote(Path baseDir, Path bare, int port, Process daemon) {
         this.baseDir = baseDir;
@@ -52,14 +52,28 @@ public final class GitDaemonRemote implements AutoCloseable {
         git(seed, "commit", "-q", "-m", "seed the GitOps repository");
         git(seed, "push", "-q", bare.toString(), "main:main");
         int port = freePort();
-        Process p = new ProcessBuilder("git", "daemon", "--export-all", "--enable=receive-pack", "--informative-errors",
-                "--base-path=" + base, "--listen=127.0.0.1", "--port=" + port, "--reuseaddr", base.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("git-daemon.log").toFile())
-                .start();
-        GitDaemonRemote remote = new GitDaemonRemote(base, bare, port, p);
+        GitDaemonRemote remote = new GitDaemonRemote(base, bare, port, serve(base, port));
         remote.awaitListening();
         return remote;
+    }
+
+    private static Process serve(Path base, int port) throws IOException {
+        return new ProcessBuilder("git", "daemon", "--export-all", "--enable=receive-pack", "--informative-errors",
+                "--base-path=" + base, "--listen=127.0.0.1", "--port=" + port, "--reuseaddr", base.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(base.getParent().resolve("git-daemon.log").toFile()))
+                .start();
+    }
+
+    /** The remote goes down: its daemon is stopped, and nothing listens on its port until {@link #up()}. */
+    public void down() throws InterruptedException {
+        close();
+    }
+
+    /** The remote comes back on the same port. */
+    public void up() throws IOException {
+        daemon = serve(baseDir, port);
+        awaitListening();
     }
 
     public String url() {

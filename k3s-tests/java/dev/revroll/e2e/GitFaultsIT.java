@@ -1,0 +1,240 @@
+package dev.revroll.e2e;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.revroll.e2e.world.Fault;
+import dev.revroll.e2e.world.TestNamespaces;
+import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static dev.revroll.e2e.GitDaemonRemote.git;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Git refusing in the middle of whole runs on the real world (issue: trust under faults), each against a remote of the
+ * test's own (a {@code git daemon} it starts, stops and hooks): the remote going down between two steps, a push the
+ * remote rejects, another writer's edit of the same manifest, and a revert that cannot apply. Each ends either as an
+ * unfaulted run would, or stopped with a message naming the Git problem, with the cluster, the remote and the journal
+ * in step, and {@code resume} or {@code rollback} finishing the job.
+ */
+@ExtendWith(WorldNamespaces.class)
+class GitFaultsIT {
+
+    private static final String PATH = "clusters/e2e/namespaces/";
+
+    @TempDir
+    Path tmp;
+
+    MeshFixture mesh;
+    GitDaemonRemote remote;
+    Path clone;
+
+    @BeforeEach
+    void mesh(TestNamespaces namespaces) {
+        mesh = new MeshFixture(namespaces);
+    }
+
+    @AfterEach
+    void stopRemote() throws InterruptedException {
+        if (remote != null) {
+            remote.close();
+        }
+    }
+
+    /** Two namespaces on the old revision, each with one Deployment, their manifests on a remote of this test's own. */
+    List<String> twoNamespaces(String prefix) throws Exception {
+        String a = mesh.meshedNamespace(prefix + "-a", Map.of(), "web");
+        String b = mesh.meshedNamespace(prefix + "-b", Map.of(), "web");
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String ns : List.of(a, b)) {
+            StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
+            mesh.labels(ns).forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+            files.put(PATH + ns + ".yaml", yaml.toString());
+        }
+        remote = GitDaemonRemote.start(tmp, files);
+        clone = remote.cloneTo(tmp.resolve("clone"));
+        git(clone, "config", "user.name", "revroll e2e");
+        git(clone, "config", "user.email", "e2e@revroll.invalid");
+        return List.of(a, b);
+    }
+
+    Path plan(String name, String a, String b, String onFailure) {
+        return mesh.plan(name, "- name: first\n  namespaces: [" + a + "]\n- name: second\n  namespaces: [" + b + "]\n",
+                RunIT.gates().replace("onFailure: rollback-step", "onFailure: " + onFailure) + """
+                        git:
+                          repo: %s
+                          path: %s{{namespace}}.yaml
+                          push: true
+                        """.formatted(clone, PATH));
+    }
+
+    /** The remote's commit subjects, newest first (the seed commit last). */
+    List<String> remoteSubjects() throws Exception {
+        return Arrays.stream(remote.inRemote("log", "--format=%s", "main").split("\n")).filter(l -> !l.isBlank()).toList();
+    }
+
+    long commitsFor(String ns) throws Exception {
+        return remoteSubjects().stream().filter(s -> s.contains(ns) && !s.startsWith("Revert")).count();
+    }
+
+    long revertsFor(String ns) throws Exception {
+        return remoteSubjects().stream().filter(s -> s.contains(ns) && s.startsWith("Revert")).count();
+    }
+
+    static java.util.function.Predicate<String> gitCommitDone(String ns) {
+        return line -> line.contains("\"type\":\"ACTION_DONE\"") && line.contains("\"action\":\"git-commit\"") && line.contains(ns);
+    }
+
+    JsonObject status(String runId) {
+        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", runId, "-o", "json");
+        assertEquals(0, status.exitCode(), status.toString());
+        return JsonParser.parseString(status.out()).getAsJsonObject();
+    }
+
+    void onRevision(String ns, String revision) {
+        assertEquals(revision, mesh.labels(ns).get("istio.io/rev"), ns);
+        mesh.waitPods(ns, revision);
+    }
+
+    @Test
+    void theRemoteGoingDownBetweenStepsPausesBeforeTheClusterIsTouchedAndResumeFinishesOnceItIsBack() throws Exception {
+        List<String> ns = twoNamespaces("git-down");
+        String a = ns.get(0);
+        String b = ns.get(1);
+        Map<String, String> bPods = mesh.podRevisions(b);
+        Path plan = plan("e2e-git-down", a, b, "pause");
+
+        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
+        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
+        remote.down();
+        RevrollProcess.Result paused = running.finish();
+
+        assertEquals(5, paused.exitCode(), paused.toString());
+        assertTrue(paused.err().contains("git-commit") && paused.err().contains("127.0.0.1:" + remote.url().replaceAll(".*:(\\d+)/.*", "$1")),
+                "the message names the action and the remote: " + paused.err());
+        onRevision(a, mesh.world.newRevision());
+        assertEquals(mesh.world.oldRevision(), mesh.labels(b).get("istio.io/rev"), "the second step stopped before its relabel");
+        assertEquals(bPods, mesh.podRevisions(b), "and restarted nothing");
+        String runId = MeshFixture.runId(paused.out());
+        assertEquals("PAUSED", status(runId).get("state").getAsString());
+
+        remote.up();
+        RevrollProcess.Result resumed = RevrollProcess.run(mesh.world, "resume", runId);
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        onRevision(b, mesh.world.newRevision());
+        assertEquals(1, commitsFor(a), remoteSubjects().toString());
+        assertEquals(1, commitsFor(b), "one commit for the second step, never two: " + remoteSubjects());
+        assertEquals(0, revertsFor(a) + revertsFor(b));
+        assertTrue(remote.inRemote("show", "main:" + PATH + b + ".yaml").contains("istio.io/rev: \"" + mesh.world.newRevision() + "\""));
+        assertEquals("DONE", status(runId).get("state").getAsString());
+    }
+
+    @Test
+    void aPushTheRemoteRejectsMidRunStopsThatStepBeforeTheClusterAndSaysWhy() throws Exception {
+        List<String> ns = twoNamespaces("git-reject");
+        String a = ns.get(0);
+        String b = ns.get(1);
+        Map<String, String> bLabels = mesh.labels(b);
+        Path plan = plan("e2e-git-reject", a, b, "rollback-step");
+
+        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
+        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
+        remote.preReceiveHook("echo 'e2e: main is protected during the change freeze' >&2\nexit 1");
+        RevrollProcess.Result run = running.finish();
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("e2e: main is protected during the change freeze"), "the remote's own words: " + run.err());
+        onRevision(a, mesh.world.newRevision());
+        assertEquals(bLabels, mesh.labels(b), "the second step never relabelled");
+        mesh.podRevisions(b).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
+        assertEquals(1, commitsFor(a));
+        assertEquals(0, commitsFor(b), "nothing of the second step on the remote: " + remoteSubjects());
+        assertFalse(git(clone, "status", "--porcelain").contains(b), "the clone is left clean");
+    }
+
+    @Test
+    void anotherWritersEditOfTheSameManifestStopsTheStepBeforeTheCluster() throws Exception {
+        List<String> ns = twoNamespaces("git-edit");
+        String a = ns.get(0);
+        String b = ns.get(1);
+        Map<String, String> bLabels = mesh.labels(b);
+        Path plan = plan("e2e-git-edit", a, b, "rollback-step");
+        Path other = remote.cloneTo(tmp.resolve("other"));
+
+        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
+        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
+        Path manifest = other.resolve(PATH + b + ".yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"" + mesh.world.oldRevision() + "\"",
+                "istio.io/rev: \"hand-edited\""));
+        git(other, "commit", "-q", "-am", "hand edit of " + b);
+        git(other, "push", "-q", "origin", "main");
+        RevrollProcess.Result run = running.finish();
+
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("conflict") && run.err().contains(b + ".yaml"), run.err());
+        assertEquals(bLabels, mesh.labels(b), "the second step never relabelled");
+        assertEquals(List.of("hand edit of " + b), remoteSubjects().stream().filter(x -> x.contains(b)).toList(),
+                "only the other writer's commit names " + b);
+        assertTrue(remote.inRemote("show", "main:" + PATH + b + ".yaml").contains("hand-edited"), "their edit stays");
+    }
+
+    @Test
+    void aRevertThatCannotApplyLeavesTheClusterRolledBackAndSaysWhatToDoAndRollbackFinishesAfterGitIsFixed() throws Exception {
+        List<String> ns = twoNamespaces("git-revert");
+        String a = ns.get(0);
+        String failing = ns.get(1);
+        Map<String, String> before = mesh.labels(failing);
+        mesh.world.setFault(Fault.errors(failing, Optional.of(mesh.world.newRevision()), 0.5, 503, "-"));
+        Path plan = plan("e2e-git-revert", a, failing, "rollback-step");
+        Path other = remote.cloneTo(tmp.resolve("other"));
+
+        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
+        running.awaitLine("the failing step's commit pushed", Duration.ofMinutes(3), gitCommitDone(failing));
+        // while its gate fails, someone edits the very lines revroll's commit changed: its revert cannot apply
+        git(other, "pull", "-q", "origin", "main");
+        Path manifest = other.resolve(PATH + failing + ".yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"" + mesh.world.newRevision() + "\"",
+                "istio.io/rev: \"someone-else\""));
+        git(other, "commit", "-q", "-am", "hand edit of " + failing);
+        git(other, "push", "-q", "origin", "main");
+        RevrollProcess.Result run = running.finish();
+
+        assertEquals(4, run.exitCode(), "ROLLBACK_INCOMPLETE: " + run);
+        assertTrue(run.err().contains("cannot revert"), run.err());
+        assertEquals(before, mesh.labels(failing), "the cluster is rolled back all the same");
+        mesh.podRevisions(failing).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
+        onRevision(a, mesh.world.newRevision());
+        String runId = MeshFixture.runId(run.out());
+        assertEquals("ROLLBACK_INCOMPLETE", status(runId).get("state").getAsString());
+        assertEquals(0, revertsFor(failing));
+
+        // a person puts the manifest back as revroll's commit left it; rollback then reverts and finishes
+        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"someone-else\"",
+                "istio.io/rev: \"" + mesh.world.newRevision() + "\""));
+        git(other, "commit", "-q", "-am", "undo the hand edit of " + failing);
+        git(other, "push", "-q", "origin", "main");
+        RevrollProcess.Result rollback = RevrollProcess.run(mesh.world, "rollback", runId);
+
+        assertEquals(0, rollback.exitCode(), rollback.toString());
+        assertEquals(1, revertsFor(failing), remoteSubjects().toString());
+        assertTrue(remote.inRemote("show", "main:" + PATH + failing + ".yaml").contains("istio.io/rev: \"" + mesh.world.oldRevision() + "\""));
+        assertEquals(before, mesh.labels(failing));
+        assertEquals(1, commitsFor(a), "the first step's commit stays, once");
+    }
+}
