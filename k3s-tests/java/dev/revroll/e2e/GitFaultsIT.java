@@ -96,8 +96,21 @@ class GitFaultsIT {
         return remoteSubjects().stream().filter(s -> s.contains(ns) && s.startsWith("Revert")).count();
     }
 
-    static java.util.function.Predicate<String> gitCommitDone(String ns) {
-        return line -> line.contains("\"type\":\"ACTION_DONE\"") && line.contains("\"action\":\"git-commit\"") && line.contains(ns);
+    /** Starts {@code run PLAN} and returns once the step of {@code ns} has pushed its commit. */
+    RevrollProcess.Running runUntilCommitted(Path plan, String ns) {
+        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
+        running.awaitLine("the commit of " + ns + "'s step pushed", Duration.ofMinutes(3), line -> line.contains("\"type\":\"ACTION_DONE\"")
+                && line.contains("\"action\":\"git-commit\"") && line.contains(ns));
+        return running;
+    }
+
+    /** Another writer's clone: replaces {@code from} by {@code to} in the manifest of {@code ns}, commits and pushes. */
+    void otherWriterEdits(Path other, String ns, String from, String to, String subject) throws Exception {
+        git(other, "pull", "-q", "origin", "main");
+        Path manifest = other.resolve(PATH + ns + ".yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"" + from + "\"", "istio.io/rev: \"" + to + "\""));
+        git(other, "commit", "-q", "-am", subject);
+        git(other, "push", "-q", "origin", "main");
     }
 
     JsonObject status(String runId) {
@@ -119,8 +132,7 @@ class GitFaultsIT {
         Map<String, String> bPods = mesh.podRevisions(b);
         Path plan = plan("e2e-git-down", a, b, "pause");
 
-        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
-        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
+        RevrollProcess.Running running = runUntilCommitted(plan, a);
         remote.down();
         RevrollProcess.Result paused = running.finish();
 
@@ -153,8 +165,7 @@ class GitFaultsIT {
         Map<String, String> bLabels = mesh.labels(b);
         Path plan = plan("e2e-git-reject", a, b, "rollback-step");
 
-        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
-        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
+        RevrollProcess.Running running = runUntilCommitted(plan, a);
         remote.preReceiveHook("echo 'e2e: main is protected during the change freeze' >&2\nexit 1");
         RevrollProcess.Result run = running.finish();
 
@@ -177,13 +188,8 @@ class GitFaultsIT {
         Path plan = plan("e2e-git-edit", a, b, "rollback-step");
         Path other = remote.cloneTo(tmp.resolve("other"));
 
-        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
-        running.awaitLine("step first's commit pushed", Duration.ofMinutes(2), gitCommitDone(a));
-        Path manifest = other.resolve(PATH + b + ".yaml");
-        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"" + mesh.world.oldRevision() + "\"",
-                "istio.io/rev: \"hand-edited\""));
-        git(other, "commit", "-q", "-am", "hand edit of " + b);
-        git(other, "push", "-q", "origin", "main");
+        RevrollProcess.Running running = runUntilCommitted(plan, a);
+        otherWriterEdits(other, b, mesh.world.oldRevision(), "hand-edited", "hand edit of " + b);
         RevrollProcess.Result run = running.finish();
 
         assertEquals(1, run.exitCode(), run.toString());
@@ -204,15 +210,9 @@ class GitFaultsIT {
         Path plan = plan("e2e-git-revert", a, failing, "rollback-step");
         Path other = remote.cloneTo(tmp.resolve("other"));
 
-        RevrollProcess.Running running = RevrollProcess.start(mesh.world, "run", plan.toString());
-        running.awaitLine("the failing step's commit pushed", Duration.ofMinutes(3), gitCommitDone(failing));
+        RevrollProcess.Running running = runUntilCommitted(plan, failing);
         // while its gate fails, someone edits the very lines revroll's commit changed: its revert cannot apply
-        git(other, "pull", "-q", "origin", "main");
-        Path manifest = other.resolve(PATH + failing + ".yaml");
-        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"" + mesh.world.newRevision() + "\"",
-                "istio.io/rev: \"someone-else\""));
-        git(other, "commit", "-q", "-am", "hand edit of " + failing);
-        git(other, "push", "-q", "origin", "main");
+        otherWriterEdits(other, failing, mesh.world.newRevision(), "someone-else", "hand edit of " + failing);
         RevrollProcess.Result run = running.finish();
 
         assertEquals(4, run.exitCode(), "ROLLBACK_INCOMPLETE: " + run);
@@ -225,10 +225,7 @@ class GitFaultsIT {
         assertEquals(0, revertsFor(failing));
 
         // a person puts the manifest back as revroll's commit left it; rollback then reverts and finishes
-        Files.writeString(manifest, Files.readString(manifest).replace("istio.io/rev: \"someone-else\"",
-                "istio.io/rev: \"" + mesh.world.newRevision() + "\""));
-        git(other, "commit", "-q", "-am", "undo the hand edit of " + failing);
-        git(other, "push", "-q", "origin", "main");
+        otherWriterEdits(other, failing, "someone-else", mesh.world.newRevision(), "undo the hand edit of " + failing);
         RevrollProcess.Result rollback = RevrollProcess.run(mesh.world, "rollback", runId);
 
         assertEquals(0, rollback.exitCode(), rollback.toString());

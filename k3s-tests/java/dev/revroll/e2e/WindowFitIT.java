@@ -196,22 +196,8 @@ class WindowFitIT {
         String next = oneReplica("overrun-next");
         Map<String, String> nextPods = mesh.podRevisions(next);
         Instant freezeFrom = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        Path plan = mesh.plan("e2e-overrun", "- name: first\n  namespaces: [" + slow + "]\n- name: second\n  namespaces: [" + next + "]\n", """
-                restart:
-                  kinds: [Deployment]
-                  surge: enforce
-                  timeout: 3m
-                gates:
-                  proxySync:
-                    timeout: 90s
-                  metrics:
-                    - name: always-ok
-                      query: vector(0)
-                      failWhen: "> 1"
-                      interval: 2s
-                      samples: 2
-                bake: 4s
-                onFailure: rollback-step
+        Path plan = mesh.plan("e2e-overrun", "- name: first\n  namespaces: [" + slow + "]\n- name: second\n  namespaces: [" + next + "]\n",
+                RunIT.gates() + """
                 window:
                   timeZone: UTC
                   freeze:
