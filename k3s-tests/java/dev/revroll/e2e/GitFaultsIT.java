@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Git refusing in the middle of whole runs on the real world (issue: trust under faults), each against a remote of the
  * test's own (a {@code git daemon} it starts, stops and hooks): the remote going down between two steps, a push the
- * remote rejects, another writer's edit of the same manifest, and a revert that cannot apply. Each ends either as an
+ * remote rejects, another writer's edit of a manifest between steps (kept), and a revert that cannot apply. Each ends either as an
  * unfaulted run would, or stopped with a message naming the Git problem, with the cluster, the remote and the journal
  * in step, and {@code resume} or {@code rollback} finishing the job.
  */
@@ -180,24 +180,30 @@ class GitFaultsIT {
     }
 
     @Test
-    void anotherWritersEditOfTheSameManifestStopsTheStepBeforeTheCluster() throws Exception {
+    void anotherWritersEditBetweenStepsIsKeptUnderTheStepsCommit() throws Exception {
         List<String> ns = twoNamespaces("git-edit");
         String a = ns.get(0);
         String b = ns.get(1);
-        Map<String, String> bLabels = mesh.labels(b);
         Path plan = plan("e2e-git-edit", a, b, "rollback-step");
         Path other = remote.cloneTo(tmp.resolve("other"));
 
         RevrollProcess.Running running = runUntilCommitted(plan, a);
-        otherWriterEdits(other, b, mesh.world.oldRevision(), "hand-edited", "hand edit of " + b);
+        // while the first step restarts, someone adds a label to the second namespace's manifest
+        git(other, "pull", "-q", "origin", "main");
+        Path manifest = other.resolve(PATH + b + ".yaml");
+        Files.writeString(manifest, Files.readString(manifest).replace("  labels:\n", "  labels:\n    team: \"payments\"\n"));
+        git(other, "commit", "-q", "-am", "label " + b + " with its team");
+        git(other, "push", "-q", "origin", "main");
         RevrollProcess.Result run = running.finish();
 
-        assertEquals(1, run.exitCode(), run.toString());
-        assertTrue(run.err().contains("conflict") && run.err().contains(b + ".yaml"), run.err());
-        assertEquals(bLabels, mesh.labels(b), "the second step never relabelled");
-        assertEquals(List.of("hand edit of " + b), remoteSubjects().stream().filter(x -> x.contains(b)).toList(),
-                "only the other writer's commit names " + b);
-        assertTrue(remote.inRemote("show", "main:" + PATH + b + ".yaml").contains("hand-edited"), "their edit stays");
+        assertEquals(0, run.exitCode(), run.toString());
+        onRevision(b, mesh.world.newRevision());
+        String file = remote.inRemote("show", "main:" + PATH + b + ".yaml");
+        assertTrue(file.contains("team: \"payments\"") && file.contains("istio.io/rev: \"" + mesh.world.newRevision() + "\""),
+                "the other writer's label stays beside the step's change:\n" + file);
+        assertEquals(1, commitsFor(a));
+        assertEquals(List.of("label " + b + " with its team"), remoteSubjects().stream().filter(x -> x.contains(b) && x.startsWith("label")).toList());
+        assertEquals(2, remoteSubjects().stream().filter(x -> x.contains(b)).count(), "their commit and the step's, nothing twice: " + remoteSubjects());
     }
 
     @Test
@@ -217,6 +223,8 @@ class GitFaultsIT {
 
         assertEquals(4, run.exitCode(), "ROLLBACK_INCOMPLETE: " + run);
         assertTrue(run.err().contains("cannot revert"), run.err());
+        assertTrue(run.err().contains("1. Git commit ") && run.err().contains("is not reverted"), "only Git is left to a person: " + run.err());
+        assertFalse(run.err().contains("kubectl label namespace"), "the cluster's undo completed, so no kubectl to run: " + run.err());
         assertEquals(before, mesh.labels(failing), "the cluster is rolled back all the same");
         mesh.podRevisions(failing).forEach((pod, rev) -> assertEquals(mesh.world.oldRevision(), rev, pod));
         onRevision(a, mesh.world.newRevision());

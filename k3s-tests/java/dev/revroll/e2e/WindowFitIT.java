@@ -210,9 +210,11 @@ class WindowFitIT {
         RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString(), "--report-markdown", markdown.toString());
 
         assertEquals(5, run.exitCode(), run.toString());
-        assertTrue(run.err().contains("step first/" + slow + " done (overran the maintenance window by "), run.err());
-        assertTrue(run.err().contains("its gates were finished, never cut short"), run.err());
         assertTrue(run.err().contains("step second/" + next + " not started: freeze"), run.err());
+        assertTrue(run.err().contains("step first/" + slow + " overran the maintenance window by "), run.err());
+        String done = MeshFixture.jsonLines(run.out(), "STEP_DONE").get(0);
+        assertTrue(done.contains("step first/" + slow + " done (overran the maintenance window by ")
+                && done.contains("its gates were finished, never cut short"), done);
         assertEquals(mesh.world.newRevision(), mesh.labels(slow).get("istio.io/rev"));
         mesh.waitPods(slow, mesh.world.newRevision());
         assertEquals(mesh.world.oldRevision(), mesh.labels(next).get("istio.io/rev"), "the second wave was not touched");

@@ -432,33 +432,50 @@ public final class Rollout {
         ctx.emit(RunEvent.Type.STEP_ROLLED_BACK, stepId, null, "step " + stepId + " rolled back" + overrun(stepId, "its rollback was finished"));
     }
 
+    /**
+     * What is left for a person when a step's undo stopped: only the parts whose undo did not complete (a relabel
+     * undone already needs no kubectl, a commit reverted already no Git), numbered as they are listed.
+     */
     private String whatAPersonMustDo(String stepId, String why, boolean withGit) {
         StepRecord s = step(stepId);
-        StringBuilder sb = new StringBuilder();
-        sb.append("rollback of step ").append(stepId).append(" did not complete: ").append(why).append('\n');
-        sb.append("What a person must do:\n");
-        Map<String, String> prev = s.previousLabels().orElse(Map.of());
-        StringBuilder label = new StringBuilder("kubectl label namespace " + s.namespace() + " --overwrite");
-        prev.forEach((k, v) -> label.append(' ').append(k).append(v == null ? "-" : "=" + v));
-        sb.append("  1. restore the namespace labels: ").append(label).append('\n');
-        sb.append("  2. restart its workloads: ");
-        sb.append(s.workloads().isEmpty() ? "(none recorded)" : String.join(" ", s.workloads().stream()
-                .map(w -> "kubectl -n " + s.namespace() + " rollout restart " + w.toLowerCase(Locale.ROOT)).toList()));
-        sb.append('\n');
-        sb.append("  3. check every pod's sidecar.istio.io/status revision is ")
-                .append(s.fromRevision().orElse("the old revision")).append('\n');
-        if (!s.savedStrategies().isEmpty()) {
-            sb.append("  4. put back rolling-update values: ");
-            s.savedStrategies().forEach((w, v) -> sb.append(w).append(" maxUnavailable=").append(v.maxUnavailable())
+        List<String> todo = new ArrayList<>();
+        if (!undone(s, "relabel")) {
+            Map<String, String> prev = s.previousLabels().orElse(Map.of());
+            StringBuilder label = new StringBuilder("kubectl label namespace " + s.namespace() + " --overwrite");
+            prev.forEach((k, v) -> label.append(' ').append(k).append(v == null ? "-" : "=" + v));
+            todo.add("restore the namespace labels: " + label);
+            todo.add("restart its workloads: " + (s.workloads().isEmpty() ? "(none recorded)" : String.join(" ", s.workloads().stream()
+                    .map(w -> "kubectl -n " + s.namespace() + " rollout restart " + w.toLowerCase(Locale.ROOT)).toList())));
+            todo.add("check every pod's sidecar.istio.io/status revision is " + s.fromRevision().orElse("the old revision"));
+        }
+        if (!s.savedStrategies().isEmpty() && !undone(s, "enforce-surge")) {
+            StringBuilder values = new StringBuilder("put back rolling-update values: ");
+            s.savedStrategies().forEach((w, v) -> values.append(w).append(" maxUnavailable=").append(v.maxUnavailable())
                     .append(" maxSurge=").append(v.maxSurge()).append("; "));
-            sb.append('\n');
+            todo.add(values.toString().stripTrailing());
         }
         if (s.gitCommit().isPresent() && s.gitRevert().isEmpty()) {
-            sb.append("  5. ").append(withGit ? "revert Git commit " + s.gitCommit().get() + " in " + ctx.git().describe()
-                    : "Git still has commit " + s.gitCommit().get() + ": run 'revroll reconcile PLAN'").append('\n');
+            todo.add(withGit ? "Git commit " + s.gitCommit().get() + " in " + ctx.git().describe() + " is not reverted: make its revert"
+                    + " possible (undo what conflicts with it) and run 'revroll rollback " + ctx.runId() + "' again, which reverts it;"
+                    + " or revert it by hand, push, and run 'revroll reconcile PLAN'"
+                    : "Git still has commit " + s.gitCommit().get() + ": run 'revroll reconcile PLAN'");
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append("rollback of step ").append(stepId).append(" did not complete: ").append(why).append('\n');
+        if (todo.isEmpty()) {
+            sb.append("Nothing is left undone in the cluster or in Git; ");
+        } else {
+            sb.append("What a person must do:\n");
+            for (int i = 0; i < todo.size(); i++) {
+                sb.append("  ").append(i + 1).append(". ").append(todo.get(i)).append('\n');
+            }
         }
         sb.append("Then run 'revroll rollback ").append(ctx.runId()).append("' again to re-check.");
         return sb.toString();
+    }
+
+    private static boolean undone(StepRecord s, String actionId) {
+        return s.action(actionId).map(ActionRecord::undone).orElse(true);
     }
 
     private RunOutcome finish(RunOutcome outcome) {
