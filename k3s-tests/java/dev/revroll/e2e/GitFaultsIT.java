@@ -237,9 +237,14 @@ class GitFaultsIT {
         RevrollProcess.Result rollback = RevrollProcess.run(mesh.world, "rollback", runId);
 
         assertEquals(0, rollback.exitCode(), rollback.toString());
+        assertTrue(rollback.err().contains("finished the rollback of second/" + failing), rollback.err());
         assertEquals(1, revertsFor(failing), remoteSubjects().toString());
         assertTrue(remote.inRemote("show", "main:" + PATH + failing + ".yaml").contains("istio.io/rev: \"" + mesh.world.oldRevision() + "\""));
         assertEquals(before, mesh.labels(failing));
-        assertEquals(1, commitsFor(a), "the first step's commit stays, once");
+        assertEquals("ROLLED_BACK", status(runId).get("state").getAsString());
+        // the step the plan's onFailure (rollback-step) kept moved stays moved, its commit once and not reverted
+        onRevision(a, mesh.world.newRevision());
+        assertEquals(1, commitsFor(a));
+        assertEquals(0, revertsFor(a));
     }
 }

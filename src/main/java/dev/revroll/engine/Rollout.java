@@ -388,12 +388,22 @@ public final class Rollout {
             from = i + 1;
         }
         List<String> candidates = order.subList(from, order.size());
-        List<String> toUndo = started(s -> candidates.contains(s.id()));
+        // a rollback that stopped (killed, or an undo that failed) is finished as it was decided, no wider: the steps
+        // it was undoing, not the ones the plan's onFailure kept moved (those: 'rollback' again once this one is done)
+        List<String> interrupted = keep.isPresent() ? List.of() : ctx.journal().read(r -> r.steps().stream()
+                .filter(s -> s.state().undoing()).map(StepRecord::id).toList());
+        List<String> toUndo = interrupted.isEmpty() ? started(s -> candidates.contains(s.id())) : interrupted;
+        // the decision is journaled before any undo starts, so that a rollback stopped half-way is finished as decided
+        ctx.journal().update(r -> toUndo.forEach(id -> r.step(id).orElseThrow().rollingBack()));
         RunOutcome outcome = undoSteps(newestFirst(toUndo), withGit);
         if (outcome.result() == RunOutcome.Result.ROLLBACK_INCOMPLETE) {
             return outcome;
         }
-        String msg = toUndo.isEmpty() ? "nothing to roll back" : "rolled back " + String.join(", ", newestFirst(toUndo))
+        List<String> kept = interrupted.isEmpty() ? List.of() : started(s -> s.state() == StepState.DONE);
+        String msg = (toUndo.isEmpty() ? "nothing to roll back" : (interrupted.isEmpty() ? "rolled back " : "finished the rollback of ")
+                + String.join(", ", newestFirst(toUndo)))
+                + (kept.isEmpty() ? "" : "; " + String.join(", ", kept) + " stayed moved, as the plan's onFailure decided ('revroll rollback "
+                        + ctx.runId() + "' again undoes them too)")
                 + (withGit ? "" : " (break-glass: Git not reverted; run 'revroll reconcile PLAN')");
         ctx.journal().update(r -> r.finished(RunState.ROLLED_BACK, ctx.journal().now(), msg));
         return finish(new RunOutcome(RunOutcome.Result.DONE, record(), msg));

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -271,6 +272,32 @@ class RolloutTest {
         assertTrue(outcome.message().contains("kubectl label namespace a --overwrite istio.io/rev=1-27-0 istio-injection-"), outcome.message());
         assertTrue(outcome.message().contains("admission webhook denied"));
         assertEquals("UNDO_FAILED", outcome.record().step("canary/a").orElseThrow().state().name());
+    }
+
+    @Test
+    void rollbackAfterAnIncompleteOneFinishesWhatWasDecidedAndKeepsTheStepsThatStayedMoved() {
+        gates.verdict = (ns, gate) -> ns.equals("b") ? GateOutcome.FAIL : GateOutcome.PASS;
+        boolean[] denied = {false};
+        cluster.beforeWrite = w -> {
+            if (!denied[0] && w.startsWith("patch-ns b") && w.contains(OLD)) {
+                denied[0] = true;
+                throw new IllegalStateException("admission webhook denied the request");
+            }
+        };
+        Plan plan = plan(OnFailure.ROLLBACK_STEP);
+        RunOutcome incomplete = run(plan);
+        assertEquals(RunOutcome.Result.ROLLBACK_INCOMPLETE, incomplete.result(), incomplete.message());
+        assertTrue(incomplete.message().contains("  1. restore the namespace labels: kubectl label namespace b"), incomplete.message());
+        assertFalse(incomplete.message().contains("  5."), "numbered as listed: " + incomplete.message());
+
+        RunOutcome finished = Fakes.engine(cluster, journal, lock, gates, RunWindow.ALWAYS)
+                .rollback(plan, incomplete.record().runId(), java.util.Optional.empty(), false, events::add);
+
+        assertEquals(RunOutcome.Result.DONE, finished.result(), finished.message());
+        assertTrue(finished.message().startsWith("finished the rollback of shop/b"), finished.message());
+        assertTrue(finished.message().contains("canary/a") && finished.message().contains("stayed moved"), finished.message());
+        assertEquals(OLD, cluster.namespaces.get("b").labels().get("istio.io/rev"));
+        assertEquals(NEW, cluster.namespaces.get("a").labels().get("istio.io/rev"), "the step onFailure kept moved stays moved");
     }
 
     @Test
