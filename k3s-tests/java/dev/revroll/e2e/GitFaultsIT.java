@@ -237,7 +237,7 @@ class GitFaultsIT {
         RevrollProcess.Result rollback = RevrollProcess.run(mesh.world, "rollback", runId);
 
         assertEquals(0, rollback.exitCode(), rollback.toString());
-        assertTrue(rollback.err().contains("finished the rollback of second/" + failing), rollback.err());
+        assertTrue(rollback.out().contains("finished the rollback of second/" + failing), rollback.out());
         assertEquals(1, revertsFor(failing), remoteSubjects().toString());
         assertTrue(remote.inRemote("show", "main:" + PATH + failing + ".yaml").contains("istio.io/rev: \"" + mesh.world.oldRevision() + "\""));
         assertEquals(before, mesh.labels(failing));

@@ -4,6 +4,7 @@ import dev.revroll.plan.Condition;
 import dev.revroll.plan.OnNoData;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.QueryTemplate;
+import dev.revroll.plan.SeriesRule;
 import dev.revroll.ports.MetricsProvider;
 import dev.revroll.ports.MetricsProvider.QueryResult;
 import dev.revroll.ports.MetricsProvider.Sample;
@@ -127,6 +128,12 @@ public final class MetricGateRunner {
         if (finite.isEmpty()) {
             String values = result.samples().stream().map(s -> Numbers.show(s.value())).distinct().collect(Collectors.joining(", "));
             return measured(spec, at, query, OptionalDouble.empty(), GateOutcome.NO_DATA, "query returned no finite value (" + values + ")", false);
+        }
+        if (result.samples().size() > 1 && spec.series() == SeriesRule.ONE) {
+            String some = result.samples().stream().limit(3).map(s -> labels(s.labels())).collect(Collectors.joining(", "))
+                    + (result.samples().size() > 3 ? ", ..." : "");
+            return measured(spec, at, query, OptionalDouble.empty(), GateOutcome.INCONCLUSIVE, "query returned " + result.samples().size()
+                    + " series where one was expected (" + some + "); aggregate it to one (sum, max) or set series: worst", false);
         }
         Condition failWhen = spec.failWhen();
         Sample worst = worst(finite, failWhen);

@@ -89,7 +89,13 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
             OnNoData onNoData,
             Optional<Double> minRequests,
             Optional<String> volumeQuery,
-            Optional<Baseline> baseline) {
+            Optional<Baseline> baseline,
+            SeriesRule series) {
+
+        public MetricGateSpec(String name, String query, Condition failWhen, Duration interval, int samples, int failureLimit,
+                              OnNoData onNoData, Optional<Double> minRequests, Optional<String> volumeQuery, Optional<Baseline> baseline) {
+            this(name, query, failWhen, interval, samples, failureLimit, onNoData, minRequests, volumeQuery, baseline, SeriesRule.ONE);
+        }
     }
 
     /** The same measure for a reference ({@code query}: a template, e.g. the old revision or {@code offset 1h}); fail when value / baseline > maxRatio. */

@@ -269,7 +269,7 @@ public final class PlanLoader {
         return new Plan.MetricGateSpec(g.field("name").string(), query.string(), condition(g.field("failWhen")),
                 nonZero(g.field("interval")).duration(), g.field("samples").integer(), g.field("failureLimit").integer(),
                 g.field("onNoData").enumValue(OnNoData.class), g.field("minRequests").optionalNumber(),
-                volumeQuery.optionalString(), baseline);
+                volumeQuery.optionalString(), baseline, g.field("series").enumValue(SeriesRule.class));
     }
 
     /** A query's problems, each at the line and column of the offending text (inside a multi-line query too). */

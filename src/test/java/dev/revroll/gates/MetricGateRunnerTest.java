@@ -189,11 +189,25 @@ class MetricGateRunnerTest {
     }
 
     @Test
-    void severalSeriesTheWorstByTheConditionDecides() {
+    void severalSeriesWhereOneWasExpectedAreInconclusiveNeverAPass() {
+        Map<String, String> a = Map.of("destination_workload", "cart");
+        Map<String, String> b = Map.of("destination_workload", "checkout");
+        metrics.answer(RESOLVED, series(a, 0.002, b, 0.003));
+        GateEvaluation e = runner.evaluateOnce(gate(1, 0, OnNoData.FAIL), VARS);
+        assertEquals(GateOutcome.INCONCLUSIVE, e.outcome(), "both pass, yet a query meant to answer one number answered two");
+        assertEquals("query returned 2 series where one was expected ({destination_workload=\"cart\"}, {destination_workload=\"checkout\"});"
+                + " aggregate it to one (sum, max) or set series: worst", e.detail());
+    }
+
+    @Test
+    void severalSeriesWithSeriesWorstTheWorstByTheConditionDecides() {
         Map<String, String> a = Map.of("destination_workload", "cart");
         Map<String, String> b = Map.of("destination_workload", "checkout");
         metrics.answer(RESOLVED, series(a, 0.002, b, 0.03, Map.of("destination_workload", "idle"), Double.NaN));
-        GateEvaluation high = runner.evaluateOnce(gate(1, 0, OnNoData.FAIL), VARS);
+        Plan.MetricGateSpec g = gate(1, 0, OnNoData.FAIL);
+        Plan.MetricGateSpec perWorkload = new Plan.MetricGateSpec(g.name(), g.query(), g.failWhen(), g.interval(), g.samples(), g.failureLimit(),
+                g.onNoData(), g.minRequests(), g.volumeQuery(), g.baseline(), dev.revroll.plan.SeriesRule.WORST);
+        GateEvaluation high = runner.evaluateOnce(perWorkload, VARS);
         assertEquals(GateOutcome.FAIL, high.outcome());
         assertEquals(0.03, high.value().getAsDouble());
         assertEquals("worst of 3 series by > 0.01: {destination_workload=\"checkout\"} = 0.03 (1 non-finite ignored); 0.03 > 0.01", high.detail());
@@ -201,7 +215,7 @@ class MetricGateRunnerTest {
         // "lower is worse" (availability < 0.99): the lowest series decides
         Plan.MetricGateSpec availability = new Plan.MetricGateSpec("availability", "avail{ns=\"{{namespace}}\"}",
                 new Condition(Condition.Operator.LT, 0.99), Duration.ofSeconds(30), 1, 0, OnNoData.FAIL,
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), dev.revroll.plan.SeriesRule.WORST);
         metrics.answer("avail{ns=\"shop\"}", series(a, 0.999, b, 0.95));
         GateEvaluation low = runner.evaluateOnce(availability, VARS);
         assertEquals(GateOutcome.FAIL, low.outcome());
