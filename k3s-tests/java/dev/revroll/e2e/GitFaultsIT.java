@@ -89,11 +89,11 @@ class GitFaultsIT {
     }
 
     long commitsFor(String ns) throws Exception {
-        return remoteSubjects().stream().filter(s -> s.contains(ns) && !s.startsWith("Revert")).count();
+        return remoteSubjects().stream().filter(s -> s.contains(ns) && s.contains(": move ")).count();
     }
 
     long revertsFor(String ns) throws Exception {
-        return remoteSubjects().stream().filter(s -> s.contains(ns) && s.startsWith("Revert")).count();
+        return remoteSubjects().stream().filter(s -> s.contains(ns) && s.contains(": revert ")).count();
     }
 
     /** Starts {@code run PLAN} and returns once the step of {@code ns} has pushed its commit. */

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Prometheus answering badly, through whole runs on the real world (docs/gates.md#a-sample): every answer that is not
  * one finite number — no series, NaN, +Inf, a range vector, several series where one was expected, a query it
- * refuses, HTTP 503, no answer within the timeout, a connection dropped — makes its gate NO_DATA or INCONCLUSIVE,
+ * refuses (rate() of an instant vector; a query that does not parse is refused by validate already), HTTP 503, no answer within the timeout, a connection dropped — makes its gate NO_DATA or INCONCLUSIVE,
  * never PASS, and the step follows the plan: {@code onNoData: fail} and {@code onFailure: rollback-step} put the
  * namespace back. The first run asks the world's real Prometheus; the second a stand-in that fails as told.
  */
@@ -99,7 +99,7 @@ class PrometheusFaultsIT {
     @Test
     void answersThatAreNotOneFiniteNumberNeverPassAndTheStepIsRolledBack() {
         Map<String, String> verdicts = runRolledBack("prom-odd", String.join("", gate("empty", "vector(1) > 2"), gate("nan", "vector(0) / 0"),
-                gate("inf", "vector(1) / 0"), gate("matrix", "up[1m]"), gate("many", "up"), gate("refused", "sum(up")), null);
+                gate("inf", "vector(1) / 0"), gate("matrix", "up[1m]"), gate("many", "up"), gate("refused", "rate(up)")), null);
 
         assertEquals(6, verdicts.size(), verdicts.toString());
         assertOutcome(verdicts, "empty", "NO_DATA", "no series");
