@@ -134,7 +134,7 @@ class GitFaultsIT {
 
         RevrollProcess.Running running = runUntilCommitted(plan, a);
         remote.down();
-        RevrollProcess.Result paused = running.finish();
+        RevrollProcess.Result paused = running.finish(Duration.ofMinutes(10));
 
         assertEquals(5, paused.exitCode(), paused.toString());
         assertTrue(paused.err().contains("git-commit") && paused.err().contains("127.0.0.1:" + remote.url().replaceAll(".*:(\\d+)/.*", "$1")),
@@ -167,7 +167,7 @@ class GitFaultsIT {
 
         RevrollProcess.Running running = runUntilCommitted(plan, a);
         remote.preReceiveHook("echo 'e2e: main is protected during the change freeze' >&2\nexit 1");
-        RevrollProcess.Result run = running.finish();
+        RevrollProcess.Result run = running.finish(Duration.ofMinutes(10));
 
         assertEquals(1, run.exitCode(), run.toString());
         assertTrue(run.err().contains("e2e: main is protected during the change freeze"), "the remote's own words: " + run.err());
@@ -194,7 +194,7 @@ class GitFaultsIT {
         Files.writeString(manifest, Files.readString(manifest).replace("  labels:\n", "  labels:\n    team: \"payments\"\n"));
         git(other, "commit", "-q", "-am", "label " + b + " with its team");
         git(other, "push", "-q", "origin", "main");
-        RevrollProcess.Result run = running.finish();
+        RevrollProcess.Result run = running.finish(Duration.ofMinutes(10));
 
         assertEquals(0, run.exitCode(), run.toString());
         onRevision(b, mesh.world.newRevision());
@@ -219,7 +219,7 @@ class GitFaultsIT {
         RevrollProcess.Running running = runUntilCommitted(plan, failing);
         // while its gate fails, someone edits the very lines revroll's commit changed: its revert cannot apply
         otherWriterEdits(other, failing, mesh.world.newRevision(), "someone-else", "hand edit of " + failing);
-        RevrollProcess.Result run = running.finish();
+        RevrollProcess.Result run = running.finish(Duration.ofMinutes(10));
 
         assertEquals(4, run.exitCode(), "ROLLBACK_INCOMPLETE: " + run);
         assertTrue(run.err().contains("cannot revert"), run.err());
