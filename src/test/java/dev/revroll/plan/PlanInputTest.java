@@ -1,21 +1,16 @@
 package dev.revroll.plan;
 
-import dev.revroll.cli.ExitCode;
-import dev.revroll.cli.ExitCodes;
-import dev.revroll.errors.PlanException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -28,14 +23,7 @@ class PlanInputTest {
     @TempDir
     Path dir;
 
-    private static final String HEAD = """
-            apiVersion: revroll.dev/v1alpha1
-            kind: RolloutPlan
-            metadata:
-              name: p
-            spec:
-              revision:
-                to: 1-28-0
+    private static final String HEAD = PlanFiles.HEAD + """
               waves:
                 - name: all
                   namespaces: [demo]
@@ -51,16 +39,11 @@ class PlanInputTest {
             """;
 
     private Path write(String yaml) throws IOException {
-        Path f = dir.resolve("plan.yaml");
-        Files.writeString(f, yaml);
-        return f;
+        return PlanFiles.write(dir, "plan.yaml", yaml);
     }
 
     private List<String> problems(String yaml) throws IOException {
-        Path f = write(yaml);
-        PlanException e = assertThrows(PlanException.class, () -> PlanLoader.load(f));
-        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
-        return e.problems().stream().map(p -> p.toString().replace(f.toString(), "F")).toList();
+        return PlanFiles.problems(dir, yaml);
     }
 
     @ParameterizedTest(name = "parallel: {0} reads as {1}")

@@ -1,13 +1,10 @@
 package dev.revroll.plan;
 
-import dev.revroll.cli.ExitCode;
-import dev.revroll.cli.ExitCodes;
 import dev.revroll.errors.PlanException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -23,28 +20,15 @@ class PlanLoaderTest {
     @TempDir
     Path dir;
 
-    private static final String HEAD = """
-            apiVersion: revroll.dev/v1alpha1
-            kind: RolloutPlan
-            metadata:
-              name: p
-            spec:
-              revision:
-                to: 1-28-0
-            """;
+    private static final String HEAD = PlanFiles.HEAD;
 
     private Path write(String name, String yaml) throws IOException {
-        Path f = dir.resolve(name);
-        Files.writeString(f, yaml);
-        return f;
+        return PlanFiles.write(dir, name, yaml);
     }
 
     /** The lines a user sees, with the file name as {@code F}. */
     private List<String> problems(String yaml) throws IOException {
-        Path f = write("plan.yaml", yaml);
-        PlanException e = assertThrows(PlanException.class, () -> PlanLoader.load(f));
-        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
-        return e.problems().stream().map(p -> p.toString().replace(f.toString(), "F")).toList();
+        return PlanFiles.problems(dir, yaml);
     }
 
     @Test

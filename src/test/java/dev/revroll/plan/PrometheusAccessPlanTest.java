@@ -1,20 +1,15 @@
 package dev.revroll.plan;
 
-import dev.revroll.cli.ExitCode;
-import dev.revroll.cli.ExitCodes;
-import dev.revroll.errors.PlanException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@code spec.prometheus}'s TLS, headers and credentials: what loads, and every mistake with its line and column. */
 class PrometheusAccessPlanTest {
@@ -22,29 +17,17 @@ class PrometheusAccessPlanTest {
     @TempDir
     Path dir;
 
-    private static final String HEAD = """
-            apiVersion: revroll.dev/v1alpha1
-            kind: RolloutPlan
-            metadata:
-              name: p
-            spec:
-              revision:
-                to: 1-28-0
+    private static final String HEAD = PlanFiles.HEAD + """
               waves: [{name: a, namespaces: [x]}]
               prometheus:
             """;
 
     private Path write(String prometheus) throws IOException {
-        Path f = dir.resolve("plan.yaml");
-        Files.writeString(f, HEAD + prometheus.indent(4));
-        return f;
+        return PlanFiles.write(dir, "plan.yaml", HEAD + prometheus.indent(4));
     }
 
     private List<String> problems(String prometheus) throws IOException {
-        Path f = write(prometheus);
-        PlanException e = assertThrows(PlanException.class, () -> PlanLoader.load(f));
-        assertEquals(ExitCode.INVALID, ExitCodes.of(e));
-        return e.problems().stream().map(p -> p.toString().replace(f.toString(), "F")).toList();
+        return PlanFiles.problems(dir, HEAD + prometheus.indent(4));
     }
 
     @Test
