@@ -44,7 +44,7 @@ class ValidateCommandTest {
     void validPlanPrintsOneSummaryLine() {
         Result r = revroll("validate", "plans/mesh-1-24.yaml");
         assertEquals(0, r.exitCode(), r.err());
-        assertEquals("plans/mesh-1-24.yaml: valid plan mesh-1-24: revision 1-24-1 (from 1-23-4), 2 waves, 1 listed namespace, 1 selector, gates: proxySync, error-rate\n",
+        assertEquals("plans/mesh-1-24.yaml: valid plan mesh-1-24: revision 1-24-1 (from 1-23-4), 2 waves, 1 listed namespace, 1 selector, gates: proxySync, error-rate, p99-per-workload\n",
                 r.out());
         assertEquals("", r.err());
     }
