@@ -6,11 +6,12 @@ import dev.revroll.engine.journal.RunRecord.RunState;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.engine.journal.RunRecord.StepState;
 import dev.revroll.engine.step.Action;
+import dev.revroll.engine.step.EnforceSurge;
 import dev.revroll.engine.step.NamespaceStep;
+import dev.revroll.engine.step.Relabel;
 import dev.revroll.engine.step.StepScope;
 import dev.revroll.engine.step.Undo;
 import dev.revroll.errors.UsageException;
-import dev.revroll.plan.DurationText;
 import dev.revroll.plan.OnFailure;
 
 import java.util.ArrayList;
@@ -291,15 +292,13 @@ public final class Rollout {
 
     /** " (overran the maintenance window by 12s: ...)" when the step ended after the window it started in closed. */
     private String overrun(String stepId, String what) {
-        return step(stepId).windowOverrunSeconds().map(s -> " (overran the maintenance window by " + DurationText.format(java.time.Duration.ofSeconds(s))
-                + ": " + what + ", never cut short)").orElse("");
+        return step(stepId).windowOverrun().map(o -> " (" + o + ": " + what + ", never cut short)").orElse("");
     }
 
     /** "; step a overran the maintenance window by 12s" for every step of the run that did. */
     private String overruns() {
-        List<String> over = ctx.journal().read(r -> r.steps().stream().filter(s -> s.windowOverrunSeconds().isPresent())
-                .map(s -> "step " + s.id() + " overran the maintenance window by " + DurationText.format(java.time.Duration.ofSeconds(s.windowOverrunSeconds().get())))
-                .toList());
+        List<String> over = ctx.journal().read(r -> r.steps().stream()
+                .flatMap(s -> s.windowOverrun().map(o -> "step " + s.id() + " " + o).stream()).toList());
         return over.isEmpty() ? "" : "; " + String.join("; ", over);
     }
 
@@ -449,7 +448,7 @@ public final class Rollout {
     private String whatAPersonMustDo(String stepId, String why, boolean withGit) {
         StepRecord s = step(stepId);
         List<String> todo = new ArrayList<>();
-        if (!undone(s, "relabel")) {
+        if (!undone(s, new Relabel().id())) {
             Map<String, String> prev = s.previousLabels().orElse(Map.of());
             StringBuilder label = new StringBuilder("kubectl label namespace " + s.namespace() + " --overwrite");
             prev.forEach((k, v) -> label.append(' ').append(k).append(v == null ? "-" : "=" + v));
@@ -458,7 +457,7 @@ public final class Rollout {
                     .map(w -> "kubectl -n " + s.namespace() + " rollout restart " + w.toLowerCase(Locale.ROOT)).toList())));
             todo.add("check every pod's sidecar.istio.io/status revision is " + s.fromRevision().orElse("the old revision"));
         }
-        if (!s.savedStrategies().isEmpty() && !undone(s, "enforce-surge")) {
+        if (!s.savedStrategies().isEmpty() && !undone(s, new EnforceSurge().id())) {
             StringBuilder values = new StringBuilder("put back rolling-update values: ");
             s.savedStrategies().forEach((w, v) -> values.append(w).append(" maxUnavailable=").append(v.maxUnavailable())
                     .append(" maxSurge=").append(v.maxSurge()).append("; "));

@@ -94,7 +94,7 @@ public final class RunReport {
 
     /** " (overran the maintenance window by 12s)" when the step ended after the window it started in had closed. */
     static String overrun(StepRecord s) {
-        return s.windowOverrunSeconds().map(sec -> " (overran the maintenance window by " + DurationText.format(Duration.ofSeconds(sec)) + ")").orElse("");
+        return s.windowOverrun().map(o -> " (" + o + ")").orElse("");
     }
 
     /** Where a run paused at the maintenance window stands. */

@@ -312,6 +312,16 @@ public final class RunRecord {
             return Optional.ofNullable(windowOverrunSeconds);
         }
 
+        /** "overran the maintenance window by 12s" when the step ended after the window it started in had closed. */
+        public Optional<String> windowOverrun() {
+            return windowOverrunSeconds().map(StepRecord::overranBy);
+        }
+
+        /** "overran the maintenance window by 12s": the one wording of an overrun, for messages, events and reports. */
+        public static String overranBy(long seconds) {
+            return "overran the maintenance window by " + dev.revroll.plan.DurationText.format(java.time.Duration.ofSeconds(seconds));
+        }
+
         /** The step starts in a window that closes then (empty: no window, or it does not close). */
         public void startsInWindow(Optional<String> closesAt) {
             windowClosesAt = closesAt.orElse(null);

@@ -91,8 +91,7 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
 
         /** "overran the maintenance window by 12s" when the step ended after the window it started in had closed. */
         public Optional<String> overrun() {
-            return Optional.ofNullable(windowOverrunSeconds)
-                    .map(sec -> "overran the maintenance window by " + dev.revroll.plan.DurationText.format(Duration.ofSeconds(sec)));
+            return Optional.ofNullable(windowOverrunSeconds).map(StepRecord::overranBy);
         }
 
         /** The gates that did not pass (their verdict is not PASS). */
