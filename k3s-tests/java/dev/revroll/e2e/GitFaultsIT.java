@@ -62,9 +62,7 @@ class GitFaultsIT {
         String b = mesh.meshedNamespace(prefix + "-b", Map.of(), "web");
         Map<String, String> files = new LinkedHashMap<>();
         for (String ns : List.of(a, b)) {
-            StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
-            mesh.labels(ns).forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-            files.put(PATH + ns + ".yaml", yaml.toString());
+            files.put(PATH + ns + ".yaml", mesh.namespaceManifest(ns));
         }
         remote = GitDaemonRemote.start(tmp, files);
         clone = remote.cloneTo(tmp.resolve("clone"));

@@ -227,6 +227,13 @@ final class MeshFixture {
     }
 
     /** A fresh clone of the world's GitOps remote holding a Namespace manifest per namespace (pushed); returns the clone. */
+    /** The Namespace manifest of {@code ns} with its labels as they are in the cluster now (what a GitOps repository holds). */
+    String namespaceManifest(String ns) {
+        StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
+        labels(ns).forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+        return yaml.toString();
+    }
+
     Path gitopsClone(String dirName, List<String> namespaces) {
         try {
             Path dir = Files.createTempDirectory("revroll-gitops").resolve(dirName);
@@ -236,10 +243,7 @@ final class MeshFixture {
             for (String ns : namespaces) {
                 Path file = dir.resolve("clusters/e2e/namespaces/" + ns + ".yaml");
                 Files.createDirectories(file.getParent());
-                Map<String, String> labels = labels(ns);
-                StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
-                labels.forEach((k, v) -> yaml.append("    ").append(k).append(": \"").append(v).append("\"\n"));
-                Files.writeString(file, yaml.toString());
+                Files.writeString(file, namespaceManifest(ns));
             }
             git(dir, "add", "-A");
             git(dir, "commit", "-q", "-m", "e2e: namespaces " + String.join(", ", namespaces));
