@@ -195,9 +195,14 @@ final class RevrollProcess {
 
     /** {@link #start}, started again while the run ends at once with exit 6 (see {@link #runWhenUnlocked}); returns once the run holds the lock. */
     static Running startWhenUnlocked(SandboxWorld world, String... args) {
+        return startWhenUnlocked(world, java.util.Map.of(), args);
+    }
+
+    /** {@link #startWhenUnlocked(SandboxWorld, String...)} with these environment variables added. */
+    static Running startWhenUnlocked(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         return await("revroll " + String.join(" ", args) + " past the run lock other tests hold", LOCK_PATIENCE)
                 .pollInterval(Duration.ofSeconds(3)).until(() -> {
-                    Running r = start(world, args);
+                    Running r = start(world, env, args);
                     r.awaitLine("the run to start or end", Duration.ofMinutes(2), l -> l.contains("\"type\":\"RUN_STARTED\"") || l.contains("\"exitCode\":6"));
                     if (Files.readString(r.out).contains("\"exitCode\":6")) {
                         r.finish(Duration.ofSeconds(30));
