@@ -87,7 +87,9 @@ class KillMatrixFaultIT {
         FaultOutcome outcome = new FaultOutcome(mesh).before(ns, DEPLOYMENTS.toArray(String[]::new));
         Map<String, Integer> rsBefore = outcome.replicaSetsBefore.get(ns);
         Path gitops = mesh.gitopsClone("gitops", List.of(ns));
-        Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates() + MeshFixture.gitRecord(gitops));
+        // the same gates at half the interval and bake: each case is a run and its resume or rollback (suite time)
+        String gates = RunIT.gates().replace("interval: 2s", "interval: 1s").replace("bake: 6s", "bake: 3s");
+        Path plan = mesh.plan("e2e-kill", "- name: only\n  namespaces: [" + ns + "]\n", gates + MeshFixture.gitRecord(gitops));
 
         RevrollProcess.Result finished;
         try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
