@@ -226,7 +226,6 @@ final class MeshFixture {
         }
     }
 
-    /** A fresh clone of the world's GitOps remote holding a Namespace manifest per namespace (pushed); returns the clone. */
     /** The Namespace manifest of {@code ns} with its labels as they are in the cluster now (what a GitOps repository holds). */
     String namespaceManifest(String ns) {
         StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n  labels:\n");
@@ -234,6 +233,7 @@ final class MeshFixture {
         return yaml.toString();
     }
 
+    /** A fresh clone of the world's GitOps remote holding a Namespace manifest per namespace (pushed); returns the clone. */
     Path gitopsClone(String dirName, List<String> namespaces) {
         try {
             Path dir = Files.createTempDirectory("revroll-gitops").resolve(dirName);

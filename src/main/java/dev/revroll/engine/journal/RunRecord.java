@@ -2,7 +2,9 @@ package dev.revroll.engine.journal;
 
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
+import dev.revroll.plan.DurationText;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -319,7 +321,7 @@ public final class RunRecord {
 
         /** "overran the maintenance window by 12s": the one wording of an overrun, for messages, events and reports. */
         public static String overranBy(long seconds) {
-            return "overran the maintenance window by " + dev.revroll.plan.DurationText.format(java.time.Duration.ofSeconds(seconds));
+            return "overran the maintenance window by " + DurationText.format(Duration.ofSeconds(seconds));
         }
 
         /** The step starts in a window that closes then (empty: no window, or it does not close). */
@@ -334,7 +336,7 @@ public final class RunRecord {
                 return;
             }
             try {
-                long over = java.time.Duration.between(java.time.Instant.parse(windowClosesAt), java.time.Instant.parse(at)).toMillis();
+                long over = Duration.between(java.time.Instant.parse(windowClosesAt), java.time.Instant.parse(at)).toMillis();
                 windowOverrunSeconds = over > 0 ? (over + 999) / 1000 : null;
             } catch (java.time.format.DateTimeParseException e) {
                 windowOverrunSeconds = null;
