@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -160,27 +159,19 @@ class KillMatrixFaultIT {
      */
     private String runUntilKilledAt(String point, Path plan) {
         Duration within = Duration.ofMinutes(5);
-        long deadline = System.nanoTime() + within.toNanos();
-        while (true) {
-            running = RevrollProcess.start(mesh.world, Map.of("REVROLL_FAILPOINT", point), "run", plan.toString());
-            if (running.awaitFailpoint(point, within).isPresent()) {
-                String printed = running.kill();
-                assertEquals(128 + 9, running.exitCode(), "ended by SIGKILL");
-                return printed;
-            }
-            int code = running.exitCode();
-            if (code == 0 && (point.startsWith("undo-") || point.equals("step-failed"))) {
-                // the gate passed: the mesh agent's fault was not in effect (on a shared world another test JVM can
-                // replace the agent's fault list); not what this case is about
-                throw new AssertionError("the run ended DONE before failpoint " + point + ": the error-rate fault on the new revision was not in effect");
-            }
-            if (code != 6 || System.nanoTime() > deadline) {
-                throw new AssertionError("revroll ended (exit " + code + ") before failpoint " + point + ":\n" + running.errors());
-            }
-            // exit 6: another test's run holds the lock, nothing was done; wait for it to be free
-            await("the run lock free", within).until(() -> mesh.world.kubectl("get", "lease", "revroll-lock", "-n",
-                    mesh.world.controlPlaneNamespace(), "--ignore-not-found", "-o", "name").isBlank());
+        running = RevrollProcess.startWhenUnlocked(mesh.world, Map.of("REVROLL_FAILPOINT", point), "run", plan.toString());
+        if (running.awaitFailpoint(point, within).isPresent()) {
+            String printed = running.kill();
+            assertEquals(128 + 9, running.exitCode(), "ended by SIGKILL");
+            return printed;
         }
+        int code = running.exitCode();
+        if (code == 0 && (point.startsWith("undo-") || point.equals("step-failed"))) {
+            // the gate passed: the mesh agent's fault was not in effect (on a shared world another test JVM can
+            // replace the agent's fault list); not what this case is about
+            throw new AssertionError("the run ended DONE before failpoint " + point + ": the error-rate fault on the new revision was not in effect");
+        }
+        throw new AssertionError("revroll ended (exit " + code + ") before failpoint " + point + ":\n" + running.errors());
     }
 
     /** This run's commits and reverts on the Git remote (found by their trailers). */
