@@ -11,6 +11,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpRequest;
 import io.micronaut.http.client.DefaultHttpClientConfiguration;
 import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.exceptions.ReadTimeoutException;
 import io.micronaut.http.client.netty.DefaultHttpClient;
 import io.micronaut.http.client.netty.DefaultHttpClientBuilder;
 import io.micronaut.http.client.exceptions.HttpClientResponseException;
@@ -45,6 +46,7 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
     public static final String TOKEN_ENV = "REVROLL_PROMETHEUS_TOKEN";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READ_TIMEOUT_MARGIN = Duration.ofSeconds(1);
     private static final String TLS_HINT = " (spec.prometheus.tls.caFile must hold the CA that signed the server's certificate, "
             + "tls.serverName, or else the URL's host, a name that certificate holds, and tls.certFile/keyFile a client certificate "
             + "when the server requires one)";
@@ -108,16 +110,23 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
             return PrometheusResponse.parse(answer.status(), answer.body());
         } catch (TransientAnswer e) {
             return QueryResult.failed(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
-        } catch (TimeoutException e) {
-            return QueryResult.failed("no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
-                    + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+        } catch (TimeoutException | ReadTimeoutException e) {
+            return noAnswer(); // the time limiter ended the attempts; the client's read timeout (a little later) is the backstop
         } catch (Exception e) {
+            if (PrometheusResilience.causedBy(e, ReadTimeoutException.class)) {
+                return noAnswer();
+            }
             Optional<javax.net.ssl.SSLException> tlsFailure = PrometheusResilience.tlsFailure(e);
             if (tlsFailure.isPresent()) {
                 return QueryResult.failed("TLS handshake with " + shown + " failed: " + reason(tlsFailure.get()) + TLS_HINT);
             }
             return QueryResult.failed("cannot query " + shown + ": " + reason(e) + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         }
+    }
+
+    private QueryResult noAnswer() {
+        return QueryResult.failed("no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
+                + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
     }
 
     /** True when a trivial query ({@code vector(1)}) succeeds: the server answers and accepts the credentials. */
@@ -198,7 +207,9 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
                 if (client == null) {
                     DefaultHttpClientConfiguration configuration = new DefaultHttpClientConfiguration();
                     Duration timeout = resilience.attemptTimeout();
-                    configuration.setReadTimeout(timeout);
+                    // the time limiter decides when an attempt has waited long enough; the client's read timeout comes
+                    // a second later so the two never race for which message the person sees
+                    configuration.setReadTimeout(timeout.plus(READ_TIMEOUT_MARGIN));
                     configuration.setConnectTimeout(timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT);
                     configuration.setExceptionOnErrorStatus(false);
                     configuration.setFollowRedirects(true);

@@ -76,9 +76,18 @@ public final class PrometheusResilience {
 
     /** The TLS failure behind {@code t}, if that is what it is. */
     static Optional<SSLException> tlsFailure(Throwable t) {
+        return cause(t, SSLException.class);
+    }
+
+    /** True when {@code t} or one of its causes is a {@code kind}. */
+    static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        return cause(t, kind).isPresent();
+    }
+
+    private static <E extends Throwable> Optional<E> cause(Throwable t, Class<E> kind) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof SSLException ssl) {
-                return Optional.of(ssl);
+            if (kind.isInstance(c)) {
+                return Optional.of(kind.cast(c));
             }
         }
         return Optional.empty();
