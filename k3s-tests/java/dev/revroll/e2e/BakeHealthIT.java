@@ -117,7 +117,7 @@ class BakeHealthIT {
     /** Runs a one-step plan for {@code ns}; {@code duringBake} acts on the namespace once the step's bake has started. */
     private RevrollProcess.Result runBaking(String ns, String options, Consumer<String> duringBake) {
         Path plan = mesh.plan("e2e-bake", "- name: only\n  namespaces: [" + ns + "]\n", options);
-        running = RevrollProcess.startWhenUnlocked(mesh.world, "run", plan.toString());
+        running = RevrollProcess.start(mesh.world, "run", plan.toString());
         running.awaitLine("the bake", Duration.ofMinutes(3),
                 l -> l.contains("\"type\":\"ACTION_STARTED\"") && l.contains("\"action\":\"metric-gates\""));
         duringBake.accept(ns);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * naming the lock and changes nothing. Repeated, as the race lands differently each time.
  */
 @ExtendWith(WorldNamespaces.class)
+@Isolated("races two runs for the run lock and deletes it after")
 class ConcurrentStartFaultIT {
 
     /** Only the proxy-sync gate, no bake: the winner's run is short. */

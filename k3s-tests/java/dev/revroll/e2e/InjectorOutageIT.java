@@ -7,6 +7,7 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The target revision's istiod (its injector) down: preflight refuses; down between relabel and restart: the stalled step names FailedCreate and rolls back. */
 @ExtendWith(WorldNamespaces.class)
+@Isolated("stops the target revision's istiod")
 @Needs({WorldFeature.ISTIOD_STOP_START, WorldFeature.PODS_OF_ANY_IMAGE})
 class InjectorOutageIT {
 
@@ -72,7 +74,7 @@ class InjectorOutageIT {
                   namespaces: [%s]
                 """.formatted(first, second), RunIT.gates().replace("timeout: 3m", "timeout: 25s"));
         Path release = Files.createTempDirectory("revroll-outage").resolve("release");
-        RevrollProcess.Running run = RevrollProcess.startWhenUnlocked(mesh.world,
+        RevrollProcess.Running run = RevrollProcess.start(mesh.world,
                 Map.of("REVROLL_FAILPOINT", "before:restart", "REVROLL_FAILPOINT_HOLD", release.toString()), "run", plan.toString());
         RevrollProcess.Result result;
         try {

@@ -54,12 +54,7 @@ class KillMatrixFaultIT {
         if (running != null) {
             running.destroyIfAlive();
         }
-        // a case that failed between the kill and its resume leaves the killed run's Lease until it expires; only that
-        // one is taken away (other tests on the world hold it under their own run's name)
-        if (runId != null && runId.equals(mesh.world.kubectl("get", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(),
-                "--ignore-not-found", "-o", "jsonpath={.spec.holderIdentity}").trim())) {
-            mesh.world.kubectl("delete", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(), "--ignore-not-found");
-        }
+        mesh.releaseLockOf(runId);
     }
 
     /**
@@ -159,7 +154,7 @@ class KillMatrixFaultIT {
      */
     private String runUntilKilledAt(String point, Path plan) {
         Duration within = Duration.ofMinutes(5);
-        running = RevrollProcess.startWhenUnlocked(mesh.world, Map.of("REVROLL_FAILPOINT", point), "run", plan.toString());
+        running = RevrollProcess.start(mesh.world, Map.of("REVROLL_FAILPOINT", point), "run", plan.toString());
         if (running.awaitFailpoint(point, within).isPresent()) {
             String printed = running.kill();
             assertEquals(128 + 9, running.exitCode(), "ended by SIGKILL");

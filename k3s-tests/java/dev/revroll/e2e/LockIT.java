@@ -7,6 +7,7 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Another run holding the lock (the Lease) refuses a run with exit 6, touching nothing. */
 @ExtendWith(WorldNamespaces.class)
+@Isolated("writes the run lock (Lease revroll-lock) as another run would")
 @Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class LockIT {
 
@@ -45,7 +47,7 @@ class LockIT {
                   renewTime: "%s"
                 """.formatted(mesh.world.controlPlaneNamespace(), now, now));
         try {
-            RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+            RevrollProcess.Result run = RevrollProcess.runOnce(mesh.world, java.util.Map.of(), "run", plan.toString());
 
             assertEquals(6, run.exitCode(), run.toString());
             assertTrue(run.err().contains("someone-elses-run"), run.err());

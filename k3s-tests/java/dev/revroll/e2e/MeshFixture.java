@@ -304,6 +304,18 @@ final class MeshFixture {
         return out;
     }
 
+    /**
+     * Deletes the run lock (Lease revroll-lock) if this run holds it: a run killed by a test that then failed keeps
+     * it until it expires, and the next test must not wait for that. A lock another test's run holds is left alone.
+     */
+    void releaseLockOf(String runId) {
+        String cp = world.controlPlaneNamespace();
+        if (runId != null && runId.equals(world.kubectl("get", "lease", "revroll-lock", "-n", cp, "--ignore-not-found",
+                "-o", "jsonpath={.spec.holderIdentity}").trim())) {
+            world.kubectl("delete", "lease", "revroll-lock", "-n", cp, "--ignore-not-found");
+        }
+    }
+
     /** The run id from a run's JSON event stream. */
     static String runId(String out) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\":\"RUN_STARTED\".*?\"run\":\"([^\"]+)\"").matcher(out);

@@ -70,7 +70,7 @@ class ProxyConnectionsIT {
         Map<String, String> before = mesh.labels(ns);
         Path plan = mesh.plan("e2e-" + prefix, "- name: only\n  namespaces: [" + ns + "]\n", BakeHealthIT.options(BakeHealthIT.proxySyncOnly("20s"), "0s"));
 
-        RevrollProcess.Result run = RevrollProcess.runWhenUnlocked(mesh.world, "run", plan.toString());
+        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
 
         Assumptions.assumeTrue(mesh.world.agentHoldsFaultsOf(ns), "another test JVM replaced the mesh agent's fault list during the run");
         assertEquals(1, run.exitCode(), "the step failed and was rolled back:\n" + run);

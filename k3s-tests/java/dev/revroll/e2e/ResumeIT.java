@@ -38,6 +38,7 @@ class ResumeIT {
 
     MeshFixture mesh;
     RevrollProcess.Running running;
+    String runId;
 
     @BeforeEach
     void mesh(TestNamespaces namespaces) {
@@ -49,8 +50,7 @@ class ResumeIT {
         if (running != null) {
             running.destroyIfAlive();
         }
-        // A run killed by a test that then failed keeps its Lease until it expires; the next test must not inherit it.
-        mesh.world.kubectl("delete", "lease", "revroll-lock", "-n", mesh.world.controlPlaneNamespace(), "--ignore-not-found");
+        mesh.releaseLockOf(runId);
     }
 
     @Test
@@ -59,16 +59,14 @@ class ResumeIT {
         Path plan = mesh.plan("e2e-resume", "- name: only\n  namespaces: [" + ns + "]\n", RunIT.gates());
         int rsBefore = mesh.replicaSets(ns, "web") + mesh.replicaSets(ns, "api");
 
-        Path logs = Files.createTempDirectory("revroll-kill");
-        Process p = RevrollProcess.builder(mesh.world, logs, "run", plan.toString()).start();
+        running = RevrollProcess.start(mesh.world, "run", plan.toString());
         await("both deployments restarted by the run", Duration.ofMinutes(3))
                 .until(() -> !mesh.restartedAt(ns, "web").isEmpty() && !mesh.restartedAt(ns, "api").isEmpty());
-        p.destroyForcibly().waitFor();
+        String printed = running.kill();
         String webRestartedAt = mesh.restartedAt(ns, "web");
         String apiRestartedAt = mesh.restartedAt(ns, "api");
-        System.err.println("[killed run] " + Files.readString(logs.resolve("out.txt")));
 
-        String runId = MeshFixture.runId(Files.readString(logs.resolve("out.txt")));
+        runId = MeshFixture.runId(printed);
         RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume", runId);
 
         assertEquals(0, resume.exitCode(), resume.toString());
@@ -102,7 +100,7 @@ class ResumeIT {
         assertFalse(mesh.rolloutComplete(ns, "web"), "killed while the rollout of web (4 pods, one at a time) was in progress");
         assertEquals("0", rollingUpdate(ns, "web", "maxUnavailable"), "surge enforced when killed");
         Map<String, String> restartedAtKill = restartedAt(ns, deployments);
-        String runId = MeshFixture.runId(printed);
+        runId = MeshFixture.runId(printed);
 
         RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume", runId);
 
@@ -134,7 +132,7 @@ class ResumeIT {
         assertTrue(MeshFixture.jsonLines(printed, "STEP_DONE").isEmpty(), "killed before the step was done:\n" + printed);
         deployments.forEach(d -> assertTrue(mesh.rolloutComplete(ns, d), d + " rolled out before the bake"));
         Map<String, String> restartedAtKill = restartedAt(ns, deployments);
-        String runId = MeshFixture.runId(printed);
+        runId = MeshFixture.runId(printed);
 
         RevrollProcess.Result resume = RevrollProcess.run(mesh.world, "resume", runId);
 
@@ -156,7 +154,7 @@ class ResumeIT {
         running = RevrollProcess.start(mesh.world, "run", plan.toString());
         running.awaitLine("the undo of the failed step", Duration.ofMinutes(4), l -> l.contains("\"type\":\"UNDO_STARTED\""));
         String printed = running.kill();
-        String runId = MeshFixture.runId(printed);
+        runId = MeshFixture.runId(printed);
         Map<String, String> forward = restartedAt(ns, deployments);
         // The label patch is the undo's first write and may land in the milliseconds before the kill; what matters is
         // that the process died mid-rollback, before the step was recorded rolled back.

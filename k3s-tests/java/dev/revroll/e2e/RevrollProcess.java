@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -102,10 +103,18 @@ final class RevrollProcess {
 
         /** The first stdout line the test waits for (the process's JSON events); fails if the process ends first. */
         String awaitLine(String what, Duration timeout, Predicate<String> line) {
+            return awaitLine(what, timeout, line, false);
+        }
+
+        /** The first such stdout line; when the process ends first, empty if {@code endIsAnAnswer}, else a failure. */
+        private String awaitLine(String what, Duration timeout, Predicate<String> line, boolean endIsAnAnswer) {
             try {
                 return await(what, timeout).pollInterval(Duration.ofMillis(100)).until(() -> {
                     boolean ended = !process.isAlive();
                     Optional<String> found = Files.readAllLines(out).stream().filter(line).findFirst();
+                    if (found.isEmpty() && ended && endIsAnAnswer) {
+                        return Optional.of("");
+                    }
                     if (found.isEmpty() && ended) {
                         throw new AssertionError("revroll ended (exit " + process.exitValue() + ") before " + what + ":\n" + Files.readString(out));
                     }
@@ -164,12 +173,35 @@ final class RevrollProcess {
         }
     }
 
+    /**
+     * The CLI started, not waited for; returned once it is past the cluster's run lock. The end-to-end classes run
+     * concurrently on one world, so another test's run may hold the lock (Lease revroll-lock): while it does, this
+     * waits, and a start refused with exit 6 is started again ({@link #LOCK_PATIENCE} in all). Returns as soon as the
+     * process prints an event that comes after the lock, or ends for another reason. {@link #startOnce} for a test
+     * of the refusal itself.
+     */
     static Running start(SandboxWorld world, String... args) {
         return start(world, java.util.Map.of(), args);
     }
 
-    /** The CLI started with these environment variables added, not waited for. */
+    /** {@link #start(SandboxWorld, String...)} with these environment variables added. */
     static Running start(SandboxWorld world, java.util.Map<String, String> env, String... args) {
+        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
+        while (true) {
+            awaitLockFree(world, args, giveUp);
+            Running r = startOnce(world, env, args);
+            r.awaitLine("revroll past the run lock or ended", Duration.ofMinutes(2), RevrollProcess::pastTheLock, true);
+            boolean ended = !r.process.isAlive() || r.printed().contains("\"kind\":\"locked\"");
+            if (ended && refusedForTheLock(r.exitCode(), r.printed(), r.errors()) && Instant.now().isBefore(giveUp)) {
+                System.err.println("[revroll " + String.join(" ", args) + "] exit 6, another run holds the lock; starting it again once it is free");
+                continue;
+            }
+            return r;
+        }
+    }
+
+    /** The CLI started once with these environment variables added, not waited for (a refusal for the lock included). */
+    static Running startOnce(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
             Path dir = Files.createTempDirectory("revroll-kill");
             ProcessBuilder pb = builder(world, dir, args);
@@ -180,42 +212,26 @@ final class RevrollProcess {
         }
     }
 
+    /** The CLI run to its end, started again while another test's run holds the lock (see {@link #start}). */
     static Result run(SandboxWorld world, String... args) {
         return run(world, java.util.Map.of(), args);
     }
 
-    /**
-     * The CLI, run again while it answers exit 6 at once: on a shared world another test's run may hold the cluster's
-     * run lock (Lease revroll-lock) for a minute or two. Any other end is returned.
-     */
-    static Result runWhenUnlocked(SandboxWorld world, String... args) {
-        return await("revroll " + String.join(" ", args) + " past the run lock other tests hold", LOCK_PATIENCE)
-                .pollInterval(Duration.ofSeconds(3)).until(() -> run(world, args), r -> r.exitCode() != 6);
-    }
-
-    /** {@link #start}, started again while the run ends at once with exit 6 (see {@link #runWhenUnlocked}); returns once the run holds the lock. */
-    static Running startWhenUnlocked(SandboxWorld world, String... args) {
-        return startWhenUnlocked(world, java.util.Map.of(), args);
-    }
-
-    /** {@link #startWhenUnlocked(SandboxWorld, String...)} with these environment variables added. */
-    static Running startWhenUnlocked(SandboxWorld world, java.util.Map<String, String> env, String... args) {
-        return await("revroll " + String.join(" ", args) + " past the run lock other tests hold", LOCK_PATIENCE)
-                .pollInterval(Duration.ofSeconds(3)).until(() -> {
-                    Running r = start(world, env, args);
-                    r.awaitLine("the run to start or end", Duration.ofMinutes(2), l -> l.contains("\"type\":\"RUN_STARTED\"") || l.contains("\"exitCode\":6"));
-                    if (Files.readString(r.out).contains("\"exitCode\":6")) {
-                        r.finish(Duration.ofSeconds(30));
-                        return null;
-                    }
-                    return r;
-                }, java.util.Objects::nonNull);
-    }
-
-    static final Duration LOCK_PATIENCE = Duration.ofMinutes(6);
-
-    /** The CLI with these environment variables added (as a CI job sets them). */
+    /** {@link #run(SandboxWorld, String...)} with these environment variables added (as a CI job sets them). */
     static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
+        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
+        while (true) {
+            awaitLockFree(world, args, giveUp);
+            Result r = runOnce(world, env, args);
+            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
+                continue;
+            }
+            return r;
+        }
+    }
+
+    /** The CLI run once to its end, whatever holds the lock: for the tests of the lock's refusal. */
+    static Result runOnce(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {
             ProcessBuilder pb = builder(world, Files.createTempDirectory("revroll-cli"), args);
             pb.environment().putAll(env);
@@ -225,11 +241,67 @@ final class RevrollProcess {
         }
     }
 
+    /** How long a test waits for other tests' runs to let go of the lock (each holds it a minute or two). */
+    static final Duration LOCK_PATIENCE = Duration.ofMinutes(10);
+
+    private static boolean refusedForTheLock(int exitCode, String out, String err) {
+        return exitCode == 6 && (out.contains("\"kind\":\"locked\"") || err.contains("another run holds the lock"));
+    }
+
+    /** An event revroll prints only once it holds the lock (or the refusal for it): anything but a preflight warning. */
+    private static boolean pastTheLock(String line) {
+        return line.startsWith("{\"type\":\"") && !line.startsWith("{\"type\":\"PREFLIGHT_WARNING\"");
+    }
+
+    /**
+     * Waits while the Lease revroll-lock is held, unexpired, by a run these arguments do not name (a resume or rollback
+     * of a killed run takes its own lease over at once). Asking kubectl is much cheaper than starting revroll to be refused.
+     */
+    private static void awaitLockFree(SandboxWorld world, String[] args, Instant giveUp) {
+        if (java.util.Arrays.stream(args).noneMatch(LOCKING::contains)) {
+            return;
+        }
+        Duration left = Duration.between(Instant.now(), giveUp);
+        if (left.isNegative() || left.isZero()) {
+            return;
+        }
+        await("the run lock (Lease revroll-lock) free for revroll " + String.join(" ", args), left)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> {
+                    String[] lease = world.kubectl("get", "lease", "revroll-lock", "-n", world.controlPlaneNamespace(), "--ignore-not-found",
+                            "-o", "jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}").trim().split("\\|", -1);
+                    if (lease.length < 3 || lease[0].isBlank() || List.of(args).contains(lease[0])) {
+                        return true;
+                    }
+                    try {
+                        return Instant.parse(lease[1]).plusSeconds(Long.parseLong(lease[2])).isBefore(Instant.now());
+                    } catch (RuntimeException e) {
+                        return true; // not a lease revroll wrote: let revroll itself say what it makes of it
+                    }
+                });
+    }
+
+    /** The commands that take the run lock. */
+    private static final java.util.Set<String> LOCKING = java.util.Set.of("run", "resume", "rollback", "reconcile");
+
     /**
      * The CLI with another identity than the world's admin: exactly {@code args} (which name their own
      * {@code --kubeconfig}), with {@code env} added to the environment.
      */
     static Result runWith(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
+        String[] shown = args.toArray(String[]::new);
+        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
+        while (true) {
+            awaitLockFree(world, shown, giveUp);
+            Result r = runWithOnce(world, env, args);
+            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
+                continue;
+            }
+            return r;
+        }
+    }
+
+    private static Result runWithOnce(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
         try {
             Path dir = Files.createTempDirectory("revroll-cli");
             List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

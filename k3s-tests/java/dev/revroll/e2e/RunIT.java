@@ -103,7 +103,8 @@ class RunIT {
             assertTrue(log.contains("Revroll-Step: " + step), "a commit per step on the remote: " + step + "\n" + log);
         }
 
-        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status");
+        // by its id: the latest run on the world may be another test's (the end-to-end classes run concurrently)
+        RevrollProcess.Result status = RevrollProcess.run(mesh.world, "status", MeshFixture.runId(run.out()));
         assertEquals(0, status.exitCode(), status.toString());
         assertTrue(status.out().contains("DONE"), status.out());
     }

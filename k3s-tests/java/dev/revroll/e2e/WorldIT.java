@@ -16,6 +16,7 @@ import org.eclipse.jgit.transport.RemoteRefUpdate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The test world is real (issue 6, section 6): each test here would fail if a part of the world were faked.
  */
 @ExtendWith(WorldNamespaces.class)
+@Isolated("stops and starts an istiod of the world")
 @Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.ISTIOD_STOP_START, WorldFeature.PODS_OF_ANY_IMAGE})
 class WorldIT {
 
