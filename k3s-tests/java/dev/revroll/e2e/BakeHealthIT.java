@@ -1,6 +1,7 @@
 package dev.revroll.e2e;
 
 import com.google.gson.JsonObject;
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.Needs;
 import dev.revroll.e2e.world.TestNamespaces;
@@ -104,8 +105,12 @@ class BakeHealthIT {
         String ns = mesh.meshedNamespace("bake-stale", Map.of(), "web");
         Map<String, String> before = mesh.labels(ns);
 
-        RevrollProcess.Result run = runBaking(ns, options(proxySyncOnly("60s"), "30s"),
-                n -> mesh.world.setFault(Fault.proxy(n, Optional.of(mesh.world.newRevision()), "stale")));
+        RevrollProcess.Result run;
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
+            run = runBaking(ns, options(proxySyncOnly("60s"), "30s"),
+                    n -> mesh.world.setFault(Fault.proxy(n, Optional.of(mesh.world.newRevision()), "stale")));
+            floor.assertHeld();
+        }
         Assumptions.assumeTrue(mesh.world.agentHoldsFaultsOf(ns), "another test JVM replaced the mesh agent's fault list during the run");
 
         // the fault restarts each proxy's stream (briefly not connected) and then leaves it STALE: either is the reason

@@ -2,6 +2,7 @@ package dev.revroll.e2e;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
@@ -43,6 +44,8 @@ class GitFaultsIT {
     MeshFixture mesh;
     GitDaemonRemote remote;
     Path clone;
+    /** The pods of both namespaces, watched from before the run to the test's end (make-before-break holds throughout). */
+    AvailabilityFloor floor;
 
     @BeforeEach
     void mesh(TestNamespaces namespaces) {
@@ -51,6 +54,9 @@ class GitFaultsIT {
 
     @AfterEach
     void stopRemote() throws InterruptedException {
+        if (floor != null) {
+            floor.close();
+        }
         if (remote != null) {
             remote.close();
         }
@@ -64,6 +70,7 @@ class GitFaultsIT {
         for (String ns : List.of(a, b)) {
             files.put(PATH + ns + ".yaml", mesh.namespaceManifest(ns));
         }
+        floor = AvailabilityFloor.watch(mesh.world, a, b);
         remote = GitDaemonRemote.start(tmp, files);
         clone = remote.cloneTo(tmp.resolve("clone"));
         git(clone, "config", "user.name", "revroll e2e");
@@ -153,6 +160,7 @@ class GitFaultsIT {
         assertEquals(0, revertsFor(a) + revertsFor(b));
         assertTrue(remote.inRemote("show", "main:" + PATH + b + ".yaml").contains("istio.io/rev: \"" + mesh.world.newRevision() + "\""));
         assertEquals("DONE", status(runId).get("state").getAsString());
+        floor.assertHeld();
     }
 
     @Test
@@ -175,6 +183,7 @@ class GitFaultsIT {
         assertEquals(1, commitsFor(a));
         assertEquals(0, commitsFor(b), "nothing of the second step on the remote: " + remoteSubjects());
         assertFalse(git(clone, "status", "--porcelain").contains(b), "the clone is left clean");
+        floor.assertHeld();
     }
 
     @Test
@@ -202,6 +211,7 @@ class GitFaultsIT {
         assertEquals(1, commitsFor(a));
         assertEquals(List.of("label " + b + " with its team"), remoteSubjects().stream().filter(x -> x.contains(b) && x.startsWith("label")).toList());
         assertEquals(2, remoteSubjects().stream().filter(x -> x.contains(b)).count(), "their commit and the step's, nothing twice: " + remoteSubjects());
+        floor.assertHeld();
     }
 
     @Test
@@ -244,5 +254,6 @@ class GitFaultsIT {
         onRevision(a, mesh.world.newRevision());
         assertEquals(1, commitsFor(a));
         assertEquals(0, revertsFor(a));
+        floor.assertHeld();
     }
 }

@@ -1,5 +1,6 @@
 package dev.revroll.e2e;
 
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.Needs;
 import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.TestNamespaces;
@@ -77,13 +78,15 @@ class InjectorOutageIT {
         RevrollProcess.Running run = RevrollProcess.start(mesh.world,
                 Map.of("REVROLL_FAILPOINT", "before:restart", "REVROLL_FAILPOINT_HOLD", release.toString()), "run", plan.toString());
         RevrollProcess.Result result;
-        try {
+        // no pod can be created while the injector is down: the old ones must keep serving (make-before-break)
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, first, second)) {
             assertTrue(run.awaitFailpoint("before:restart", Duration.ofMinutes(3)).isPresent(), run.errors());
             assertEquals(mesh.world.newRevision(), mesh.labels(first).get("istio.io/rev"), "relabelled before the restart");
             mesh.world.stopIstiod(mesh.world.newRevision());
             await("istiod " + mesh.world.newRevision() + " unready", Duration.ofSeconds(60)).until(() -> !istiodReady(mesh.world.newRevision()));
             Files.createFile(release);
             result = run.finish(Duration.ofMinutes(5));
+            floor.assertHeld();
         } finally {
             run.destroyIfAlive();
             mesh.world.startIstiod(mesh.world.newRevision());

@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,7 +76,11 @@ class PrometheusFaultsIT {
             }
         }
 
-        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+        RevrollProcess.Result run;
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
+            run = RevrollProcess.run(mesh.world, "run", plan.toString());
+            floor.assertHeld();
+        }
 
         assertEquals(1, run.exitCode(), run.toString());
         assertEquals(before, mesh.labels(ns), "labels put back");

@@ -1,6 +1,7 @@
 package dev.revroll.e2e;
 
 import com.google.gson.JsonObject;
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.Fault;
 import dev.revroll.e2e.world.Needs;
 import dev.revroll.e2e.world.TestNamespaces;
@@ -70,7 +71,11 @@ class ProxyConnectionsIT {
         Map<String, String> before = mesh.labels(ns);
         Path plan = mesh.plan("e2e-" + prefix, "- name: only\n  namespaces: [" + ns + "]\n", BakeHealthIT.options(BakeHealthIT.proxySyncOnly("20s"), "0s"));
 
-        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString());
+        RevrollProcess.Result run;
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, ns)) {
+            run = RevrollProcess.run(mesh.world, "run", plan.toString());
+            floor.assertHeld();
+        }
 
         Assumptions.assumeTrue(mesh.world.agentHoldsFaultsOf(ns), "another test JVM replaced the mesh agent's fault list during the run");
         assertEquals(1, run.exitCode(), "the step failed and was rolled back:\n" + run);

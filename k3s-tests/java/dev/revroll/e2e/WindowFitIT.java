@@ -2,11 +2,13 @@ package dev.revroll.e2e;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.revroll.e2e.world.AvailabilityFloor;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its freeze begins; a step that runs past that finishes its gates, then the run pauses and says by how much it overran.
  */
 @ExtendWith(WorldNamespaces.class)
+@Isolated("its windows are set from now: waiting for another test's run to let go of the lock would move them")
 class WindowFitIT {
 
     /**
@@ -207,7 +210,11 @@ class WindowFitIT {
                 """.formatted(freezeFrom, freezeFrom.plus(Duration.ofMinutes(30))));
         Path markdown = Files.createTempDirectory("revroll-report").resolve("report.md");
 
-        RevrollProcess.Result run = RevrollProcess.run(mesh.world, "run", plan.toString(), "--report-markdown", markdown.toString());
+        RevrollProcess.Result run;
+        try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, slow, next)) {
+            run = RevrollProcess.run(mesh.world, "run", plan.toString(), "--report-markdown", markdown.toString());
+            floor.assertHeld();
+        }
 
         assertEquals(5, run.exitCode(), run.toString());
         assertTrue(run.err().contains("step second/" + next + " not started: freeze"), run.err());
