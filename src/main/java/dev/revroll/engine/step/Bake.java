@@ -3,7 +3,6 @@ package dev.revroll.engine.step;
 import dev.revroll.engine.BakeHealth;
 import dev.revroll.engine.StepEstimator;
 import dev.revroll.engine.StepFailure;
-import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
@@ -64,17 +63,13 @@ public record Bake() implements Action {
             String summary = HEALTH + ": " + outcome + " — " + watched.summary();
             step.evaluated(new GateEvaluation(HEALTH, step.run().clock().instant(), "pods of the step" + (health.proxies() ? ", /debug/syncz of istiod " + revision : ""),
                     OptionalDouble.of(watched.pods()), outcome, watched.summary()));
-            step.gateResult(HEALTH, outcome, summary, OptionalDouble.empty(), Optional.empty());
-            String healthAt = step.now();
-            step.update(s -> s.addVerdict(new GateVerdict(HEALTH, outcome, summary, healthAt)));
+            step.verdict(HEALTH, outcome, summary, OptionalDouble.empty(), Optional.empty());
             if (!watched.healthy()) {
                 throw new StepFailure(HEALTH + " during the bake: " + watched.summary());
             }
             for (int i = 0; i < running.size(); i++) {
                 GateResult r = running.get(i).join();
-                step.gateResult(r.gate(), r.outcome(), r.summary(), lastValue(r), Optional.of(specs.get(i).failWhen()));
-                String at = step.now();
-                step.update(s -> s.addVerdict(new GateVerdict(r.gate(), r.outcome(), r.summary(), at)));
+                step.verdict(r.gate(), r.outcome(), r.summary(), lastValue(r), Optional.of(specs.get(i).failWhen()));
                 if (r.outcome() != GateOutcome.PASS) {
                     failed.add(r.summary());
                 }

@@ -3,7 +3,6 @@ package dev.revroll.engine.step;
 import dev.revroll.engine.ProxySyncGate;
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.StepFailure;
-import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.gates.GateOutcome;
 import dev.revroll.plan.Plan;
@@ -51,14 +50,12 @@ public record ProxySync() implements Action {
                 Map.of("synczFetches", gate.fetches(), "synczBytes", gate.bytesFetched()));
         step.evaluated(new GateEvaluation("proxy-sync", step.run().clock().instant(), "/debug/syncz of istiod " + revision,
                 OptionalDouble.of(report.pods()), report.synced() ? GateOutcome.PASS : GateOutcome.FAIL, report.summary()));
-        step.gateResult("proxy-sync", report.synced() ? GateOutcome.PASS : GateOutcome.FAIL,
-                report.synced() ? report.summary() : "not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary(),
+        GateOutcome outcome = report.synced() ? GateOutcome.PASS : GateOutcome.FAIL;
+        String notSynced = "not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary();
+        step.verdict("proxy-sync", outcome, "proxy-sync: " + outcome + " — " + (report.synced() ? report.summary() : notSynced),
                 OptionalDouble.empty(), Optional.empty());
-        GateOutcome verdict = report.synced() ? GateOutcome.PASS : GateOutcome.FAIL;
-        String at = step.now();
-        step.update(s -> s.addVerdict(new GateVerdict("proxy-sync", verdict, "proxy-sync: " + verdict + " — " + report.summary(), at)));
         if (!report.synced()) {
-            throw new StepFailure("proxy-sync gate: not SYNCED on " + revision + " within " + StepScope.human(spec.timeout()) + ": " + report.summary());
+            throw new StepFailure("proxy-sync gate: " + notSynced);
         }
     }
 

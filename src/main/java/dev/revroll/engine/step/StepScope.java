@@ -5,6 +5,7 @@ import dev.revroll.engine.Polling;
 import dev.revroll.engine.RunContext;
 import dev.revroll.engine.RunEvent;
 import dev.revroll.engine.StepFailure;
+import dev.revroll.engine.journal.RunRecord.GateVerdict;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.gates.GateEvaluation;
@@ -260,13 +261,16 @@ public final class StepScope {
     }
 
     /**
-     * A gate's verdict for the step, after its last evaluation: shown as a {@code GATE_RESULT} event naming the gate,
-     * with its outcome, summary, last value and, for a metric gate, the condition it fails on. Nothing in preview.
+     * A gate's verdict for the step, after its last evaluation: kept in the step's journal, then shown as a
+     * {@code GATE_RESULT} event naming the gate, with its outcome, summary, last value and, for a metric gate, the
+     * condition it fails on. Nothing in preview.
      */
-    public void gateResult(String gate, GateOutcome outcome, String summary, OptionalDouble lastValue, Optional<Condition> failWhen) {
+    public void verdict(String gate, GateOutcome outcome, String summary, OptionalDouble lastValue, Optional<Condition> failWhen) {
         if (preview != null) {
             return;
         }
+        String at = now();
+        update(s -> s.addVerdict(new GateVerdict(gate, outcome, summary, at)));
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("gate", gate);
         data.put("outcome", outcome.name());
