@@ -60,14 +60,15 @@ class KillMatrixFaultIT {
     /**
      * {@code before:X}: X's intent journaled, its work not begun. {@code after:X}: its work done, its completion not
      * journaled. {@code journaled:X}: its completion journaled, the next action not begun. {@code in:restart}: the
-     * first workload restarted, not the second. {@code in:metric-gates}: the first gate evaluation journaled.
+     * first workload restarted, not the second. {@code in:proxy-sync}: its evaluation journaled, not its verdict.
+     * {@code in:metric-gates}: the first gate evaluation journaled.
      * {@code step-failed}: the gate's failure journaled, onFailure not decided. {@code undo-...}: the same places in
      * the rollback of the failed step.
      */
     @ParameterizedTest(name = "kill -9 at {0}")
     @ValueSource(strings = {
             "after:git-commit", "after:relabel", "in:restart", "journaled:restart", "before:wait-rollouts", "after:wait-rollouts",
-            "in:metric-gates", "step-failed", "undo-after:relabel", "undo-after:git-commit"})
+            "in:proxy-sync", "in:metric-gates", "step-failed", "undo-after:relabel", "undo-in:restart", "undo-after:git-commit"})
     void killedAtTheFailpointEndsAsTheUnfaultedRun(String point) {
         boolean undo = point.startsWith("undo-");
         boolean gateFails = undo || point.equals("step-failed");

@@ -230,6 +230,23 @@ final class RevrollProcess {
         }
     }
 
+    /**
+     * The CLI run to its end where the moment it starts matters (a maintenance window set from now): each attempt
+     * waits for the lock to be free, then {@code attempt} makes the arguments (waits for the clock, writes the plan),
+     * then revroll runs; refused for the lock meanwhile, all of it is done again.
+     */
+    static Result runAtTheMoment(SandboxWorld world, java.util.function.Supplier<String[]> attempt) {
+        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
+        while (true) {
+            awaitLockFree(world, new String[] {"run"}, giveUp);
+            Result r = runOnce(world, java.util.Map.of(), attempt.get());
+            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
+                continue;
+            }
+            return r;
+        }
+    }
+
     /** The CLI run once to its end, whatever holds the lock: for the tests of the lock's refusal. */
     static Result runOnce(SandboxWorld world, java.util.Map<String, String> env, String... args) {
         try {

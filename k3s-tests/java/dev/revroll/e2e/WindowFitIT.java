@@ -8,7 +8,6 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its freeze begins; a step that runs past that finishes its gates, then the run pauses and says by how much it overran.
  */
 @ExtendWith(WorldNamespaces.class)
-@Isolated("its windows are set from now: waiting for another test's run to let go of the lock would move them")
 class WindowFitIT {
 
     /**
@@ -107,8 +105,10 @@ class WindowFitIT {
         Path plan = mesh.plan("e2e-fit", "- name: only\n  namespaces: [" + ns + "]\n", WINDOW);
 
         // from 30s into an opening at most 29s are left (the window closes at :59): the 29s step does not fit
-        atSecond(30, 32);
-        RevrollProcess.Result held = RevrollProcess.run(mesh.world, "run", plan.toString());
+        RevrollProcess.Result held = RevrollProcess.runAtTheMoment(mesh.world, () -> {
+            atSecond(30, 32);
+            return new String[] {"run", plan.toString()};
+        });
 
         assertEquals(5, held.exitCode(), held.toString());
         assertTrue(held.err().contains("step only/" + ns + " not started: its estimate (29s: gates 4s + rollout of 1 replica ~25s (the plan's estimate))"
@@ -139,8 +139,10 @@ class WindowFitIT {
         assertEquals(mesh.world.oldRevision(), mesh.labels(ns).get("istio.io/rev"));
 
         // early in the next opening the step fits: the same plan continues the same run and finishes it
-        atSecond(0, 2);
-        RevrollProcess.Result continued = RevrollProcess.run(mesh.world, "run", plan.toString());
+        RevrollProcess.Result continued = RevrollProcess.runAtTheMoment(mesh.world, () -> {
+            atSecond(0, 2);
+            return new String[] {"run", plan.toString()};
+        });
 
         assertEquals(0, continued.exitCode(), continued.toString());
         assertEquals(runId, MeshFixture.runId(continued.out()), "the same run id");
@@ -198,23 +200,29 @@ class WindowFitIT {
         mesh.waitPods(slow, mesh.world.oldRevision());
         String next = oneReplica("overrun-next");
         Map<String, String> nextPods = mesh.podRevisions(next);
-        Instant freezeFrom = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-        Path plan = mesh.plan("e2e-overrun", "- name: first\n  namespaces: [" + slow + "]\n- name: second\n  namespaces: [" + next + "]\n",
-                RunIT.gates() + """
-                window:
-                  timeZone: UTC
-                  freeze:
-                    - from: %s
-                      to: %s
-                      reason: e2e freeze
-                """.formatted(freezeFrom, freezeFrom.plus(Duration.ofMinutes(30))));
         Path markdown = Files.createTempDirectory("revroll-report").resolve("report.md");
+        // the freeze is set from the moment the run starts (written again if another test's run held the lock)
+        java.util.concurrent.atomic.AtomicReference<Instant> freeze = new java.util.concurrent.atomic.AtomicReference<>();
 
         RevrollProcess.Result run;
         try (AvailabilityFloor floor = AvailabilityFloor.watch(mesh.world, slow, next)) {
-            run = RevrollProcess.run(mesh.world, "run", plan.toString(), "--report-markdown", markdown.toString());
+            run = RevrollProcess.runAtTheMoment(mesh.world, () -> {
+                Instant from = Instant.now().plusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+                freeze.set(from);
+                Path plan = mesh.plan("e2e-overrun", "- name: first\n  namespaces: [" + slow + "]\n- name: second\n  namespaces: [" + next + "]\n",
+                        RunIT.gates() + """
+                        window:
+                          timeZone: UTC
+                          freeze:
+                            - from: %s
+                              to: %s
+                              reason: e2e freeze
+                        """.formatted(from, from.plus(Duration.ofMinutes(30))));
+                return new String[] {"run", plan.toString(), "--report-markdown", markdown.toString()};
+            });
             floor.assertHeld();
         }
+        Instant freezeFrom = freeze.get();
 
         assertEquals(5, run.exitCode(), run.toString());
         assertTrue(run.err().contains("step second/" + next + " not started: freeze"), run.err());
