@@ -9,7 +9,6 @@ import dev.revroll.ports.ClusterModel.WorkloadRef;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * {@code restart.surge: enforce}: maxUnavailable 0 / maxSurge 1 on the step's RollingUpdate Deployments and DaemonSets
@@ -58,14 +57,13 @@ public record EnforceSurge() implements Action {
         if (step.plan().spec().restart().surge() != SurgePolicy.ENFORCE) {
             return out;
         }
-        for (WorkloadRef ref : step.workloads()) {
-            Optional<Workload> w = step.cluster().workload(ref);
-            if (w.isEmpty() || ref.kind() == WorkloadKind.StatefulSet || !"RollingUpdate".equals(w.get().strategyType())
-                    || WorkloadPlan.makeBeforeBreak(w.get())) {
+        for (Workload w : step.workloadsNow()) {
+            WorkloadRef ref = w.ref();
+            if (ref.kind() == WorkloadKind.StatefulSet || !"RollingUpdate".equals(w.strategyType()) || WorkloadPlan.makeBeforeBreak(w)) {
                 continue;
             }
-            SavedStrategy saved = new SavedStrategy(w.get().maxUnavailable().orElse(null), w.get().maxSurge().orElse(null));
-            Patches.enforceSurge(w.get(), saved).ifPresent(p -> out.add(new Enforced(w.get(), saved,
+            SavedStrategy saved = new SavedStrategy(w.maxUnavailable().orElse(null), w.maxSurge().orElse(null));
+            Patches.enforceSurge(w, saved).ifPresent(p -> out.add(new Enforced(w, saved,
                     new Write.Patch(ref, p, "enforce maxUnavailable=0 maxSurge=1 on " + ref.key()))));
         }
         return out;

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Restarts the step's workloads as {@code kubectl rollout restart} does, with one {@code restartedAt} per run and step
@@ -40,7 +39,7 @@ public record Restart() implements Action {
     @Override
     public List<Write> writes(StepScope step) {
         String restartedAt = restartedAt(step);
-        List<Workload> workloads = workloads(step);
+        List<Workload> workloads = step.workloadsNow();
         List<Write> writes = new ArrayList<>();
         for (Workload w : toRestart(step, workloads, restartedAt)) {
             writes.add(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
@@ -58,7 +57,7 @@ public record Restart() implements Action {
     @Override
     public void apply(StepScope step) {
         String restartedAt = step.toward() == Toward.TARGET ? restartedAt(step) : recordRollbackRestart(step);
-        List<Workload> workloads = workloads(step);
+        List<Workload> workloads = step.workloadsNow();
         List<String> restarted = new ArrayList<>();
         for (Workload w : toRestart(step, workloads, restartedAt)) {
             step.send(new Write.Patch(w.ref(), Patches.restart(restartedAt), "restart " + w.ref().key()));
@@ -99,10 +98,6 @@ public record Restart() implements Action {
         return step.record().rollbackRestartedAt().orElseThrow();
     }
 
-    /** The step's workloads as the cluster has them now (those that still exist). */
-    private static List<Workload> workloads(StepScope step) {
-        return step.workloads().stream().map(ref -> step.cluster().workload(ref)).flatMap(Optional::stream).toList();
-    }
 
     /** The workloads that do not carry {@code restartedAt} yet (back: only those the forward step moved). */
     private static List<Workload> toRestart(StepScope step, List<Workload> workloads, String restartedAt) {

@@ -18,6 +18,7 @@ import dev.revroll.ports.ClusterModel.ClusterEvent;
 import dev.revroll.ports.ClusterModel.NamespaceRef;
 import dev.revroll.ports.ClusterModel.NamespaceState;
 import dev.revroll.ports.ClusterModel.PodState;
+import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
 import dev.revroll.ports.KubernetesGateway;
 
@@ -134,6 +135,22 @@ public final class StepScope {
     public List<WorkloadRef> workloads() {
         StepRecord s = record();
         return s.workloads().stream().map(key -> ref(s.namespace(), key)).toList();
+    }
+
+    /**
+     * The step's workloads as the cluster has them now (those that still exist), in the journal's order: one list per
+     * kind among them, not a read per workload (a fleet's steps each ask once per kind).
+     */
+    public List<Workload> workloadsNow() {
+        List<WorkloadRef> refs = workloads();
+        if (refs.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<WorkloadKind> kinds = java.util.EnumSet.noneOf(WorkloadKind.class);
+        refs.forEach(r -> kinds.add(r.kind()));
+        Map<WorkloadRef, Workload> now = new java.util.HashMap<>();
+        cluster().workloads(record().namespace(), kinds).forEach(w -> now.put(w.ref(), w));
+        return refs.stream().map(now::get).filter(java.util.Objects::nonNull).toList();
     }
 
     public static WorkloadRef ref(String namespace, String key) {
