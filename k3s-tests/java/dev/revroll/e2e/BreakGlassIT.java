@@ -6,6 +6,7 @@ import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code rollback --break-glass}: the cluster is undone without Git; the namespace records it for {@code reconcile}. */
 @ExtendWith(WorldNamespaces.class)
+@Order(6) // among the longest classes: started first (pom.xml, e2e concurrency)
 @Needs(WorldFeature.PODS_OF_ANY_IMAGE)
 class BreakGlassIT {
 

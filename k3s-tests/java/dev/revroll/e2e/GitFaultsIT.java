@@ -9,6 +9,7 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in step, and {@code resume} or {@code rollback} finishing the job.
  */
 @ExtendWith(WorldNamespaces.class)
+@Order(4) // among the longest classes: started first (pom.xml, e2e concurrency)
 class GitFaultsIT {
 
     private static final String PATH = "clusters/e2e/namespaces/";

@@ -10,6 +10,7 @@ import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * back, one commit and one revert. The lock is free at the end and the availability floor held throughout.
  */
 @ExtendWith(WorldNamespaces.class)
+@Order(1) // among the longest classes: started first (pom.xml, e2e concurrency)
 @Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
 class KillMatrixFaultIT {
 

@@ -10,6 +10,7 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * skipped, saying so.
  */
 @ExtendWith(WorldNamespaces.class)
+@Order(5) // among the longest classes: started first (pom.xml, e2e concurrency)
 @Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
 class ProxyConnectionsIT {
 

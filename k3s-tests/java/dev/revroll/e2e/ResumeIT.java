@@ -10,6 +10,7 @@ import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refused by {@code resume} and finished by {@code rollback}.
  */
 @ExtendWith(WorldNamespaces.class)
+@Order(3) // among the longest classes: started first (pom.xml, e2e concurrency)
 @Needs({WorldFeature.MESH_AGENT_FAULTS, WorldFeature.PODS_OF_ANY_IMAGE})
 class ResumeIT {
 

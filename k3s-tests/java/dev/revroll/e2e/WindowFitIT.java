@@ -7,6 +7,7 @@ import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
@@ -33,6 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its freeze begins; a step that runs past that finishes its gates, then the run pauses and says by how much it overran.
  */
 @ExtendWith(WorldNamespaces.class)
+@Order(2) // among the longest classes: started first (pom.xml, e2e concurrency)
 class WindowFitIT {
 
     /**
