@@ -20,6 +20,18 @@ public class GitException extends GitRecordException {
         }
     }
 
+    /**
+     * The same failure (reason, message, cause) as a new exception, for each other caller of a group that failed as a
+     * whole (docs/git-record.md#steps-in-flight-share-a-push).
+     */
+    GitException sameFailure() {
+        GitException copy = new GitException(reason(), getMessage());
+        if (getCause() != null) {
+            copy.initCause(getCause());
+        }
+        return copy;
+    }
+
     /** A cause whose text went through {@link Redaction}; the original stack trace is kept. */
     static final class RedactedCause extends RuntimeException {
         RedactedCause(Throwable original) {

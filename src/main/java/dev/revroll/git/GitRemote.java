@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * The clone's upstream on the GitOps remote: fetching its head into the remote-tracking ref, and pushing a commit
  * onto it as a fast-forward (never a force-push), with the {@link GitCredentials} for the remote's URL and the
  * transport timeout of {@link GitResilience}. A push that lost a race throws {@link GitResilience.PushRaced} for the
- * retry; every other failure is a {@link GitException} that names the remote (credentials redacted).
+ * retry; a push that cannot land throws {@link PushFailed}, which gives each commit it carried its own
+ * {@link GitException}; a failed fetch is a {@link GitException}. Every message names the remote (credentials redacted).
  */
 final class GitRemote {
 
@@ -66,23 +67,25 @@ final class GitRemote {
     }
 
     /**
-     * Pushes {@code commit} onto the upstream branch. {@code consequence} ends the message of a failed push (what was
-     * not done because of it).
+     * Pushes {@code tip} onto the upstream branch: one commit, or the last of a group of step commits built one on
+     * the other (docs/git-record.md); the branch moves to it in one update, so the remote takes all of them or none.
+     * {@code summary} is the events' detail (the tip's id, and for a group how many commits it carries).
      *
      * @throws GitResilience.PushRaced when the remote rejected it as non-fast-forward (someone pushed first)
+     * @throws PushFailed              when the remote could not be reached or refused the push
      */
-    void push(RevCommit commit, String consequence) {
-        events.accept(new GitEvent(GitEvent.Kind.PUSHING, commit.name()));
+    void push(RevCommit tip, String summary) {
+        events.accept(new GitEvent(GitEvent.Kind.PUSHING, summary));
         Iterable<PushResult> results;
         try {
             results = credentials.apply(clone.git().push()
                     .setRemote(clone.remote())
-                    .setRefSpecs(new RefSpec(commit.name() + ":" + clone.remoteBranch()))
+                    .setRefSpecs(new RefSpec(tip.name() + ":" + clone.remoteBranch()))
                     .setTimeout(GitResilience.transportTimeoutSeconds()))
                     .call();
         } catch (GitAPIException | RuntimeException e) {
-            throw new GitException(Reason.UNREACHABLE, "cannot push " + GitMessages.abbreviate(commit.name()) + " to "
-                    + clone.remote() + " (" + clone.remoteUrl() + "): " + GitMessages.rootMessage(e) + "; " + consequence, e);
+            throw new PushFailed(Reason.UNREACHABLE, commit -> "cannot push " + commit + " to " + clone.remote() + " ("
+                    + clone.remoteUrl() + "): " + GitMessages.rootMessage(e), e);
         }
         for (PushResult result : results) {
             RemoteRefUpdate update = result.getRemoteUpdate(clone.remoteBranch());
@@ -91,23 +94,47 @@ final class GitRemote {
             }
             switch (update.getStatus()) {
                 case OK, UP_TO_DATE -> {
-                    updateTrackingRef(commit);
-                    knownHead = commit;
-                    events.accept(new GitEvent(GitEvent.Kind.PUSHED, commit.name()));
+                    updateTrackingRef(tip);
+                    knownHead = tip;
+                    events.accept(new GitEvent(GitEvent.Kind.PUSHED, summary));
                 }
                 case REJECTED_NONFASTFORWARD, REJECTED_REMOTE_CHANGED -> {
-                    events.accept(new GitEvent(GitEvent.Kind.PUSH_RACED, commit.name()));
+                    events.accept(new GitEvent(GitEvent.Kind.PUSH_RACED, summary));
                     throw new GitResilience.PushRaced();
                 }
                 default -> {
                     String said = result.getMessages() == null ? "" : result.getMessages().strip();
-                    throw new GitException(Reason.REJECTED, clone.remote() + " (" + clone.remoteUrl() + ") rejected the push of "
-                            + GitMessages.abbreviate(commit.name()) + " to " + branchName() + ": "
-                            + (update.getMessage() == null ? update.getStatus() : update.getMessage())
-                            + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""))
-                            + "; " + consequence);
+                    String why = (update.getMessage() == null ? String.valueOf(update.getStatus()) : update.getMessage())
+                            + (said.isEmpty() ? "" : "; the remote said: " + said.replace('\n', ' ').replace("\r", ""));
+                    throw new PushFailed(Reason.REJECTED, commit -> clone.remote() + " (" + clone.remoteUrl()
+                            + ") rejected the push of " + commit + " to " + branchName() + ": " + why, null);
                 }
             }
+        }
+    }
+
+    /**
+     * A push that did not land and will not by asking again (the remote unreachable, or refusing it). Every commit the
+     * push carried gets its own {@link GitException} from {@link #forCommit}.
+     */
+    static final class PushFailed extends RuntimeException {
+        private final Reason reason;
+        private final java.util.function.Function<String, String> message;
+        private final Throwable transportFailure;
+
+        PushFailed(Reason reason, java.util.function.Function<String, String> message, Throwable transportFailure) {
+            super(reason.name(), null, false, false);
+            this.reason = reason;
+            this.message = message;
+            this.transportFailure = transportFailure;
+        }
+
+        /**
+         * The failure as one commit's caller sees it: {@code commit} is how the message names that commit (its short
+         * id, for a group also its step), {@code consequence} ends it (what was not done because of it).
+         */
+        GitException forCommit(String commit, String consequence) {
+            return new GitException(reason, message.apply(commit) + "; " + consequence, transportFailure);
         }
     }
 

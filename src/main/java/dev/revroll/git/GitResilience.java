@@ -5,7 +5,6 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 
 import java.time.Duration;
-import java.util.function.Supplier;
 
 /**
  * The one place where revroll decides how patient it is with the GitOps remote (resilience4j name {@value #NAME}):
@@ -40,14 +39,15 @@ final class GitResilience {
     }
 
     /**
-     * Runs one attempt (fetch, build on the head, push) until its push does not lose a race; when it lost
-     * {@value #PUSH_ATTEMPTS} times, throws what {@code lostEveryRace} says.
+     * Runs one attempt (fetch, build on the head, push) until its push does not lose a race; false when it lost
+     * {@value #PUSH_ATTEMPTS} times. A group of steps in flight (docs/git-record.md) shares one budget.
      */
-    <T> T untilThePushLands(Supplier<T> attempt, Supplier<GitException> lostEveryRace) {
+    boolean untilThePushLands(Runnable attempt) {
         try {
-            return Retry.decorateSupplier(pushRetry, attempt).get();
+            Retry.decorateRunnable(pushRetry, attempt).run();
+            return true;
         } catch (PushRaced e) {
-            throw lostEveryRace.get();
+            return false;
         }
     }
 

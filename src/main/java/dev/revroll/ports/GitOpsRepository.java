@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The Git record of each step (issue 4). A step's change is written, committed and pushed before the cluster is
  * touched, and reverted when the step is undone. Every call is idempotent: a commit or revert that is already on
- * the remote (found by its trailers) is returned, not made again.
+ * the remote (found by its trailers) is returned, not made again. Implementations are thread-safe: the steps of a
+ * wave running at once call them concurrently (docs/git-record.md#steps-in-flight-share-a-push).
  */
 public interface GitOpsRepository {
 

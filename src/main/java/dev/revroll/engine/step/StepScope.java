@@ -219,13 +219,11 @@ public final class StepScope {
         } else if (write instanceof Write.Delete d) {
             cluster().delete(d.target(), false);
         } else if (write instanceof Write.Commit c) {
-            synchronized (run.git()) { // parallel steps share one clone and one remote branch: one commit + push at a time
-                return Optional.ofNullable(run.git().commit(c.change()));
-            }
+            // parallel steps share one clone and one branch: the record groups what they ask for at once into one push
+            // (docs/git-record.md#steps-in-flight-share-a-push), so no lock here
+            return Optional.ofNullable(run.git().commit(c.change()));
         } else if (write instanceof Write.Revert r) {
-            synchronized (run.git()) {
-                return Optional.ofNullable(run.git().revert(r.change(), r.commit()));
-            }
+            return Optional.ofNullable(run.git().revert(r.change(), r.commit()));
         }
         return Optional.empty();
     }
