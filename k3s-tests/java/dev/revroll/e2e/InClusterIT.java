@@ -125,7 +125,7 @@ class InClusterIT {
         assertEquals(mesh.world.newRevision(), mesh.labels(target).get("istio.io/rev"));
         mesh.podRevisions(target).forEach((pod, rev) -> assertEquals(mesh.world.newRevision(), rev, pod));
         assertTrue(Files.isDirectory(clone.resolve(".git")), "cloned into git.repo");
-        List<String> log = mesh.remoteLog();
+        List<String> log = mesh.remoteLog(target);
         assertTrue(log.contains("Revroll-Step: only/" + target), "the step's commit is on the remote:\n" + log);
         String runId = MeshFixture.runId(run.out());
         String journal = mesh.world.kubectl("get", "configmap", "revroll-run-" + runId, "-n", mesh.world.controlPlaneNamespace(),
@@ -144,7 +144,7 @@ class InClusterIT {
                 .until(() -> canI(as, "patch", "deployments.apps", target), "no"::equals);
         await("nor create the lock", Duration.ofSeconds(30))
                 .until(() -> canI(as, "create", "leases.coordination.k8s.io", cp), "no"::equals);
-        List<String> before = mesh.remoteLog();
+        List<String> before = mesh.remoteLog(target);
         Map<String, String> labelsBefore = mesh.labels(target);
         Map<String, String> podsBefore = mesh.podRevisions(target);
 
@@ -160,7 +160,7 @@ class InClusterIT {
         assertFalse(all.contains("permission missing: get ") || all.contains("permission missing: list "), "only what was taken away: " + all);
         assertEquals(labelsBefore, mesh.labels(target), "the namespace was not touched");
         assertEquals(podsBefore, mesh.podRevisions(target), "no pod was restarted");
-        assertEquals(before, mesh.remoteLog(), "nothing was committed");
+        assertEquals(before, mesh.remoteLog(target), "nothing was committed");
         String journals = mesh.world.kubectl("get", "configmaps", "-n", cp, "-l", "revroll.dev/plan=" + planName, "-o", "name");
         assertEquals("", journals.strip(), "no journal was written");
     }

@@ -269,6 +269,12 @@ final class MeshFixture {
         return List.of(git(null, "--git-dir", world.gitBare().toString(), "log", "--format=%s%n%b", "-n", "200").split("\n"));
     }
 
+    /** {@link #remoteLog()} of the commits that name {@code namespace}: other tests write to the same remote meanwhile. */
+    List<String> remoteLog(String namespace) {
+        return List.of(git(null, "--git-dir", world.gitBare().toString(), "log", "--format=%s%n%b", "-n", "200",
+                "--fixed-strings", "--grep=" + namespace).split("\n"));
+    }
+
     static String git(Path dir, String... args) {
         List<String> cmd = new ArrayList<>(List.of("git"));
         cmd.addAll(List.of(args));

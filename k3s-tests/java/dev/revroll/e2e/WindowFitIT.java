@@ -7,8 +7,8 @@ import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldNamespaces;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its freeze begins; a step that runs past that finishes its gates, then the run pauses and says by how much it overran.
  */
 @ExtendWith(WorldNamespaces.class)
-@Order(2) // among the longest classes: started first (pom.xml, e2e concurrency)
+@Isolated("its runs must start at given seconds of the minute: beside other classes' runs the lock is seldom free then")
 class WindowFitIT {
 
     /**
