@@ -196,18 +196,12 @@ final class RevrollProcess {
 
     /** {@link #start(SandboxWorld, String...)} with these environment variables added. */
     static Running start(SandboxWorld world, java.util.Map<String, String> env, String... args) {
-        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
-        while (true) {
-            awaitLockFree(world, args, giveUp);
+        return pastTheLock(world, args, () -> {
             Running r = startOnce(world, env, args);
             r.awaitLine("revroll past the run lock or ended", Duration.ofMinutes(2), RevrollProcess::pastTheLock, true);
-            boolean ended = !r.process.isAlive() || r.printed().contains("\"kind\":\"locked\"");
-            if (ended && refusedForTheLock(r.exitCode(), r.printed(), r.errors()) && Instant.now().isBefore(giveUp)) {
-                System.err.println("[revroll " + String.join(" ", args) + "] exit 6, another run holds the lock; starting it again once it is free");
-                continue;
-            }
             return r;
-        }
+        }, r -> (!r.process.isAlive() || r.printed().contains("\"kind\":\"locked\""))
+                && refusedForTheLock(r.exitCode(), r.printed(), r.errors()));
     }
 
     /** The CLI started once with these environment variables added, not waited for (a refusal for the lock included). */
@@ -229,15 +223,7 @@ final class RevrollProcess {
 
     /** {@link #run(SandboxWorld, String...)} with these environment variables added (as a CI job sets them). */
     static Result run(SandboxWorld world, java.util.Map<String, String> env, String... args) {
-        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
-        while (true) {
-            awaitLockFree(world, args, giveUp);
-            Result r = runOnce(world, env, args);
-            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
-                continue;
-            }
-            return r;
-        }
+        return pastTheLock(world, args, () -> runOnce(world, env, args), RevrollProcess::refusedForTheLock);
     }
 
     /**
@@ -246,14 +232,22 @@ final class RevrollProcess {
      * then revroll runs; refused for the lock meanwhile, all of it is done again.
      */
     static Result runAtTheMoment(SandboxWorld world, java.util.function.Supplier<String[]> attempt) {
+        return pastTheLock(world, new String[] {"run"}, () -> runOnce(world, java.util.Map.of(), attempt.get()), RevrollProcess::refusedForTheLock);
+    }
+
+    /**
+     * {@code attempt} until it is not refused for the lock, or {@link #LOCK_PATIENCE} is over; before each, waits
+     * while another run holds the lock.
+     */
+    private static <T> T pastTheLock(SandboxWorld world, String[] args, java.util.function.Supplier<T> attempt, Predicate<T> refused) {
         Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
         while (true) {
-            awaitLockFree(world, new String[] {"run"}, giveUp);
-            Result r = runOnce(world, java.util.Map.of(), attempt.get());
-            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
-                continue;
+            awaitLockFree(world, args, giveUp);
+            T r = attempt.get();
+            if (!refused.test(r) || !Instant.now().isBefore(giveUp)) {
+                return r;
             }
-            return r;
+            System.err.println("[revroll " + String.join(" ", args) + "] exit 6, another run holds the lock; again once it is free");
         }
     }
 
@@ -270,6 +264,10 @@ final class RevrollProcess {
 
     /** How long a test waits for other tests' runs to let go of the lock (each holds it a minute or two). */
     static final Duration LOCK_PATIENCE = Duration.ofMinutes(10);
+
+    private static boolean refusedForTheLock(Result r) {
+        return refusedForTheLock(r.exitCode(), r.out(), r.err());
+    }
 
     private static boolean refusedForTheLock(int exitCode, String out, String err) {
         return exitCode == 6 && (out.contains("\"kind\":\"locked\"") || err.contains("another run holds the lock"));
@@ -316,16 +314,7 @@ final class RevrollProcess {
      * {@code --kubeconfig}), with {@code env} added to the environment.
      */
     static Result runWith(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
-        String[] shown = args.toArray(String[]::new);
-        Instant giveUp = Instant.now().plus(LOCK_PATIENCE);
-        while (true) {
-            awaitLockFree(world, shown, giveUp);
-            Result r = runWithOnce(world, env, args);
-            if (refusedForTheLock(r.exitCode(), r.out(), r.err()) && Instant.now().isBefore(giveUp)) {
-                continue;
-            }
-            return r;
-        }
+        return pastTheLock(world, args.toArray(String[]::new), () -> runWithOnce(world, env, args), RevrollProcess::refusedForTheLock);
     }
 
     private static Result runWithOnce(SandboxWorld world, java.util.Map<String, String> env, List<String> args) {
