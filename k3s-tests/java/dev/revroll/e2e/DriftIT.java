@@ -67,7 +67,7 @@ class DriftIT {
                 + "\n  labels:\n    revroll.dev/e2e: \"true\"\n    istio.io/rev: \"" + world.oldRevision() + "\"\n");
         git(clone, "add", "-A");
         git(clone, "commit", "-q", "-m", "e2e: manifest of " + ns);
-        git(clone, "push", "-q", "origin", "main");
+        MeshFixture.pushToTheWorldsRemote(clone);
         planFile = tmp.resolve("plan.yaml");
         Files.writeString(planFile, """
                 apiVersion: revroll.dev/v1alpha1

@@ -247,11 +247,25 @@ final class MeshFixture {
             }
             git(dir, "add", "-A");
             git(dir, "commit", "-q", "-m", "e2e: namespaces " + String.join(", ", namespaces));
-            git(dir, "push", "-q", "origin", "HEAD");
+            pushToTheWorldsRemote(dir);
             return dir;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Pushes a clone's commits to the world's GitOps remote. Other test classes push to it meanwhile (they run
+     * concurrently): a push that lost the race is rebased on theirs and sent again.
+     */
+    static void pushToTheWorldsRemote(Path clone) {
+        await("the commits of " + clone + " pushed to the world's GitOps remote", Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300)).ignoreExceptionsInstanceOf(IllegalStateException.class)
+                .until(() -> {
+                    git(clone, "pull", "-q", "--rebase");
+                    git(clone, "push", "-q", "origin", "HEAD");
+                    return true;
+                });
     }
 
     /** The plan's {@code git} section for a clone from {@link #gitopsClone}: one manifest per namespace, pushed. */
