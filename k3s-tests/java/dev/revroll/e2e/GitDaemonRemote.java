@@ -20,18 +20,22 @@ import static dev.revroll.e2e.world.Await.await;
 
 /**
  * A real Git remote for tests: a bare repository served by a {@code git daemon} process on 127.0.0.1 (pushes
- * enabled), and the {@code git} CLI to look at it from the outside.
+ * enabled), and the {@code git} CLI to look at it from the outside. Served, its hooks run as on a server (JGit's own
+ * file:// transport runs none): a {@code post-receive} hook counts the pushes it accepted ({@link #acceptedPushes}),
+ * and {@link #preReceiveHook} can refuse them. The unit tests of the Git record use it too.
  */
 public final class GitDaemonRemote implements AutoCloseable {
 
     private final Path baseDir;
     private final Path bare;
+    private final Path pushLog;
     private final int port;
     private volatile Process daemon;
 
     private GitDaemonRemote(Path baseDir, Path bare, int port, Process daemon) {
         this.baseDir = baseDir;
         this.bare = bare;
+        this.pushLog = baseDir.resolve("pushes.log");
         this.port = port;
         this.daemon = daemon;
     }
@@ -52,6 +56,7 @@ public final class GitDaemonRemote implements AutoCloseable {
         git(seed, "commit", "-q", "-m", "seed the GitOps repository");
         git(seed, "push", "-q", bare.toString(), "main:main");
         int port = freePort();
+        hook(bare, "post-receive", "cat >> '" + base.resolve("pushes.log") + "'");
         GitDaemonRemote remote = new GitDaemonRemote(base, bare, port, serve(base, port));
         remote.awaitListening();
         return remote;
@@ -92,14 +97,40 @@ public final class GitDaemonRemote implements AutoCloseable {
 
     /** Installs a pre-receive hook (a shell script body) on the bare repository. */
     public void preReceiveHook(String script) throws IOException {
-        Path hook = bare.resolve("hooks/pre-receive");
+        hook(bare, "pre-receive", script);
+    }
+
+    private static void hook(Path bare, String name, String script) throws IOException {
+        Path hook = Files.createDirectories(bare.resolve("hooks")).resolve(name);
         Files.writeString(hook, "#!/bin/sh\n" + script + "\n");
         Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    /** How many pushes the remote accepted (one line per updated ref, from its post-receive hook). */
+    public int acceptedPushes() throws IOException {
+        return Files.exists(pushLog) ? (int) Files.readAllLines(pushLog).stream().filter(l -> !l.isBlank()).count() : 0;
     }
 
     /** {@code git} in the bare repository (log, show, rev-parse ...); returns stdout. */
     public String inRemote(String... args) throws IOException, InterruptedException {
         return git(bare, args);
+    }
+
+    /** {@code git log} of main in the bare repository, one entry per line, newest first. */
+    public List<String> log(String format) throws IOException, InterruptedException {
+        return java.util.Arrays.stream(git(bare, "log", "--format=" + format, "main").split("\n")).filter(l -> !l.isBlank()).toList();
+    }
+
+    /** Another writer's commit in its clone {@code other}: appends {@code append} to {@code file}, commits and pushes. */
+    public static void otherWriterPushes(Path other, String file, String append) {
+        try {
+            git(other, "pull", "-q", "--ff-only");
+            Files.writeString(other.resolve(file), append, java.nio.file.StandardOpenOption.APPEND);
+            git(other, "commit", "-q", "-am", "another writer edits " + Path.of(file).getFileName());
+            git(other, "push", "-q", "origin", "main");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void awaitListening() throws IOException {

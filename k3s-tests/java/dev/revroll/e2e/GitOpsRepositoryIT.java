@@ -175,7 +175,7 @@ class GitOpsRepositoryIT {
         try (JGitOpsRepository repo = open(event -> {
             events.add(event);
             if (event.kind() == GitEvent.Kind.PUSHING && events.stream().filter(e -> e.kind() == GitEvent.Kind.PUSHING).count() == 1) {
-                otherWriterPushes(other, "clusters/test/namespaces/beta.yaml", "# touched by another writer\n");
+                GitDaemonRemote.otherWriterPushes(other, "clusters/test/namespaces/beta.yaml", "# touched by another writer\n");
             }
         })) {
             raced = repo.commit(step("run-4", "s1", "alpha"));
@@ -196,7 +196,7 @@ class GitOpsRepositoryIT {
         try (JGitOpsRepository repo = open(event -> {
             events.add(event);
             if (event.kind() == GitEvent.Kind.PUSHING && events.stream().filter(x -> x.kind() == GitEvent.Kind.PUSHING).count() == 1) {
-                otherWriterPushes(other, "clusters/test/namespaces/alpha.yaml", "# hand edit\n");
+                GitDaemonRemote.otherWriterPushes(other, "clusters/test/namespaces/alpha.yaml", "# hand edit\n");
             }
         })) {
             e = assertThrows(GitException.class, () -> repo.commit(step("run-5", "s1", "alpha")));
@@ -266,7 +266,7 @@ class GitOpsRepositoryIT {
         try (JGitOpsRepository repo = open()) {
             // another writer edits another line of the same file after the step: the revert still applies
             String beta = repo.commit(step("run-9", "s1", "beta"));
-            otherWriterPushes(other, "clusters/test/namespaces/beta.yaml", "# reviewed\n");
+            GitDaemonRemote.otherWriterPushes(other, "clusters/test/namespaces/beta.yaml", "# reviewed\n");
             String revert = repo.revert(step("run-9", "s1", "beta"), beta);
             assertEquals(manifest("beta", OLD_LABELS) + "# reviewed\n",
                     git(remote.bare(), "show", revert + ":clusters/test/namespaces/beta.yaml"));
@@ -302,17 +302,6 @@ class GitOpsRepositoryIT {
         assertTrue(assertThrows(dev.revroll.errors.PreflightException.class, () -> JGitOpsRepository.open(new Plan.GitConfig(
                 clone.toString(), "clusters/{{wave}}/{{namespace}}.yaml", true, Optional.empty(), Optional.empty()), PLAN))
                 .getMessage().contains("the placeholder {{wave}} is not supported"));
-    }
-
-    private static void otherWriterPushes(Path other, String file, String append) {
-        try {
-            git(other, "pull", "-q", "--ff-only");
-            Files.writeString(other.resolve(file), append, java.nio.file.StandardOpenOption.APPEND);
-            git(other, "commit", "-q", "-am", "another writer edits " + Path.of(file).getFileName());
-            git(other, "push", "-q", "origin", "main");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static final class Lists {

@@ -1,5 +1,6 @@
 package dev.revroll.git;
 
+import dev.revroll.e2e.GitDaemonRemote;
 import dev.revroll.errors.GitRecordException.Reason;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository.StepChange;
@@ -30,7 +31,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static dev.revroll.git.BareRemote.git;
+import static dev.revroll.e2e.GitDaemonRemote.git;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -51,7 +52,7 @@ class GroupCommitTest {
     @TempDir
     Path tmp;
 
-    private BareRemote remote;
+    private GitDaemonRemote remote;
     private Path clone;
     private JGitOpsRepository repo;
     private final List<GitEvent> events = new CopyOnWriteArrayList<>();
@@ -70,7 +71,7 @@ class GroupCommitTest {
         NAMESPACES.forEach(ns -> files.put(path(ns), manifest(ns)));
         files.put(path("bad"), "apiVersion: v1\nkind: Namespace\nmetadata: [name: bad\n");
         files.put("README.md", "GitOps\n");
-        remote = BareRemote.create(tmp.resolve("remote"), files);
+        remote = GitDaemonRemote.start(tmp.resolve("remote"), files);
         clone = remote.cloneTo(tmp.resolve("clone"));
         repo = JGitOpsRepository.open(new Plan.GitConfig(clone.toString(), TEMPLATE, true,
                 Optional.of("revroll bot"), Optional.of("revroll@example.com")), PLAN, e -> {
@@ -193,17 +194,6 @@ class GroupCommitTest {
         assertEquals(commit, git(clone, "rev-parse", "HEAD").strip());
     }
 
-    private void otherWriterPushes(Path other, String file, String append) {
-        try {
-            git(other, "pull", "-q", "--ff-only");
-            Files.writeString(other.resolve(file), append, java.nio.file.StandardOpenOption.APPEND);
-            git(other, "commit", "-q", "-am", "another writer edits " + Path.of(file).getFileName());
-            git(other, "push", "-q", "origin", "main");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ---- grouping ------------------------------------------------------------------------------------------------
 
     @Test
@@ -292,7 +282,7 @@ class GroupCommitTest {
         Path other = remote.cloneTo(tmp.resolve("other"));
         then = e -> {
             if (e.kind() == GitEvent.Kind.PUSHING && count(GitEvent.Kind.PUSHING) == 2) {
-                otherWriterPushes(other, "README.md", "edited meanwhile\n");
+                GitDaemonRemote.otherWriterPushes(other, "README.md", "edited meanwhile\n");
             }
         };
         List<Future<String>> f = queuedBehindAHeldPush(commit("s1", "n1"),
@@ -431,7 +421,7 @@ class GroupCommitTest {
         Path other = remote.cloneTo(tmp.resolve("other"));
         then = e -> {
             if (e.kind() == GitEvent.Kind.PUSHING && count(GitEvent.Kind.PUSHING) == 2) {
-                otherWriterPushes(other, path("n3"), "# hand edit\n");
+                GitDaemonRemote.otherWriterPushes(other, path("n3"), "# hand edit\n");
             }
         };
         List<Future<String>> f = queuedBehindAHeldPush(commit("s1", "n1"),
@@ -459,7 +449,7 @@ class GroupCommitTest {
         Path other = remote.cloneTo(tmp.resolve("other"));
         then = e -> {
             if (e.kind() == GitEvent.Kind.PUSHING && count(GitEvent.Kind.PUSHING) >= 2) {
-                otherWriterPushes(other, "README.md", "again\n");
+                GitDaemonRemote.otherWriterPushes(other, "README.md", "again\n");
             }
         };
         List<Future<String>> f = queuedBehindAHeldPush(commit("s1", "n1"), List.of(commit("s2", "n2"), commit("s3", "n3")));
