@@ -501,14 +501,15 @@ spec:
     proxySync:
       enabled: %(gates)s
       timeout: 2m
-  bake: 0s
+%(none)s  bake: 0s
   onFailure: rollback-step
   git:
     repo: %(clone)s
     path: clusters/sandbox/namespaces/{{namespace}}.yaml
     push: true
 """ % {"ctx": world.env["REVROLL_CONTEXT"], "frm": frm, "to": to, "label": LABEL, "par": parallel,
-       "gates": "true" if gates else "false", "clone": world.env["REVROLL_GITOPS_CLONE"]}
+       "gates": "true" if gates else "false",
+       "none": "" if gates else '    none: "benchmark: the time the proxy-sync gate adds"\n', "clone": world.env["REVROLL_GITOPS_CLONE"]}
 
 
 def run_revroll(world, namespaces, to, workdir, parallel, gates=True):
@@ -523,8 +524,10 @@ def run_revroll(world, namespaces, to, workdir, parallel, gates=True):
     env = dict(os.environ, KUBECONFIG=world.kubeconfig, REVROLL_AOT="off",
                REVROLL_JAVA_OPTS="-Xlog:gc:file=%s" % gclog + (" " + os.environ.get("FLEET_JAVA_OPTS", "")))
     cmd = ["/usr/bin/time", "-f", "%M %e", "-o", timef, os.path.join(CHECKOUT, "bin", "revroll"), "run", "-o", "json", plan]
+    started = time.time()
     with open(events, "w") as out:
         r = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE, text=True, env=env)
+    ended = time.time()
     if r.returncode != 0:
         raise RuntimeError("revroll run exited %d: %s (events: %s)" % (r.returncode, r.stderr[-800:], events))
     rss_kb = int(open(timef).read().split()[0])
@@ -545,12 +548,17 @@ def run_revroll(world, namespaces, to, workdir, parallel, gates=True):
         if e.get("step") and e["type"] in ("ACTION_STARTED", "ACTION_DONE"):
             stamps[(e["step"], e.get("action"))][e["type"]] = e["at"]
     per_action = collections.defaultdict(list)
+    firsts = [iso(s["ACTION_STARTED"]) for s in stamps.values() if "ACTION_STARTED" in s]
+    lasts = [iso(s["ACTION_DONE"]) for s in stamps.values() if "ACTION_DONE" in s]
     for (step, action), s in stamps.items():
         if "ACTION_STARTED" in s and "ACTION_DONE" in s:
             per_action[action].append(iso(s["ACTION_DONE"]) - iso(s["ACTION_STARTED"]))
     world.kubectl("delete", "configmap", "-n", "istio-system", "-l", "app.kubernetes.io/managed-by=revroll", check=False)
     return {"rssMB": rss_kb / 1024.0, "heapMB": heap, "synczBytes": syncz,
-            "actionSeconds": {a: statistics.median(v) for a, v in per_action.items()}}
+            "actionSeconds": {a: statistics.median(v) for a, v in per_action.items()},
+            # before the first action (start-up, preflight, lock, survey) and after the last (report, lock release)
+            "beforeFirstActionSeconds": (min(firsts) - started) if firsts else None,
+            "afterLastActionSeconds": (ended - max(lasts)) if lasts else None}
 
 
 def iso(s):
@@ -564,7 +572,33 @@ def iso(s):
     return datetime.datetime.strptime(s, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
+def run_preview(world, namespaces, to, workdir):
+    """`revroll preview` of the fleet's plan (parallel 10) as a user runs it: nothing is moved."""
+    frm = OLD if to == NEW else NEW
+    plan = os.path.join(workdir, "plan-preview.yaml")
+    open(plan, "w").write(plan_yaml(world, frm, to, 10, True))
+    gclog, timef = os.path.join(workdir, "gc.log"), os.path.join(workdir, "time.txt")
+    env = dict(os.environ, KUBECONFIG=world.kubeconfig,
+               REVROLL_JAVA_OPTS="-Xlog:gc:file=%s" % gclog + (" " + os.environ.get("FLEET_JAVA_OPTS", "")))
+    out = os.path.join(workdir, "preview.txt")
+    with open(out, "w") as o:
+        r = subprocess.run(["/usr/bin/time", "-f", "%M %e %U %S", "-o", timef, os.path.join(CHECKOUT, "bin", "revroll"),
+                            "preview", plan], stdout=o, stderr=subprocess.PIPE, text=True, env=env)
+    if r.returncode != 0:
+        raise RuntimeError("revroll preview exited %d: %s" % (r.returncode, r.stderr[-800:]))
+    rss_kb, wall, user, sys_ = open(timef).read().split()[:4]
+    heap = 0.0
+    for line in open(gclog):
+        m = re.search(r"(\d+)M->(\d+)M\((\d+)M\)", line)
+        if m:
+            heap = max(heap, float(m.group(1)))
+    text = open(out).read().splitlines()
+    return {"rssMB": int(rss_kb) / 1024.0, "heapMB": heap, "synczBytes": 0, "cpuSeconds": float(user) + float(sys_),
+            "previewLines": len(text), "previewSummary": next((l for l in text if l.startswith("summary:")), "")}
+
+
 CONTENDERS = {
+    "revroll-preview": lambda w, ns, to, d: run_preview(w, ns, to, d),
     "loop": lambda w, ns, to, d: run_loop(w, ns, to, d),
     "floor": lambda w, ns, to, d: run_floor(w, ns, to, d),
     "floor-seq": lambda w, ns, to, d: run_floor(w, ns, to, d, sequential=True),
