@@ -38,6 +38,7 @@ final class EngineWiring implements AutoCloseable {
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     final KubeConnection connection;
+    private PrometheusMetricsProvider prometheus;
 
     EngineWiring(GlobalOptions global) {
         this.connection = KubeConnection.open(global.kubeconfig(), global.context());
@@ -63,6 +64,7 @@ final class EngineWiring implements AutoCloseable {
         Optional<MetricsProvider> metrics = plan.spec().prometheus().map(p -> {
             PrometheusMetricsProvider provider = new PrometheusMetricsProvider(p);
             closeables.add(provider);
+            prometheus = provider;
             return provider;
         });
         MetricGates gates = metrics.<MetricGates>map(EngineWiring::gates).orElse(new MetricGates() {
@@ -84,6 +86,11 @@ final class EngineWiring implements AutoCloseable {
         RunWindow window = plan.spec().window().map(w -> RunWindow.of(MaintenanceWindow.of(w))).orElse(RunWindow.ALWAYS);
         return new RolloutEngine(new RolloutEngine.Ports(new ClientJavaKubernetesGateway(connection), journal(cp),
                 new LeaseRunLock(connection, cp), git, metrics, gates, window, Clock.systemUTC(), POLL, LOCK_TTL));
+    }
+
+    /** The plan's Prometheus history (range queries) for a backtest, once {@link #engine} has opened it; empty without spec.prometheus. */
+    Optional<dev.revroll.ports.MetricsHistory> history() {
+        return Optional.ofNullable(prometheus);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.revroll.cli;
 import dev.revroll.errors.ClusterException;
 import dev.revroll.errors.GitRecordException;
 import dev.revroll.errors.LockedException;
+import dev.revroll.errors.MetricsUnavailableException;
 import dev.revroll.errors.PlanException;
 import dev.revroll.errors.PreflightException;
 import dev.revroll.errors.RecordException;
@@ -43,6 +44,9 @@ public final class ExitCodes {
         if (failure instanceof RecordException) {
             return ExitCode.ROLLBACK_INCOMPLETE;
         }
+        if (failure instanceof MetricsUnavailableException) {
+            return ExitCode.UNAVAILABLE;
+        }
         if (failure instanceof ClusterException c) {
             // a failed read changed nothing; a failed write that escaped the engine may have
             return c.write() ? ExitCode.ROLLBACK_INCOMPLETE : ExitCode.UNAVAILABLE;
@@ -73,6 +77,9 @@ public final class ExitCodes {
         }
         if (failure instanceof RecordException) {
             return "record";
+        }
+        if (failure instanceof MetricsUnavailableException) {
+            return "metrics-unavailable";
         }
         if (failure instanceof ClusterException c) {
             return c.write() ? "cluster-write" : "cluster-read";

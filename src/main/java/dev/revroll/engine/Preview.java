@@ -1,6 +1,7 @@
 package dev.revroll.engine;
 
 import dev.revroll.engine.step.StepPreview;
+import dev.revroll.gates.Backtest;
 
 import java.time.Duration;
 import java.util.List;
@@ -11,10 +12,11 @@ import java.util.Optional;
  * What {@code revroll preview} shows: the survey (targets, skips, workloads, refusals, warnings) and, per namespace
  * step, every write {@code run} would make with the API server's answer to its dry run, the Git diff and each gate's
  * resolved PromQL with its value now; an estimated duration, and (with a maintenance window) the openings the run will
- * need at that estimate, with the steps that fall in each.
+ * need at that estimate, with the steps that fall in each; with {@code --backtest}, each metric gate replayed over
+ * history for every namespace it would judge (docs/backtest.md).
  */
 public record Preview(Survey survey, Map<String, StepPreview> steps, Duration estimate, Duration upperBound, Optional<String> window,
-                      WindowPlan.Layout windows) {
+                      WindowPlan.Layout windows, Optional<Backtest.Report> backtest) {
 
     public StepPreview step(String namespace) {
         return steps.getOrDefault(namespace, new StepPreview());

@@ -7,10 +7,13 @@ import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.RunState;
 import dev.revroll.engine.journal.RunRecord.StepRecord;
 import dev.revroll.engine.step.Action;
+import dev.revroll.engine.step.Bake;
 import dev.revroll.engine.step.NamespaceStep;
 import dev.revroll.engine.step.StepPreview;
 import dev.revroll.engine.step.StepScope;
+import dev.revroll.errors.MetricsUnavailableException;
 import dev.revroll.errors.PreflightException;
+import dev.revroll.gates.Backtest;
 import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
 import dev.revroll.ports.GitOpsRepository;
@@ -63,6 +66,24 @@ public final class RolloutEngine {
      * is sent as server-side dry run. Writes nothing.
      */
     public Preview preview(Plan plan) {
+        return preview(plan, Optional.empty());
+    }
+
+    /**
+     * {@link #preview(Plan)}, and with a {@link BacktestRequest} each metric gate replayed over history for every
+     * namespace step, right after that step's preview (docs/backtest.md): one namespace's history at a time, so what
+     * is held is the per-namespace counts, not the history. Refuses before anything is read from the cluster when the
+     * plan has no metric gates or no window for {@code atWindow} ({@link UsageException}), or when Prometheus does
+     * not answer ({@link MetricsUnavailableException}).
+     */
+    public Preview preview(Plan plan, Optional<BacktestRequest> backtest) {
+        backtest.ifPresent(b -> checkBacktest(plan, b));
+        Map<String, List<Backtest.NamespaceResult>> backtested = new LinkedHashMap<>();
+        Map<String, Backtest.Span> spans = new LinkedHashMap<>();
+        backtest.ifPresent(b -> plan.spec().gates().metrics().forEach(g -> {
+            backtested.put(g.name(), new java.util.ArrayList<>());
+            spans.put(g.name(), new Backtest.Span(b.until().minus(b.length()), b.until(), b.atWindow() ? windowStarts() : Backtest.Starts.ANY));
+        }));
         Survey survey = survey(plan);
         Map<String, StepPreview> steps = new LinkedHashMap<>();
         Duration upper = Duration.ZERO;
@@ -86,6 +107,13 @@ public final class RolloutEngine {
                         }
                     }
                     steps.put(t.name(), p);
+                    if (backtest.isPresent()) {
+                        Map<String, String> vars = Bake.placeholders(scope);
+                        for (Plan.MetricGateSpec g : plan.spec().gates().metrics()) {
+                            backtested.get(g.name()).add(Backtest.simulate(backtest.get().history(), g, vars, plan.spec().bake(), t.name(),
+                                    spans.get(g.name())));
+                        }
+                    }
                     waveSteps.add(new WindowPlan.Step(t.stepId(), estimator.estimate(maxReplicas(survey, t.name())).total()));
                     upper = upper.plus(plan.spec().restart().timeout()).plus(plan.spec().gates().proxySync().timeout()).plus(estimator.gates());
                 }
@@ -93,8 +121,64 @@ public final class RolloutEngine {
             }
         }
         WindowPlan.Layout windows = WindowPlan.of(ports.window(), ports.clock().instant(), placing);
+        Optional<Backtest.Report> report = backtest.map(b -> new Backtest.Report(b.until().minus(b.length()), b.until(),
+                b.atWindow() ? windowStarts().describe() : Backtest.Starts.ANY.describe(), b.atWindow(),
+                plan.spec().gates().metrics().stream().map(g -> Backtest.judge(g, plan.spec().bake(), backtested.get(g.name()), spans.get(g.name()))).toList()));
         return new Preview(survey, steps, windows.total(), upper, plan.spec().window().isPresent() ? Optional.of(ports.window().describe()) : Optional.empty(),
-                windows);
+                windows, report);
+    }
+
+    private void checkBacktest(Plan plan, BacktestRequest b) {
+        checkBacktest(plan, b.atWindow());
+        MetricsProvider metrics = ports.metrics().orElseThrow(() -> new UsageException("--backtest needs spec.prometheus.url (the history is Prometheus')"));
+        metrics.whyUnreachable().ifPresent(why -> {
+            throw new MetricsUnavailableException("--backtest needs the history in " + metrics.describe() + ", which cannot be queried: " + why
+                    + "; nothing was read from the cluster or written. Try again, or check spec.prometheus (docs/prometheus-access.md)");
+        });
+    }
+
+    /** What a backtest needs of the plan itself (metric gates; a window for {@code atWindow}): checked before anything is opened. */
+    public static void checkBacktest(Plan plan, boolean atWindow) {
+        if (plan.spec().gates().metrics().isEmpty()) {
+            throw new UsageException("--backtest replays the plan's metric gates, and " + (plan.source() == null ? "the plan" : plan.source())
+                    + " has none (spec.gates.metrics); nothing was read or written");
+        }
+        if (atWindow && plan.spec().window().isEmpty()) {
+            throw new UsageException("--at-window looks only at the plan's maintenance-window hours, and " + (plan.source() == null ? "the plan" : plan.source())
+                    + " has no spec.window; drop --at-window or add a window (docs/maintenance-windows.md)");
+        }
+        if (plan.spec().prometheus().isEmpty()) {
+            throw new UsageException("--backtest needs spec.prometheus.url (the history is Prometheus')");
+        }
+    }
+
+    /**
+     * Simulated steps start where the plan's window lets a step start: open at the start and its gates done before
+     * it closes (as {@link WindowGate} asks of a step's estimate). Remembered per start time: every namespace asks
+     * about the same grid.
+     */
+    private Backtest.Starts windowStarts() {
+        RunWindow window = ports.window();
+        Map<Long, Boolean> seen = new java.util.HashMap<>();
+        return new Backtest.Starts() {
+            @Override
+            public boolean test(java.time.Instant start, Duration length) {
+                return seen.computeIfAbsent(start.toEpochMilli(), t -> {
+                    RunWindow.Status s = window.status(start);
+                    return s.open() && s.closesAt().map(c -> !c.isBefore(start.plus(length))).orElse(true);
+                });
+            }
+
+            @Override
+            public String describe() {
+                return "only where the maintenance window lets a step start (" + window.describe() + ")";
+            }
+
+            @Override
+            public boolean windowOnly() {
+                return true;
+            }
+        };
     }
 
     /** Replicas of the namespace's largest workload that moves (what a step's estimate is made from). */

@@ -132,6 +132,7 @@ public final class PreviewReport {
             window.put("fitsInNoOpening", p.windows().unplaced().stream().map(WindowPlan.Step::id).toList());
             m.put("window", window);
         });
+        p.backtest().ifPresent(b -> m.put("backtest", BacktestReport.document(b)));
         return m;
     }
 
@@ -194,6 +195,7 @@ public final class PreviewReport {
                         .map(st -> st.id() + " ~" + dev.revroll.plan.DurationText.format(st.estimate())).toList()) + " (a step is started only when its estimate fits)");
             }
         });
+        p.backtest().ifPresent(b -> BacktestReport.text(b, out));
         out.println(s.refusals().isEmpty() ? "preflight: ok (nothing was written)" : "preflight: a run would be refused (nothing was written)");
         out.flush();
     }
@@ -240,6 +242,7 @@ public final class PreviewReport {
                 out.println("| — | — | fits in no opening: " + String.join(", ", p.windows().unplaced().stream().map(st -> "`" + st.id() + "`").toList()) + " |");
             }
         });
+        p.backtest().ifPresent(b -> BacktestReport.markdown(b, out));
         out.flush();
     }
 

@@ -2,6 +2,7 @@ package dev.revroll.prometheus;
 
 import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
+import dev.revroll.ports.MetricsHistory;
 import dev.revroll.ports.MetricsProvider;
 import dev.revroll.prometheus.PrometheusResilience.TransientAnswer;
 import io.micronaut.core.type.Argument;
@@ -34,14 +35,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * {@link MetricsProvider} over Prometheus' HTTP API ({@code GET /api/v1/query?query=&time=}) with Micronaut's HTTP
+ * {@link MetricsProvider} over Prometheus' HTTP API ({@code GET /api/v1/query?query=&time=}, and for backtests
+ * {@link MetricsHistory}: {@code GET /api/v1/query_range}) with Micronaut's HTTP
  * client, created on first use so that commands which never query start fast (the TLS files are read then).
  * Headers and credentials are {@link PrometheusAuth}'s, TLS is {@link PemTls}' (docs/prometheus-access.md);
  * {@link #describe()} never shows a secret. Every failure (a file the plan names unusable, no connection, TLS, timeout,
  * HTTP error, {@code status: error}) becomes {@link QueryResult#failed}, never an exception; retries and time limits
  * are {@link PrometheusResilience}'s.
  */
-public final class PrometheusMetricsProvider implements MetricsProvider, AutoCloseable {
+public final class PrometheusMetricsProvider implements MetricsProvider, MetricsHistory, AutoCloseable {
 
     public static final String TOKEN_ENV = "REVROLL_PROMETHEUS_TOKEN";
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -92,41 +94,69 @@ public final class PrometheusMetricsProvider implements MetricsProvider, AutoClo
 
     @Override
     public QueryResult query(String promql, Instant at) {
+        return get(UriBuilder.of(basePath + "/api/v1/query")
+                .queryParam("query", promql)
+                .queryParam("time", seconds(at))
+                .queryParam("timeout", resilience.attemptTimeout().toMillis() + "ms"), PrometheusResponse::parse, QueryResult::failed);
+    }
+
+    /**
+     * {@code GET /api/v1/query_range?query=&start=&end=&step=}: the same expression evaluated at every step, as
+     * {@link #query} would at each of those times (docs/backtest.md). Failures become {@link RangeResult#failed}, as
+     * for {@link #query}, retried the same way.
+     */
+    @Override
+    public RangeResult queryRange(String promql, Instant start, Instant end, Duration step, int maxSeries) {
+        long points = (end.toEpochMilli() - start.toEpochMilli()) / Math.max(1, step.toMillis()) + 1;
+        if (points > MAX_POINTS_PER_SERIES) {
+            throw new IllegalArgumentException("a range query of " + points + " points per series; Prometheus allows " + MAX_POINTS_PER_SERIES);
+        }
+        return get(UriBuilder.of(basePath + "/api/v1/query_range")
+                .queryParam("query", promql)
+                .queryParam("start", seconds(start))
+                .queryParam("end", seconds(end))
+                .queryParam("step", BigDecimal.valueOf(step.toMillis(), 3).toPlainString())
+                .queryParam("timeout", resilience.attemptTimeout().toMillis() + "ms"),
+                (status, body) -> PrometheusResponse.parseRange(status, body, maxSeries), RangeResult::failed);
+    }
+
+    private static String seconds(Instant at) {
+        return BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString();
+    }
+
+    /** One GET with retries; every way it can fail becomes {@code failed.apply(why)}. */
+    private <T> T get(UriBuilder request, java.util.function.BiFunction<Integer, String, T> parse, Function<String, T> failed) {
         Map<String, String> headers;
         HttpClient http;
         try {
             headers = auth.headers();
             http = client();
         } catch (AccessProblem e) {
-            return QueryResult.failed(e.getMessage());
+            return failed.apply(e.getMessage());
         }
-        String uri = UriBuilder.of(basePath + "/api/v1/query")
-                .queryParam("query", promql)
-                .queryParam("time", BigDecimal.valueOf(at.toEpochMilli(), 3).toPlainString())
-                .queryParam("timeout", resilience.attemptTimeout().toMillis() + "ms")
-                .toString();
+        String uri = request.toString();
         try {
             Answer answer = resilience.call(() -> send(http, uri, headers));
-            return PrometheusResponse.parse(answer.status(), answer.body());
+            return parse.apply(answer.status(), answer.body());
         } catch (TransientAnswer e) {
-            return QueryResult.failed(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+            return failed.apply(e.getMessage() + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         } catch (TimeoutException | ReadTimeoutException e) {
-            return noAnswer(); // the time limiter ended the attempts; the client's read timeout (a little later) is the backstop
+            return failed.apply(noAnswer()); // the time limiter ended the attempts; the client's read timeout (a little later) is the backstop
         } catch (Exception e) {
             if (PrometheusResilience.causedBy(e, ReadTimeoutException.class)) {
-                return noAnswer();
+                return failed.apply(noAnswer());
             }
             Optional<javax.net.ssl.SSLException> tlsFailure = PrometheusResilience.tlsFailure(e);
             if (tlsFailure.isPresent()) {
-                return QueryResult.failed("TLS handshake with " + shown + " failed: " + reason(tlsFailure.get()) + TLS_HINT);
+                return failed.apply("TLS handshake with " + shown + " failed: " + reason(tlsFailure.get()) + TLS_HINT);
             }
-            return QueryResult.failed("cannot query " + shown + ": " + reason(e) + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+            return failed.apply("cannot query " + shown + ": " + reason(e) + " (" + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
         }
     }
 
-    private QueryResult noAnswer() {
-        return QueryResult.failed("no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
-                + PrometheusResilience.MAX_ATTEMPTS + " attempts)");
+    private String noAnswer() {
+        return "no answer from " + shown + " within " + resilience.attemptTimeout().toMillis() + "ms ("
+                + PrometheusResilience.MAX_ATTEMPTS + " attempts)";
     }
 
     /** True when a trivial query ({@code vector(1)}) succeeds: the server answers and accepts the credentials. */

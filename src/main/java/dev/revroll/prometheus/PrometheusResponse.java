@@ -1,5 +1,7 @@
 package dev.revroll.prometheus;
 
+import dev.revroll.ports.MetricsHistory.RangeResult;
+import dev.revroll.ports.MetricsHistory.Series;
 import dev.revroll.ports.MetricsProvider.QueryResult;
 import dev.revroll.ports.MetricsProvider.Sample;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads the answer of Prometheus' {@code /api/v1/query}: {@code vector} and {@code scalar} results become samples
+ * Reads the answer of Prometheus' {@code /api/v1/query} (and {@code /api/v1/query_range}, {@link #parseRange}): {@code vector} and {@code scalar} results become samples
  * (values are strings: numbers, {@code NaN}, {@code +Inf}, {@code -Inf}); {@code status: error} and anything that is not
  * Prometheus' JSON become a failed result naming what went wrong.
  */
@@ -24,31 +26,14 @@ final class PrometheusResponse {
     }
 
     static QueryResult parse(int httpStatus, String body) {
-        JsonNode root;
-        try {
-            root = Json.tree(body == null ? "" : body);
-        } catch (java.io.IOException | RuntimeException e) {
-            root = null;
-        }
-        if (root == null || !root.isObject() || root.get("status") == null) {
-            return QueryResult.failed("HTTP " + httpStatus + " without a Prometheus API answer: " + abbreviate(body));
-        }
-        String status = text(root.get("status"));
-        if (!"success".equals(status)) {
-            String type = Optional.ofNullable(text(root.get("errorType"))).orElse("error");
-            String error = Optional.ofNullable(text(root.get("error"))).orElse("(no message)");
-            // both come from the answer: kept short, as a body is, so no answer can flood a message or the journal
-            return QueryResult.failed(abbreviate(type) + ": " + abbreviate(error) + " (HTTP " + httpStatus + ")");
+        JsonNode root = tree(body);
+        Optional<String> problem = envelopeProblem(httpStatus, body, root);
+        if (problem.isPresent()) {
+            return QueryResult.failed(problem.get());
         }
         JsonNode data = root.get("data");
-        if (data == null || !data.isObject()) {
-            return QueryResult.failed("Prometheus answered success without data (HTTP " + httpStatus + ")");
-        }
         String type = text(data.get("resultType"));
         JsonNode result = data.get("result");
-        if (type == null || result == null) {
-            return QueryResult.failed("Prometheus answered without resultType/result (HTTP " + httpStatus + ")");
-        }
         try {
             return switch (type) {
                 case "vector" -> vector(result);
@@ -61,19 +46,102 @@ final class PrometheusResponse {
         }
     }
 
+    /**
+     * Reads the answer of {@code /api/v1/query_range}: a {@code matrix}, one series per label set with its
+     * {@code [time, "value"]} points. More than {@code maxSeries} series is a failed result that says how many (a
+     * backtest keeps what it holds bounded, docs/backtest.md).
+     */
+    static RangeResult parseRange(int httpStatus, String body, int maxSeries) {
+        JsonNode root = tree(body);
+        Optional<String> problem = envelopeProblem(httpStatus, body, root);
+        if (problem.isPresent()) {
+            return RangeResult.failed(problem.get());
+        }
+        JsonNode data = root.get("data");
+        String type = text(data.get("resultType"));
+        JsonNode result = data.get("result");
+        if (!"matrix".equals(type)) {
+            return RangeResult.failed("the range query gives a " + abbreviate(type)
+                    + " result; a gate needs an instant vector or a scalar (drop the range selector or wrap it in rate()/increase())");
+        }
+        try {
+            if (!result.isArray()) {
+                throw new IllegalArgumentException("matrix result is not a list");
+            }
+            if (result.size() > maxSeries) {
+                return RangeResult.failed("the query answers " + result.size() + " series; a backtest keeps at most " + maxSeries
+                        + " per query (aggregate it, e.g. with sum by or topk)");
+            }
+            List<Series> series = new ArrayList<>();
+            for (JsonNode one : result) {
+                Map<String, String> labels = labels(one);
+                JsonNode values = one.get("values");
+                if (values == null || !values.isArray()) {
+                    throw new IllegalArgumentException("series " + labels + " has no values (histogram samples are not supported)");
+                }
+                long[] times = new long[values.size()];
+                double[] vs = new double[values.size()];
+                for (int i = 0; i < values.size(); i++) {
+                    JsonNode pair = values.get(i);
+                    vs[i] = value(pair);
+                    times[i] = new java.math.BigDecimal(pair.get(0).asText()).movePointRight(3).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact();
+                }
+                series.add(new Series(labels, times, vs));
+            }
+            return new RangeResult(List.copyOf(series), Optional.empty());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return RangeResult.failed("unreadable Prometheus result: " + e.getMessage());
+        }
+    }
+
+    private static JsonNode tree(String body) {
+        try {
+            return Json.tree(body == null ? "" : body);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** What is wrong with the answer's envelope (not Prometheus' JSON, {@code status: error}, no data), if anything. */
+    private static Optional<String> envelopeProblem(int httpStatus, String body, JsonNode root) {
+        if (root == null || !root.isObject() || root.get("status") == null) {
+            return Optional.of("HTTP " + httpStatus + " without a Prometheus API answer: " + abbreviate(body));
+        }
+        String status = text(root.get("status"));
+        if (!"success".equals(status)) {
+            String type = Optional.ofNullable(text(root.get("errorType"))).orElse("error");
+            String error = Optional.ofNullable(text(root.get("error"))).orElse("(no message)");
+            // both come from the answer: kept short, as a body is, so no answer can flood a message or the journal
+            return Optional.of(abbreviate(type) + ": " + abbreviate(error) + " (HTTP " + httpStatus + ")");
+        }
+        JsonNode data = root.get("data");
+        if (data == null || !data.isObject()) {
+            return Optional.of("Prometheus answered success without data (HTTP " + httpStatus + ")");
+        }
+        if (text(data.get("resultType")) == null || data.get("result") == null) {
+            return Optional.of("Prometheus answered without resultType/result (HTTP " + httpStatus + ")");
+        }
+        return Optional.empty();
+    }
+
+    private static Map<String, String> labels(JsonNode series) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        JsonNode metric = series.get("metric");
+        if (metric != null && metric.isObject()) {
+            for (Map.Entry<String, JsonNode> label : metric.properties()) {
+                labels.put(label.getKey(), text(label.getValue()));
+            }
+        }
+        return labels;
+    }
+
     private static QueryResult vector(JsonNode result) {
         if (!result.isArray()) {
             throw new IllegalArgumentException("vector result is not a list");
         }
         List<Sample> samples = new ArrayList<>();
         for (JsonNode series : result) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            JsonNode metric = series.get("metric");
-            if (metric != null && metric.isObject()) {
-                for (Map.Entry<String, JsonNode> label : metric.properties()) {
-                    labels.put(label.getKey(), text(label.getValue()));
-                }
-            }
+            Map<String, String> labels = labels(series);
             JsonNode value = series.get("value");
             if (value == null) {
                 throw new IllegalArgumentException("series " + labels + " has no value (histogram samples are not supported)");

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.revroll.errors.RevrollException;
 import dev.revroll.plan.Plan;
+import dev.revroll.ports.MetricsHistory;
 import dev.revroll.ports.MetricsProvider.QueryResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +140,38 @@ class PrometheusMetricsProviderTest {
         assertTrue(decoded.contains("query=sum by (destination_workload) (rate(x{a=\"b c\"}[1m]))"), decoded);
         assertTrue(decoded.contains("time=1764075600.500"), decoded);
         assertEquals("-", authorizations.get(0));
+    }
+
+    @Test
+    void rangeQueriesAskQueryRangeAndReadTheMatrix() {
+        answer(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+                + "{\"metric\":{\"pod\":\"a\"},\"values\":[[1764075600,\"0.5\"],[1764075630,\"NaN\"],[1764075660.5,\"2\"]]},"
+                + "{\"metric\":{},\"values\":[[1764075630,\"+Inf\"]]}]}}");
+        for (int i = 0; i < PrometheusResilience.MAX_ATTEMPTS; i++) {
+            answer(503, "{\"status\":\"error\",\"errorType\":\"unavailable\",\"error\":\"busy\"}");
+        }
+        PrometheusMetricsProvider p = provider(base(), Duration.ofSeconds(2), Optional.empty());
+        Instant start = Instant.parse("2025-11-25T13:00:00Z");
+        MetricsHistory.RangeResult r = p.queryRange("sum(x)", start, start.plusSeconds(60), Duration.ofSeconds(30), 10);
+        assertTrue(r.error().isEmpty(), r.toString());
+        assertEquals(2, r.series().size());
+        assertEquals(Map.of("pod", "a"), r.series().get(0).labels());
+        assertEquals(List.of(1764075600000L, 1764075630000L, 1764075660500L), java.util.Arrays.stream(r.series().get(0).times()).boxed().toList());
+        assertEquals(0.5, r.series().get(0).values()[0]);
+        assertTrue(Double.isNaN(r.series().get(0).values()[1]));
+        assertEquals(Double.POSITIVE_INFINITY, r.series().get(1).values()[0]);
+        String decoded = URLDecoder.decode(requests.get(0), StandardCharsets.UTF_8);
+        assertTrue(decoded.startsWith("/api/v1/query_range?"), decoded);
+        assertTrue(decoded.contains("query=sum(x)") && decoded.contains("start=1764075600.000") && decoded.contains("end=1764075660.000")
+                && decoded.contains("step=30.000"), decoded);
+
+        // more series than the caller keeps: a failed result that says so; 503s are retried, then a failed result
+        answer(200, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"a\":\"1\"},\"values\":[]},{\"metric\":{\"a\":\"2\"},\"values\":[]}]}}");
+        MetricsHistory.RangeResult busy = p.queryRange("sum(x)", start, start.plusSeconds(60), Duration.ofSeconds(30), 10);
+        assertTrue(busy.error().orElseThrow().contains("unavailable: busy"), busy.toString());
+        MetricsHistory.RangeResult wide = p.queryRange("x", start, start.plusSeconds(60), Duration.ofSeconds(30), 1);
+        assertEquals("the query answers 2 series; a backtest keeps at most 1 per query (aggregate it, e.g. with sum by or topk)", wide.error().orElseThrow());
+        assertThrows(IllegalArgumentException.class, () -> p.queryRange("x", start, start.plusSeconds(11_000), Duration.ofSeconds(1), 1));
     }
 
     @Test

@@ -121,7 +121,7 @@ public record Bake() implements Action {
      * {@code {{plan}}} ({@code {{interval}}} is each gate's own, filled in by the gate runner). Every placeholder the
      * plan loader accepts ({@code QueryTemplate.KNOWN_PLACEHOLDERS}) has a value here, in a run and in preview alike.
      */
-    static Map<String, String> placeholders(StepScope step) {
+    public static Map<String, String> placeholders(StepScope step) {
         StepRecord s = step.record();
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("namespace", s.namespace());
