@@ -93,10 +93,19 @@ if need pilot-discovery istioctl; then
 fi
 
 # --- Prometheus --------------------------------------------------------------------------------------
-if need prometheus; then
-  d=$(wrapper prometheus "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/prometheus)
+# promtool from the same module as the server: the backtest tests backfill history with
+# `promtool tsdb create-blocks-from openmetrics` into the server's data directory (blocks of the same TSDB version)
+if need prometheus promtool; then
+  d=$(wrapper prometheus "github.com/prometheus/prometheus@$PROMETHEUS_VERSION" github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus/cmd/promtool)
+  if ! grep -q 'cmd/promtool' "$d/tools.go"; then
+    # a module made before promtool was built here: import it too and resolve the module's requirements again
+    { echo "//go:build tools"; echo; echo "package tools"; echo; echo "import ("
+      echo "	_ \"github.com/prometheus/prometheus/cmd/prometheus\""; echo "	_ \"github.com/prometheus/prometheus/cmd/promtool\""; echo ")"; } >"$d/tools.go"
+    rm -f "$d/.tidy-ok"
+  fi
   tidy "$d"
   build "$d" prometheus github.com/prometheus/prometheus/cmd/prometheus "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE"
+  build "$d" promtool github.com/prometheus/prometheus/cmd/promtool "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE"
 fi
 
 log "world binaries ready in $bin ($(( $(date +%s) - start_all ))s)"

@@ -17,7 +17,12 @@ public enum WorldFeature {
      * Workloads of any image become Ready pods with a proxy and traffic (kwok nodes and the mesh agent); on a real
      * kubelet an image must exist and traffic comes only to Services labelled revroll.dev/traffic=true.
      */
-    PODS_OF_ANY_IMAGE("pods of made-up images (example.com/...) that become Ready with a proxy and traffic; a real kubelet needs images that exist");
+    PODS_OF_ANY_IMAGE("pods of made-up images (example.com/...) that become Ready with a proxy and traffic; a real kubelet needs images that exist"),
+    /**
+     * Prometheus history written by the test: blocks made with the world's promtool, moved into the world's
+     * Prometheus data directory on this machine (it loads new blocks within a minute, without a restart).
+     */
+    PROMETHEUS_BACKFILL("backfilled Prometheus history (promtool blocks moved into the data directory); the k3s world's Prometheus is a pod in a container");
 
     private final String why;
 
