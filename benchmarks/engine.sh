@@ -3,6 +3,7 @@
 # fakes, run with the launcher's JVM options (C1 only, serial GC) and a capped heap (BENCH_XMX, default 256m).
 # Usage: benchmarks/engine.sh planning NAMESPACES WORKLOADS   (StepPlanner layout + RolloutEngine.preview)
 #        benchmarks/engine.sh gates EVALUATIONS SERIES        (MetricGateRunner: one long run, one wide evaluation)
+#        benchmarks/engine.sh backtest NAMESPACES DAYS        (RolloutEngine.preview with --backtest DAYSd, one gate)
 # Prints key=value lines. Compiles the test classes and writes target/cp.txt (Maven) when they are missing or stale.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -29,6 +29,9 @@ T_GATERUN_WALL=2.0      # one gate run of 10000 evaluations (3 queries each), co
 T_GATERUN_CPU=1.5
 T_GATESERIES_WALL=0.25  # one evaluation over 10000 series, cold
 T_GATESERIES_CPU=0.25
+T_BACKTEST_PEAK=128     # preview --backtest 7d over 1000 namespaces: peak heap (MiB, in -Xmx256m)
+T_BACKTEST_HEAP=32      # what the finished backtest retains (MiB)
+T_BACKTEST_CPU=120      # its CPU time (s)
 
 cpu_only=false
 runs=5
@@ -149,10 +152,19 @@ check "gate run, 10000 evaluations" cpu "$(ms_to_s "$(value "$work/gate_run" col
 check "gate evaluation, 10000 series" wall "$(ms_to_s "$(value "$work/gate_series" cold_wall_ms)")" $T_GATESERIES_WALL s wall
 check "gate evaluation, 10000 series" cpu "$(ms_to_s "$(value "$work/gate_series" cold_cpu_ms)")" $T_GATESERIES_CPU s
 
+backtest="$work/backtest.out"
+if benchmarks/engine.sh backtest 1000 7 > "$backtest" 2>&1; then :; else
+  echo "engine backtest benchmark failed:" >&2; cat "$backtest" >&2
+fi
+grep '^backtest ' "$backtest" > "$work/backtest" || true
+check "backtest 7d x 1000 ns" cpu "$(ms_to_s "$(value "$work/backtest" cpu_ms)")" $T_BACKTEST_CPU s
+check "backtest 7d x 1000 ns" peak-heap "$(value "$work/backtest" peak_heap_mib)" $T_BACKTEST_PEAK MiB
+check "backtest 7d x 1000 ns" retained-heap "$(value "$work/backtest" retained_heap_mib)" $T_BACKTEST_HEAP MiB
+
 printf '%-34s %-14s %10s %10s  %s\n' benchmark metric measured target result
 printf '%s\n' "${rows[@]}"
 echo
-echo "engine details:"; cat "$planning" "$gates" | grep -v '^\s*$' | sed 's/^/  /'
+echo "engine details:"; cat "$planning" "$gates" "$backtest" | grep -v '^\s*$' | sed 's/^/  /'
 if (( failed )); then
   echo "FAIL: a target was missed"
   exit 1

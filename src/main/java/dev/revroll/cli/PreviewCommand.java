@@ -46,14 +46,28 @@ public class PreviewCommand extends RevrollCommand {
             description = "With --backtest: the history ends at this time (e.g. 2026-12-01T06:00:00Z) instead of now.")
     String until;
 
+    @Option(names = "--report-html", paramLabel = "FILE",
+            description = "With --backtest: also write the backtest as one self-contained HTML page, each gate's history drawn against its threshold.")
+    java.nio.file.Path html;
+
     @Override
     CommandResult execute() {
         Optional<Backtesting> backtesting = backtesting(backtest, atWindow, until, Instant.now());
-        return preview(spec, global, plan.load(), backtesting);
+        if (html != null) {
+            if (backtesting.isEmpty()) {
+                throw new UsageException("preview's --report-html draws a backtest; it goes with --backtest LENGTH (e.g. --backtest 7d)");
+            }
+            java.nio.file.Path dir = html.toAbsolutePath().getParent();
+            if (dir == null || !java.nio.file.Files.isDirectory(dir) || !java.nio.file.Files.isWritable(dir)) {
+                throw new UsageException("--report-html " + html + ": " + dir + " is not a directory revroll can write to");
+            }
+        }
+        CommandResult result = preview(spec, global, plan.load(), backtesting, Optional.ofNullable(html));
+        return result;
     }
 
     static CommandResult preview(CommandSpec spec, GlobalOptions global, Plan plan) {
-        return preview(spec, global, plan, Optional.empty());
+        return preview(spec, global, plan, Optional.empty(), Optional.empty());
     }
 
     /** What the backtest options ask for, checked before anything is read. */
@@ -109,7 +123,7 @@ public class PreviewCommand extends RevrollCommand {
         return d;
     }
 
-    static CommandResult preview(CommandSpec spec, GlobalOptions global, Plan plan, Optional<Backtesting> backtesting) {
+    static CommandResult preview(CommandSpec spec, GlobalOptions global, Plan plan, Optional<Backtesting> backtesting, Optional<java.nio.file.Path> html) {
         backtesting.ifPresent(b -> RolloutEngine.checkBacktest(plan, b.atWindow()));
         try (EngineWiring wiring = new EngineWiring(global)) {
             RolloutEngine engine = wiring.engine(plan);
@@ -117,6 +131,13 @@ public class PreviewCommand extends RevrollCommand {
                     wiring.history().orElseThrow(() -> new UsageException("--backtest needs spec.prometheus.url (the history is Prometheus')")),
                     b.length(), b.until(), b.atWindow()));
             Preview preview = engine.preview(plan, request);
+            if (html.isPresent() && preview.backtest().isPresent()) {
+                try {
+                    dev.revroll.output.report.ReportFiles.writeAtomically(html.get(), dev.revroll.output.report.BacktestHtml.render(preview.backtest().get()));
+                } catch (java.io.IOException e) {
+                    spec.commandLine().getErr().println("revroll: the backtest's HTML report " + html.get() + " could not be written: " + e.getMessage());
+                }
+            }
             PrintWriter out = spec.commandLine().getOut();
             switch (global.output()) {
                 case JSON -> PreviewReport.json(preview, out);

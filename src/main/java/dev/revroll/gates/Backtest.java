@@ -83,15 +83,25 @@ public final class Backtest {
                                   OptionalDouble worst, Optional<Instant> worstAt, int values, OptionalDouble quantile,
                                   OptionalDouble suggested, List<Instant> failedStarts, List<Instant> noDataStarts,
                                   int[] stepsByHour, int[] failedByHour, int[] noDataByHour, Optional<String> firstProblem,
-                                  int rangeQueries) {
+                                  int rangeQueries, Profile profile) {
     }
+
+    /**
+     * The worst value judged in each stretch of the history ({@code bucket} long from {@code from}; NaN: none), for
+     * drawing a gate's history against its threshold (at most {@link #PROFILE_BUCKETS} stretches).
+     */
+    public record Profile(Instant from, Duration bucket, double[] worst) {
+    }
+
+    /** Stretches a history is drawn in: an hour each, or longer for a history of more than a week. */
+    public static final int PROFILE_BUCKETS = 168;
 
     /** A gate over every namespace, with its verdict: {@code fit}, the findings behind it and one summary line. */
     public record GateBacktest(String gate, String failWhen, Duration interval, int plannedSamples, Duration stepLength,
                                List<NamespaceResult> namespaces, int steps, int passed, int failed, int inconclusive, int noData,
                                OptionalDouble worst, Optional<String> worstNamespace, Optional<Instant> worstAt,
                                OptionalDouble suggested, Optional<String> suggestedFrom, boolean fit, List<String> findings,
-                               String summary) {
+                               String summary, Profile profile) {
     }
 
     /** Every gate's backtest over the plan's namespaces. */
@@ -133,7 +143,7 @@ public final class Backtest {
         RangeReplay replay = new RangeReplay(history, origin, spec.interval(), last.isBefore(origin) ? origin : last);
         SimulatedClock clock = new SimulatedClock();
         MetricGateRunner runner = new MetricGateRunner(replay, clock);
-        Observed seen = new Observed(spec.failWhen());
+        Observed seen = new Observed(spec.failWhen(), profile(span));
         Counts counts = new Counts();
         for (long t = origin.toEpochMilli(); t + mostEvaluations * step <= last.toEpochMilli(); t += planned * step) {
             Instant start = Instant.ofEpochMilli(t);
@@ -149,7 +159,16 @@ public final class Backtest {
         return new NamespaceResult(namespace, counts.steps, counts.passed, counts.failed, counts.inconclusive, counts.noData,
                 seen.worst(), seen.worstAt(), seen.size, quantile, suggest(spec.failWhen(), quantile),
                 List.copyOf(counts.failedStarts), List.copyOf(counts.noDataStarts), counts.stepsByHour, counts.failedByHour,
-                counts.noDataByHour, Optional.ofNullable(counts.firstProblem), replay.rangeQueries());
+                counts.noDataByHour, Optional.ofNullable(counts.firstProblem), replay.rangeQueries(), seen.profile);
+    }
+
+    /** An empty profile of the span: hour-long stretches, longer when the span is longer than {@link #PROFILE_BUCKETS} hours. */
+    static Profile profile(Span span) {
+        long total = Math.max(1, span.to().toEpochMilli() - span.from().toEpochMilli());
+        long bucket = Math.max(3_600_000L, (total + PROFILE_BUCKETS - 1) / PROFILE_BUCKETS);
+        double[] worst = new double[(int) ((total + bucket - 1) / bucket)];
+        Arrays.fill(worst, Double.NaN);
+        return new Profile(span.from(), Duration.ofMillis(bucket), worst);
     }
 
     /** The quantile with the margin, toward passing: above it for {@code >}/{@code >=}, below it for {@code <}/{@code <=}. */
@@ -240,11 +259,21 @@ public final class Backtest {
                     + n.namespace() + " at " + n.worstAt().map(Instant::toString).orElse("?") + ")").orElse("") + "; " + threshold);
         }
         String summary = spec.name() + ": " + (fit ? "" : "NOT FIT — ") + String.join("; ", findings);
+        Profile profile = profile(span);
+        for (NamespaceResult n : namespaces) {
+            for (int i = 0; i < Math.min(profile.worst().length, n.profile().worst().length); i++) {
+                double v = n.profile().worst()[i];
+                double w = profile.worst()[i];
+                if (!Double.isNaN(v) && (Double.isNaN(w) || (high ? v > w : v < w))) {
+                    profile.worst()[i] = v;
+                }
+            }
+        }
         return new GateBacktest(spec.name(), MetricGateRunner.show(failWhen), spec.interval(), MetricGateRunner.plannedEvaluations(spec, bake),
                 stepLength(spec, bake), List.copyOf(namespaces), steps, passed, failed, inconclusive, noData,
                 worst.map(n -> n.worst()).orElse(OptionalDouble.empty()), worst.map(NamespaceResult::namespace),
                 worst.flatMap(NamespaceResult::worstAt), loosest.map(NamespaceResult::suggested).orElse(OptionalDouble.empty()),
-                loosest.map(NamespaceResult::namespace), fit, List.copyOf(findings), summary);
+                loosest.map(NamespaceResult::namespace), fit, List.copyOf(findings), summary, profile);
     }
 
     public static String quantileName(boolean high) {
@@ -358,9 +387,15 @@ public final class Backtest {
         int size;
         private double worst;
         private Instant worstAt;
+        final Profile profile;
+        private final long from;
+        private final long bucket;
 
-        Observed(Condition failWhen) {
+        Observed(Condition failWhen, Profile profile) {
             this.high = failWhen.op() != Condition.Operator.LT && failWhen.op() != Condition.Operator.LE;
+            this.profile = profile;
+            this.from = profile.from().toEpochMilli();
+            this.bucket = profile.bucket().toMillis();
         }
 
         void evaluation(GateEvaluation e) {
@@ -372,6 +407,13 @@ public final class Backtest {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = v;
+            int b = (int) ((e.at().toEpochMilli() - from) / bucket);
+            if (b >= 0 && b < profile.worst().length) {
+                double w = profile.worst()[b];
+                if (Double.isNaN(w) || (high ? v > w : v < w)) {
+                    profile.worst()[b] = v;
+                }
+            }
             if (worstAt == null || (high ? v > worst : v < worst)) {
                 worst = v;
                 worstAt = e.at();

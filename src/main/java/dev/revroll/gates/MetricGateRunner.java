@@ -58,6 +58,8 @@ public final class MetricGateRunner {
 
     private final MetricsProvider metrics;
     private final GateClock clock;
+    /** Parsed templates by text (a backtest renders the same few millions of times); a text that does not parse is not kept. */
+    private final Map<String, QueryTemplate> templates = new java.util.concurrent.ConcurrentHashMap<>();
 
     public MetricGateRunner(MetricsProvider metrics, GateClock clock) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
@@ -112,7 +114,7 @@ public final class MetricGateRunner {
         Map<String, String> vars = withInterval(callerVars, spec.interval());
         String query;
         try {
-            query = QueryTemplate.of(spec.query()).render(vars);
+            query = template(spec.query()).render(vars);
         } catch (IllegalArgumentException e) {
             return measured(spec, at, spec.query(), OptionalDouble.empty(), GateOutcome.INCONCLUSIVE,
                     "query template cannot be rendered: " + e.getMessage(), false);
@@ -154,7 +156,7 @@ public final class MetricGateRunner {
             String volumeTemplate = spec.volumeQuery().orElse(DEFAULT_VOLUME_QUERY);
             String volumeQuery;
             try {
-                volumeQuery = QueryTemplate.of(volumeTemplate).render(vars);
+                volumeQuery = template(volumeTemplate).render(vars);
             } catch (IllegalArgumentException e) {
                 return measured(spec, at, query, OptionalDouble.of(value), GateOutcome.INCONCLUSIVE,
                         detail + "volume query template cannot be rendered: " + e.getMessage(), false);
@@ -177,7 +179,7 @@ public final class MetricGateRunner {
             Plan.Baseline baseline = spec.baseline().get();
             String baselineQuery;
             try {
-                baselineQuery = QueryTemplate.of(baseline.query()).render(vars);
+                baselineQuery = template(baseline.query()).render(vars);
             } catch (IllegalArgumentException e) {
                 return measured(spec, at, query, OptionalDouble.of(value), GateOutcome.INCONCLUSIVE,
                         detail + "baseline query template cannot be rendered: " + e.getMessage(), false);
@@ -218,6 +220,17 @@ public final class MetricGateRunner {
             return measured(spec, at, query, OptionalDouble.of(value), GateOutcome.FAIL, detail + Numbers.show(value) + " " + show(failWhen), false);
         }
         return measured(spec, at, query, OptionalDouble.of(value), GateOutcome.PASS, detail + Numbers.show(value) + " not " + show(failWhen), false);
+    }
+
+    private QueryTemplate template(String text) {
+        QueryTemplate t = templates.get(text);
+        if (t == null) {
+            t = QueryTemplate.of(text);
+            if (templates.size() < 1000) {
+                templates.put(text, t);
+            }
+        }
+        return t;
     }
 
     private static Measurement measured(Plan.MetricGateSpec spec, Instant at, String query, OptionalDouble value, GateOutcome outcome,

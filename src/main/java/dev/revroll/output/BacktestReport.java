@@ -52,6 +52,15 @@ public final class BacktestReport {
             gm.put("fit", g.fit());
             gm.put("findings", g.findings());
             gm.put("summary", g.summary());
+            Map<String, Object> history = new LinkedHashMap<>();
+            history.put("from", g.profile().from().toString());
+            history.put("bucketSeconds", g.profile().bucket().toSeconds());
+            List<Double> worst = new ArrayList<>();
+            for (double v : g.profile().worst()) {
+                worst.add(Double.isFinite(v) ? v : null);
+            }
+            history.put("worst", worst);
+            gm.put("history", history);
             List<Object> namespaces = new ArrayList<>();
             for (NamespaceResult n : g.namespaces()) {
                 Map<String, Object> nm = new LinkedHashMap<>();

@@ -78,6 +78,13 @@ class PreviewBacktestOptionsTest {
         assertTrue(bad.err().contains("--backtest '7x' is not a length of history"), bad.err());
         assertTrue(!bad.err().contains("Exception") && !bad.err().contains("\tat "), bad.err());
 
+        Result htmlAlone = revroll("preview", "--report-html", dir.resolve("b.html").toString(), "plans/mesh-1-24.yaml");
+        assertEquals(2, htmlAlone.exitCode());
+        assertTrue(htmlAlone.err().contains("preview's --report-html draws a backtest; it goes with --backtest LENGTH"), htmlAlone.err());
+        Result htmlNowhere = revroll("preview", "--backtest", "1d", "--report-html", "/nonexistent/dir/b.html", "plans/mesh-1-24.yaml");
+        assertEquals(2, htmlNowhere.exitCode());
+        assertTrue(htmlNowhere.err().contains("--report-html /nonexistent/dir/b.html: /nonexistent/dir is not a directory revroll can write to"), htmlNowhere.err());
+
         Result noGates = revroll("preview", "--backtest", "7d", "plans/no-gates.yaml");
         assertEquals(2, noGates.exitCode());
         assertTrue(noGates.err().contains("--backtest replays the plan's metric gates, and plans/no-gates.yaml has none (spec.gates.metrics); nothing was read or written"),

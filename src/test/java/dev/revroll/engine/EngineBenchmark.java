@@ -13,6 +13,7 @@ import dev.revroll.plan.SurgePolicy;
 import dev.revroll.plan.WorkloadKind;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.ClusterModel.WorkloadRef;
+import dev.revroll.ports.MetricsHistory;
 import dev.revroll.ports.MetricsProvider;
 
 import java.lang.management.ManagementFactory;
@@ -36,7 +37,11 @@ import java.util.function.Supplier;
  *       dry-run writes, one evaluation per gate and namespace, estimate) over that many namespaces;</li>
  *   <li>{@code gates EVALUATIONS SERIES}: one {@link MetricGateRunner#run} of that many evaluations (error-rate query
  *       with a request-volume floor and a baseline: three queries each, a clock that does not sleep), and one
- *       {@link MetricGateRunner#evaluateOnce} over a query answering SERIES series.</li>
+ *       {@link MetricGateRunner#evaluateOnce} over a query answering SERIES series;</li>
+ *   <li>{@code backtest NAMESPACES DAYS}: {@link RolloutEngine#preview} with {@code --backtest DAYSd} over that many
+ *       namespaces, one error-rate gate with a request-volume floor (two queries; 1-minute interval, 5 samples: a
+ *       5-minute simulated step), the history an in-memory {@link MetricsHistory} that computes each range query's
+ *       answer; one run (no warm repetitions: it is long), with the peak heap of the run.</li>
  * </ul>
  * Times: the first (cold) run — what a one-shot CLI pays — and the best of the warm repetitions, wall and CPU time of
  * the measuring thread. Heap: used heap after a full GC while the layout and the preview are held, minus the fake
@@ -52,12 +57,13 @@ public final class EngineBenchmark {
 
     public static void main(String[] args) {
         if (args.length == 0) {
-            System.err.println("usage: EngineBenchmark planning NAMESPACES WORKLOADS | gates EVALUATIONS SERIES");
+            System.err.println("usage: EngineBenchmark planning NAMESPACES WORKLOADS | gates EVALUATIONS SERIES | backtest NAMESPACES DAYS");
             System.exit(2);
         }
         switch (args[0]) {
             case "planning" -> planning(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             case "gates" -> gates(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+            case "backtest" -> backtest(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             default -> {
                 System.err.println("unknown benchmark " + args[0]);
                 System.exit(2);
@@ -195,6 +201,87 @@ public final class EngineBenchmark {
             throw new IllegalStateException("wide evaluation: " + once.result());
         }
         report("gate_series", once, "series=" + series);
+    }
+
+    // ---------------------------------------------------------------- backtest
+
+    static void backtest(int namespaces, int days) {
+        FakeCluster cluster = largeCluster(namespaces, 1);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < namespaces; i++) {
+            if (i % 97 != 0 && i % 50 != 0) {
+                names.add(name(i)); // the ones that move (every 97th is not meshed, every 50th on another revision)
+            }
+        }
+        Plan.MetricGateSpec gate = new Plan.MetricGateSpec("error-rate", "errors{ns=\"{{namespace}}\"}", new Condition(Condition.Operator.GT, 0.05),
+                Duration.ofMinutes(1), 5, 0, OnNoData.FAIL, Optional.of(100.0), Optional.of("requests{ns=\"{{namespace}}\"}"), Optional.empty());
+        Plan plan = Fakes.plan("1-27-0", "1-28-0", List.of(new Plan.Wave("all", names, Optional.empty(), List.of(), 8)), SurgePolicy.ENFORCE,
+                OnFailure.ROLLBACK_STEP, List.of(gate));
+        RolloutEngine engine = Fakes.engine(cluster, new Fakes.Journal(), new Fakes.Lock(), new Fakes.Gates(), RunWindow.ALWAYS);
+        ComputedHistory history = new ComputedHistory();
+        Instant until = Instant.parse("2026-12-01T00:00:00Z");
+        long baseline = retainedHeap();
+        resetPeaks();
+        long w0 = System.nanoTime();
+        long c0 = THREADS.getCurrentThreadCpuTime();
+        Preview p = engine.preview(plan, Optional.of(new BacktestRequest(history, Duration.ofDays(days), until, false)));
+        long cpu = THREADS.getCurrentThreadCpuTime() - c0;
+        long wall = System.nanoTime() - w0;
+        long peak = peakHeap();
+        dev.revroll.gates.Backtest.GateBacktest g = p.backtest().orElseThrow().gates().get(0);
+        long retained = retainedHeap() - baseline;
+        System.out.printf("backtest wall_ms=%d cpu_ms=%d namespaces=%d days=%d simulated_steps=%d failed=%d no_data=%d range_queries=%d "
+                        + "points_fetched=%d peak_heap_mib=%d retained_heap_mib=%d max_heap_mib=%d%n", wall / 1_000_000, cpu / 1_000_000,
+                g.namespaces().size(), days, g.steps(), g.failed(), g.noData(), history.queries, history.points, mib(peak), mib(retained),
+                mib(Runtime.getRuntime().maxMemory()));
+    }
+
+    /**
+     * History computed per range query: 0.01 with a spike to 0.2 every 1000th minute in every 7th namespace, 500
+     * requests a minute except every 333rd minute (10: too few for the floor).
+     */
+    static final class ComputedHistory implements MetricsHistory {
+        long queries;
+        long points;
+
+        @Override
+        public RangeResult queryRange(String promql, Instant start, Instant end, Duration step, int maxSeries) {
+            int n = (int) ((end.toEpochMilli() - start.toEpochMilli()) / step.toMillis()) + 1;
+            if (n > MAX_POINTS_PER_SERIES) {
+                throw new IllegalStateException("a range query of " + n + " points");
+            }
+            queries++;
+            points += n;
+            boolean volume = promql.startsWith("requests");
+            boolean spiky = Math.floorMod(promql.hashCode(), 7) == 0;
+            long[] times = new long[n];
+            double[] values = new double[n];
+            for (int i = 0; i < n; i++) {
+                times[i] = start.toEpochMilli() + i * step.toMillis();
+                long minute = times[i] / 60_000;
+                values[i] = volume ? (minute % 333 == 0 ? 10 : 500) : (spiky && minute % 1000 == 0 ? 0.2 : 0.01);
+            }
+            return new RangeResult(List.of(new Series(Map.of(), times, values)), Optional.empty());
+        }
+    }
+
+    static void resetPeaks() {
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                pool.resetPeakUsage();
+            }
+        }
+    }
+
+    /** The sum of the heap pools' peak use since {@link #resetPeaks} (an upper bound of the heap in use at any moment). */
+    static long peakHeap() {
+        long sum = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
     }
 
     /** Answers every query with {@code series} series of small values (0.001, plus 20 requests per volume query). */

@@ -123,6 +123,22 @@ class PreviewBacktestTest {
         assertEquals(274, bJson.get("passed"));
         assertEquals(List.of(Map.of("hourUtc", 1, "steps", 12, "failed", 2, "noData", 0), Map.of("hourUtc", 2, "steps", 12, "failed", 12, "noData", 0)),
                 ((List<?>) bJson.get("byHour")).subList(1, 3));
+        // the gate's history, hour by hour, worst over the namespaces: 0.2 in each day's 02:00 hour, 0.01 elsewhere
+        @SuppressWarnings("unchecked")
+        List<Double> history = (List<Double>) ((Map<String, Object>) json.get("history")).get("worst");
+        assertEquals(48, history.size());
+        for (int h = 0; h < 48; h++) {
+            assertEquals(h % 24 == 2 ? 0.2 : 0.01, history.get(h), 1e-12, "hour " + h);
+        }
+
+        // the HTML page draws that history against the threshold: 2 points over it (red), 46 under, the threshold line
+        String html = dev.revroll.output.report.BacktestHtml.render(p.backtest().orElseThrow());
+        assertEquals(2, html.split("<circle class=\"sample over\"", -1).length - 1);
+        assertEquals(46, html.split("<circle class=\"sample\"", -1).length - 1);
+        assertTrue(html.contains("<line class=\"threshold\""), html);
+        assertTrue(html.contains("<title>2026-11-28T02:00:00Z: worst 0.2</title>"), html);
+        assertTrue(html.contains("<td>b</td><td>288</td><td>274</td><td>14</td>") && html.contains("<td>c</td>") && !html.contains("<td>a</td>"), html);
+        assertTrue(html.contains(g.summary().replace(">", "&gt;").replace("'", "'")), html);
     }
 
     @Test
