@@ -4,6 +4,7 @@ import dev.revroll.engine.RolloutLayout.NamespaceTarget;
 import dev.revroll.engine.RequiredAccess.Rule;
 import dev.revroll.engine.RequiredAccess.Scope;
 import dev.revroll.engine.journal.ClusterRecords;
+import dev.revroll.engine.journal.RunRecord.Attention;
 import dev.revroll.errors.ClusterException;
 import dev.revroll.plan.Plan;
 import dev.revroll.plan.SurgePolicy;
@@ -95,6 +96,7 @@ public final class Preflight {
 
         Optional<RolloutLayout> layout = Optional.empty();
         Map<String, List<WorkloadPlan>> workloads = new LinkedHashMap<>();
+        Map<String, List<Attention>> attention = new LinkedHashMap<>();
         if (target.isPresent()) {
             RolloutLayout l = new StepPlanner(gateway).layout(plan, target.get(), injection);
             layout = Optional.of(l);
@@ -103,7 +105,7 @@ public final class Preflight {
                     l.allTargets().stream().map(NamespaceTarget::name).toList());
             if (!perNamespace.isEmpty()) {
                 refusals.addAll(perNamespace);
-                return new Survey(context, target, layout, workloads, istiod, refusals, warnings);
+                return new Survey(context, target, layout, workloads, istiod, refusals, warnings, attention);
             }
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
             for (NamespaceTarget t : l.allTargets()) {
@@ -122,12 +124,25 @@ public final class Preflight {
                 List<WorkloadPlan> plans = WorkloadPlan.classify(
                         gateway.workloads(t.name(), new HashSet<>(spec.restart().kinds())), after, injection, target.get());
                 workloads.put(t.name(), plans);
+                plans.forEach(p -> refusals.addAll(WorkloadControl.problems(t.name(), p.workload())));
                 checkWorkloads(spec, t.name(), plans, mesh, refusals, warnings);
+                List<Attention> manual = MakeBeforeBreak.of(t.name(), plans, gateway.pods(t.name()),
+                        t.currentRevision().orElse(null), target.get().describe());
+                attention.put(t.name(), manual);
+                for (Attention a : manual) {
+                    if (spec.restart().requireMakeBeforeBreak()) {
+                        refusals.add("restart.requireMakeBeforeBreak: " + t.name() + "/" + a.subject() + " cannot be restarted make-before-break: "
+                                + a.why() + "; " + a.todo());
+                    } else {
+                        warnings.add(t.name() + "/" + a.subject() + " cannot be restarted make-before-break: " + a.why()
+                                + "; what a person must do: " + a.todo());
+                    }
+                }
             }
             List<String> names = l.allTargets().stream().map(NamespaceTarget::name).toList();
             refusals.addAll(git.preflight(names).stream().map(p -> "git: " + p).toList());
         }
-        return new Survey(context, target, layout, workloads, istiod, refusals, warnings);
+        return new Survey(context, target, layout, workloads, istiod, refusals, warnings, attention);
     }
 
     /** A verb of a rule the API server denied when asked for all namespaces at once. */
@@ -209,10 +224,7 @@ public final class Preflight {
                 refusals.add("surge: require: " + id + " is " + p.surgeDescription()
                         + ", not RollingUpdate maxUnavailable=0 maxSurge=1; set it or use surge: enforce");
             }
-            if (spec.restart().surge() == SurgePolicy.ENFORCE && w.ref().kind() != dev.revroll.plan.WorkloadKind.StatefulSet
-                    && !"RollingUpdate".equals(w.strategyType())) {
-                warnings.add(id + " uses strategy " + w.strategyType() + ": make-before-break cannot be enforced; its pods are replaced all at once");
-            }
+            // a strategy make-before-break cannot be enforced on (Recreate, OnDelete) is listed by MakeBeforeBreak
             ProxyPolicy policy = ProxyPolicy.of(mesh, w.podTemplateAnnotations().get("proxy.istio.io/config"));
             if (!policy.holdApplicationUntilProxyStarts()) {
                 warnings.add(id + ": holdApplicationUntilProxyStarts is not set (mesh defaultConfig or proxy.istio.io/config); "

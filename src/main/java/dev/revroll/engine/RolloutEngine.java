@@ -125,7 +125,7 @@ public final class RolloutEngine {
                 b.atWindow() ? windowStarts().describe() : Backtest.Starts.ANY.describe(), b.atWindow(),
                 plan.spec().gates().metrics().stream().map(g -> Backtest.judge(g, plan.spec().bake(), backtested.get(g.name()), spans.get(g.name()))).toList()));
         return new Preview(survey, steps, windows.total(), upper, plan.spec().window().isPresent() ? Optional.of(ports.window().describe()) : Optional.empty(),
-                windows, report);
+                windows, report, plan.spec().restart().maxConcurrentRestarts());
     }
 
     private void checkBacktest(Plan plan, BacktestRequest b) {
@@ -208,7 +208,8 @@ public final class RolloutEngine {
         r.addSkipped(layout.allSkips().stream().map(RolloutLayout.Skip::toString).toList());
         for (NamespaceTarget t : layout.allTargets()) {
             r.addStep(StepRecord.of(t.stepId(), t.wave(), t.waveIndex(), t.name(), t.currentRevision().orElse(null),
-                    survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList(), maxReplicas(survey, t.name())));
+                    survey.workloadsOf(t.name()).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList(), maxReplicas(survey, t.name()))
+                    .control(survey.ordersIn(t.name()), survey.leftBehindIn(t.name()), survey.attentionIn(t.name())));
         }
         return r;
     }

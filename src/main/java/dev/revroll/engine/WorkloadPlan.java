@@ -15,6 +15,19 @@ import java.util.Map;
  */
 public record WorkloadPlan(Workload workload, boolean moves, String reason, List<String> notes, List<String> injectors) {
 
+    /** Why a workload annotated {@code revroll.dev/skip} stays (docs/kubernetes-rollouts.md#per-workload-control). */
+    public static final String SKIPPED = WorkloadControl.SKIP + "=true: never restarted; left behind on the revision it runs";
+
+    /** Annotated {@code revroll.dev/skip}: left behind on purpose, and reported as such. */
+    public boolean skipped() {
+        return !moves && SKIPPED.equals(reason);
+    }
+
+    /** Its {@code revroll.dev/order} (0 when absent). */
+    public int order() {
+        return WorkloadControl.order(workload);
+    }
+
     public String key() {
         return key(workload);
     }
@@ -38,6 +51,9 @@ public record WorkloadPlan(Workload workload, boolean moves, String reason, List
         String podRev = w.podTemplateLabels().get(InjectionLabels.REVISION);
         if (podRev != null) {
             notes.add("pod template label istio.io/rev=" + podRev + " is ignored once the namespace carries istio.io/rev");
+        }
+        if (WorkloadControl.skipped(w)) {
+            return new WorkloadPlan(w, false, SKIPPED, notes, List.of());
         }
         if (InjectionTable.optedOut(w.podTemplateLabels(), w.podTemplateAnnotations())) {
             return new WorkloadPlan(w, false, "sidecar.istio.io/inject=false: never injected, not restarted", notes, List.of());

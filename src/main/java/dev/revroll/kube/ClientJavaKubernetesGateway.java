@@ -238,7 +238,8 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
                 hasIstioProxy(p),
                 owner,
                 KubeObjects.instant(p.getMetadata().getCreationTimestamp()),
-                restarts(p));
+                restarts(p),
+                controller(p.getMetadata().getOwnerReferences()).map(o -> o.getKind() + "/" + o.getName()));
     }
 
     /** The restart counts of the pod's containers and init containers, summed. */

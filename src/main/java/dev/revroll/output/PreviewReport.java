@@ -5,7 +5,9 @@ import dev.revroll.engine.Preview;
 import dev.revroll.engine.RolloutLayout;
 import dev.revroll.engine.Survey;
 import dev.revroll.engine.WindowPlan;
+import dev.revroll.engine.WorkloadControl;
 import dev.revroll.engine.WorkloadPlan;
+import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.step.StepPreview;
 import dev.revroll.gates.GateEvaluation;
 import dev.revroll.json.Json;
@@ -73,6 +75,21 @@ public final class PreviewReport {
                         workloads.add(wl);
                     }
                     step.put("workloads", workloads);
+                    step.put("restartOrder", groups(s, t.name()).stream().map(g -> {
+                        Map<String, Object> gm = new LinkedHashMap<>();
+                        gm.put("order", g.order());
+                        gm.put("workloads", g.workloads());
+                        return gm;
+                    }).toList());
+                    step.put("maxConcurrentRestarts", p.maxConcurrentRestarts().isPresent() ? p.maxConcurrentRestarts().getAsInt() : null);
+                    step.put("leftBehind", s.leftBehindIn(t.name()));
+                    step.put("notMakeBeforeBreak", s.attentionIn(t.name()).stream().map(a -> {
+                        Map<String, Object> am = new LinkedHashMap<>();
+                        am.put("subject", a.subject());
+                        am.put("why", a.why());
+                        am.put("whatAPersonMustDo", a.todo());
+                        return am;
+                    }).toList());
                     StepPreview sp = p.step(t.name());
                     List<Object> writes = new ArrayList<>();
                     for (StepPreview.PlannedWrite pw : sp.writes()) {
@@ -160,6 +177,16 @@ public final class PreviewReport {
                                 + "  " + wp.surgeDescription() + (wp.moves() ? "" : "  — " + wp.reason()));
                         wp.notes().forEach(n -> out.println("      note: " + n));
                     }
+                    out.println("    restart order: " + orderText(groups(s, t.name()), p.maxConcurrentRestarts()));
+                    List<String> behind = s.leftBehindIn(t.name());
+                    if (!behind.isEmpty()) {
+                        out.println("    left behind (" + WorkloadControl.SKIP + "): " + String.join(", ", behind)
+                                + " stay on revision " + t.currentRevision().orElse("?") + "; proxy-sync does not expect them to move");
+                    }
+                    for (RunRecord.Attention a : s.attentionIn(t.name())) {
+                        out.println("    not make-before-break: " + a.subject() + ": " + a.why());
+                        out.println("      what a person must do: " + a.todo());
+                    }
                     StepPreview sp = p.step(t.name());
                     for (StepPreview.PlannedWrite pw : sp.writes()) {
                         out.println("    write (" + pw.action() + "): " + pw.write().describe() + (pw.refused() ? "  — REFUSED by admission" : ""));
@@ -213,6 +240,15 @@ public final class PreviewReport {
                 + String.join(", ", s.workloadsOf(t.name()).stream().filter(wp -> !wp.moves()).map(wp -> wp.key() + ": " + wp.reason()).toList())
                 + " | " + String.join("; ", p.admissionErrors(t.name())) + " |"))));
         out.println();
+        s.layout().ifPresent(l -> l.allTargets().forEach(t -> {
+            out.println("- `" + t.name() + "` restart order: " + orderText(groups(s, t.name()), p.maxConcurrentRestarts()));
+            List<String> behind = s.leftBehindIn(t.name());
+            if (!behind.isEmpty()) {
+                out.println("- `" + t.name() + "` left behind (`" + WorkloadControl.SKIP + "`): " + String.join(", ", behind));
+            }
+            s.attentionIn(t.name()).forEach(a -> out.println("- `" + t.name() + "` not make-before-break: " + a.subject() + ": " + a.why()
+                    + ". What a person must do: " + a.todo()));
+        }));
         p.steps().forEach((ns, sp) -> sp.gates().forEach(g -> out.println("- `" + ns + "` gate **" + g.gate() + "**: `" + g.query() + "`")));
         if (!s.warnings().isEmpty()) {
             out.println();
@@ -244,6 +280,29 @@ public final class PreviewReport {
         });
         p.backtest().ifPresent(b -> BacktestReport.markdown(b, out));
         out.flush();
+    }
+
+    /** The namespace's moving workloads in restart groups, as the run restarts them. */
+    static List<WorkloadControl.Group> groups(Survey s, String namespace) {
+        return WorkloadControl.groups(s.workloadsOf(namespace).stream().filter(WorkloadPlan::moves).map(WorkloadPlan::key).toList(),
+                s.ordersIn(namespace));
+    }
+
+    /**
+     * "1. order 0: Deployment/api, Deployment/web → 2. order 10: StatefulSet/db (each group rolled out before the next);
+     * at most 2 mid-rollout at once".
+     */
+    static String orderText(List<WorkloadControl.Group> groups, java.util.OptionalInt cap) {
+        if (groups.isEmpty()) {
+            return "nothing to restart";
+        }
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            WorkloadControl.Group g = groups.get(i);
+            parts.add((i + 1) + ". order " + g.order() + ": " + String.join(", ", g.workloads()));
+        }
+        return String.join(" → ", parts) + (groups.size() > 1 ? " (each group rolled out before the next)" : "")
+                + (cap.isPresent() ? "; at most " + cap.getAsInt() + " mid-rollout at once" : "; a group's workloads all at once");
     }
 
     /** "2026-12-02T21:00:00Z → 2026-12-03T01:00:00Z (4h)". */

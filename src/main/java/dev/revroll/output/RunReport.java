@@ -1,5 +1,6 @@
 package dev.revroll.output;
 
+import dev.revroll.engine.WorkloadControl;
 import dev.revroll.engine.journal.RunRecord;
 import dev.revroll.engine.journal.RunRecord.GateRecord;
 import dev.revroll.engine.journal.RunRecord.OmittedEvaluations;
@@ -9,7 +10,9 @@ import dev.revroll.plan.DurationText;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -39,6 +42,7 @@ public final class RunReport {
             if (!s.workloads().isEmpty()) {
                 out.println("    workloads: " + String.join(", ", s.workloads()) + s.restartedAt().map(at -> " (restartedAt " + at + ")").orElse(""));
             }
+            workloadControl(s, "    ", false, out);
             s.failure().ifPresent(f -> out.println("    failure: " + f));
             s.breakGlass().ifPresent(b -> out.println("    break-glass: " + b));
             for (GateRecord g : s.gates()) {
@@ -76,6 +80,16 @@ public final class RunReport {
             out.println("| " + s.id() + " | " + s.state() + overrun(s) + " | " + String.join(", ", s.workloads()) + " | "
                     + s.gitCommit().orElse("") + " | " + s.failure().map(f -> f.replace("|", "\\|")).orElse("") + " |");
         }
+        java.io.StringWriter control = new java.io.StringWriter();
+        try (PrintWriter w = new PrintWriter(control)) {
+            for (StepRecord s : r.steps()) {
+                workloadControl(s, "- `" + s.id() + "` ", true, w);
+            }
+        }
+        if (!control.toString().isEmpty()) {
+            out.println();
+            out.print(control);
+        }
         out.println();
         out.println("| step | gate | at | value | outcome | query |");
         out.println("|---|---|---|---|---|---|");
@@ -90,6 +104,33 @@ public final class RunReport {
             }
         }
         out.flush();
+    }
+
+    /**
+     * The step's restart order (when it has groups), its {@code revroll.dev/skip} workloads left behind, and what revroll
+     * cannot restart make-before-break with what a person must do.
+     */
+    static void workloadControl(StepRecord s, String prefix, boolean oneLine, PrintWriter out) {
+        if (!s.restartOrder().isEmpty()) {
+            List<WorkloadControl.Group> groups = WorkloadControl.groups(s.workloads(), s.restartOrder());
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                parts.add((i + 1) + ". order " + groups.get(i).order() + ": " + String.join(", ", groups.get(i).workloads()));
+            }
+            out.println(prefix + "restart order: " + String.join(" → ", parts));
+        }
+        if (!s.leftBehind().isEmpty()) {
+            out.println(prefix + "left behind (" + WorkloadControl.SKIP + "): " + String.join(", ", s.leftBehind())
+                    + ", not restarted" + s.fromRevision().map(f -> ", still on " + f).orElse(""));
+        }
+        for (RunRecord.Attention a : s.attention()) {
+            if (oneLine) {
+                out.println(prefix + "not make-before-break: " + a.subject() + ": " + a.why() + ". What a person must do: " + a.todo());
+            } else {
+                out.println(prefix + "not make-before-break: " + a.subject() + ": " + a.why());
+                out.println(prefix + "  what a person must do: " + a.todo());
+            }
+        }
     }
 
     /** " (overran the maintenance window by 12s)" when the step ended after the window it started in had closed. */

@@ -52,7 +52,15 @@ public record Plan(Path source, String apiVersion, String kind, Metadata metadat
     public record Wave(String name, List<String> namespaces, Optional<String> selector, List<String> exclude, int parallel) {
     }
 
-    public record Restart(List<WorkloadKind> kinds, SurgePolicy surge, Duration timeout) {
+    /**
+     * {@code maxConcurrentRestarts} empty: every workload of an order group at once (docs/kubernetes-rollouts.md#restart-order-and-the-cap);
+     * {@code requireMakeBeforeBreak}: refuse while a target namespace has a workload revroll cannot restart make-before-break.
+     */
+    public record Restart(List<WorkloadKind> kinds, SurgePolicy surge, Duration timeout, java.util.OptionalInt maxConcurrentRestarts,
+                          boolean requireMakeBeforeBreak) {
+        public Restart(List<WorkloadKind> kinds, SurgePolicy surge, Duration timeout) {
+            this(kinds, surge, timeout, java.util.OptionalInt.empty(), false);
+        }
     }
 
     /**

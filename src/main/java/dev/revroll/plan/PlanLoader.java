@@ -230,8 +230,12 @@ public final class PlanLoader {
     }
 
     private Plan.Restart restart(PlanCursor restart) {
+        // the schema check reported a value that is no whole number in range; absent: no cap
+        java.util.OptionalInt cap = restart.field("maxConcurrentRestarts").optionalString()
+                .map(text -> YamlNumbers.read(text, true)).filter(YamlNumbers.Read::ok)
+                .map(r -> java.util.OptionalInt.of(r.value().intValue())).orElse(java.util.OptionalInt.empty());
         return new Plan.Restart(kinds(restart.field("kinds")), restart.field("surge").enumValue(SurgePolicy.class),
-                nonZero(restart.field("timeout")).duration());
+                nonZero(restart.field("timeout")).duration(), cap, restart.field("requireMakeBeforeBreak").bool());
     }
 
     /** The kinds listed, each once, in order; the schema default when the field is not a list. */

@@ -69,7 +69,9 @@ public final class ClusterModel {
 
     /**
      * A pod; {@code owner} is the top-level workload it belongs to (ReplicaSet resolved to its Deployment), when any;
-     * {@code restarts} is the sum of its containers' (init containers' too) restart counts.
+     * {@code restarts} is the sum of its containers' (init containers' too) restart counts; {@code controller} is its
+     * controlling owner reference as {@code Kind/name} ({@code Job/backup}, {@code ReplicaSet/web-5d4f}), empty for a
+     * bare pod.
      */
     public record PodState(
             String namespace,
@@ -82,7 +84,20 @@ public final class ClusterModel {
             boolean hasIstioProxy,
             Optional<WorkloadRef> owner,
             Instant created,
-            int restarts) {
+            int restarts,
+            Optional<String> controller) {
+
+        /** A pod whose controller is its workload itself (or, without an owner, a bare pod). */
+        public PodState(String namespace, String name, Map<String, String> labels, Map<String, String> annotations, String phase,
+                        boolean ready, boolean deleting, boolean hasIstioProxy, Optional<WorkloadRef> owner, Instant created, int restarts) {
+            this(namespace, name, labels, annotations, phase, ready, deleting, hasIstioProxy, owner, created, restarts,
+                    owner.map(WorkloadRef::key));
+        }
+
+        /** The kind of its controller ({@code Job}, {@code ReplicaSet}, ...), empty for a bare pod. */
+        public Optional<String> controllerKind() {
+            return controller.map(c -> c.substring(0, c.indexOf('/')));
+        }
     }
 
     /** One webhook entry of an injector configuration. */

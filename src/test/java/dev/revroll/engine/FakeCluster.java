@@ -67,6 +67,12 @@ class FakeCluster implements KubernetesGateway {
     /** Every access review asked, in order. */
     final List<Access> accessAsked = java.util.Collections.synchronizedList(new ArrayList<>());
 
+    /** Looks at its rollout a restarted workload stays mid-rollout for (0: done at once). */
+    int rolloutLooks;
+    private final Map<WorkloadRef, Integer> looksLeft = new HashMap<>();
+    /** The most workloads of one namespace mid-rollout at once, as each restart found it (its own included). */
+    int maxMidRollout;
+
     static FakeCluster twoRevisions(String oldRev, String newRev) {
         FakeCluster c = new FakeCluster();
         c.webhooks.add(revisionWebhook(oldRev));
@@ -285,6 +291,13 @@ class FakeCluster implements KubernetesGateway {
         if (!"OnDelete".equals(w.strategyType())) {
             replacePods(ref);
         }
+        synchronized (looksLeft) {
+            if (rolloutLooks > 0) {
+                looksLeft.put(ref, rolloutLooks);
+            }
+            long mid = looksLeft.entrySet().stream().filter(e -> e.getKey().namespace().equals(ref.namespace()) && e.getValue() > 0).count();
+            maxMidRollout = (int) Math.max(maxMidRollout, Math.max(mid, 1));
+        }
     }
 
     private void patchRollingUpdate(WorkloadRef ref, String maxUnavailable, String maxSurge, boolean dryRun) {
@@ -319,6 +332,13 @@ class FakeCluster implements KubernetesGateway {
     public RolloutState rolloutState(WorkloadRef ref) {
         if (stuck.contains(ref)) {
             return new RolloutState(false, false, "Waiting for deployment \"" + ref.name() + "\" rollout to finish: 0 of 2 updated replicas are available...");
+        }
+        synchronized (looksLeft) {
+            int left = looksLeft.getOrDefault(ref, 0);
+            if (left > 0) {
+                looksLeft.put(ref, left - 1);
+                return new RolloutState(false, false, "Waiting for deployment \"" + ref.name() + "\" rollout to finish");
+            }
         }
         return new RolloutState(true, false, "successfully rolled out");
     }

@@ -277,8 +277,51 @@ public final class RunRecord {
         private String windowClosesAt;
         /** How long past {@link #windowClosesAt} the step ended (its gates or its rollback were finished, never cut). */
         private Long windowOverrunSeconds;
+        /** The non-zero {@code revroll.dev/order} of the step's workloads, fixed when the run was planned. */
+        private Map<String, Integer> restartOrder = new LinkedHashMap<>();
+        /** How many restart groups of the step have rolled out, forward and in its undo (where a resumed restart goes on). */
+        private int groupsRolledOut;
+        private int rollbackGroupsRolledOut;
+        /** Workloads annotated {@code revroll.dev/skip}: never restarted, left on the revision they run. */
+        private List<String> leftBehind = new ArrayList<>();
+        /** What revroll cannot restart make-before-break in the namespace, each with what a person must do. */
+        private List<Attention> attention = new ArrayList<>();
 
         private StepRecord() {
+        }
+
+        /** What revroll will not do itself, fixed when the run is planned: orders, workloads left behind, work for a person. */
+        public StepRecord control(Map<String, Integer> orders, List<String> skipped, List<Attention> notMakeBeforeBreak) {
+            restartOrder = new LinkedHashMap<>(orders);
+            leftBehind = new ArrayList<>(skipped);
+            attention = new ArrayList<>(notMakeBeforeBreak);
+            return this;
+        }
+
+        public Map<String, Integer> restartOrder() {
+            return restartOrder == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(restartOrder));
+        }
+
+        public List<String> leftBehind() {
+            return leftBehind == null ? List.of() : List.copyOf(leftBehind);
+        }
+
+        public List<Attention> attention() {
+            return attention == null ? List.of() : List.copyOf(attention);
+        }
+
+        /** Restart groups rolled out so far, forward ({@code back} false) or in the undo. */
+        public int groupsRolledOut(boolean back) {
+            return back ? rollbackGroupsRolledOut : groupsRolledOut;
+        }
+
+        /** The first {@code n} restart groups have rolled out (never goes back). */
+        public void groupRolledOut(boolean back, int n) {
+            if (back) {
+                rollbackGroupsRolledOut = Math.max(rollbackGroupsRolledOut, n);
+            } else {
+                groupsRolledOut = Math.max(groupsRolledOut, n);
+            }
         }
 
         public static StepRecord of(String id, String wave, int waveIndex, String namespace, String fromRevision, List<String> workloads) {
@@ -642,6 +685,17 @@ public final class RunRecord {
      */
     public record WindowHold(String step, String at, long estimateSeconds, String estimate, Long leftSeconds, String closesAt,
                              String nextOpening, String reason) {
+    }
+
+    /**
+     * Something in a step's namespace revroll cannot restart make-before-break ({@code subject}: {@code Deployment/db},
+     * {@code Pod/debug}), why, and what a person must do (docs/kubernetes-rollouts.md#what-revroll-cannot-restart-make-before-break).
+     */
+    public record Attention(String subject, String why, String todo) {
+        @Override
+        public String toString() {
+            return subject + ": " + why + "; what a person must do: " + todo;
+        }
     }
 
     /** A workload's rolling-update values before revroll enforced make-before-break. */
