@@ -205,6 +205,11 @@ class WorkloadControlTest {
         assertTrue(verdict.contains("left behind (revroll.dev/skip), not checked: Deployment/legacy 2 pod(s) on " + OLD), verdict);
         String report = text(w -> RunReport.text(outcome.record(), w));
         assertTrue(report.contains("left behind (revroll.dev/skip): Deployment/legacy, not restarted, still on " + OLD), report);
+        // the report files (HTML, Markdown, JSON) say it among what a person must do, and the run is still clean
+        dev.revroll.output.report.ReportModel model = dev.revroll.output.report.ReportModel.of(outcome.record());
+        assertTrue(model.run().clean());
+        assertEquals(List.of("Step only/shop left Deployment/legacy (revroll.dev/skip) on revision " + OLD
+                + ": restart it when it may move (kubectl -n shop rollout restart deployment/legacy)"), model.whatToDo());
     }
 
     @Test
@@ -230,6 +235,9 @@ class WorkloadControlTest {
         String report = text(w -> RunReport.text(outcome.record(), w));
         assertTrue(report.contains("not make-before-break: Pod/debug: a bare pod (no controller): revroll cannot restart it; it stays on " + OLD), report);
         assertTrue(report.contains("what a person must do: after the step, delete it and create it again"), report);
+        List<String> todo = dev.revroll.output.report.ReportModel.of(outcome.record()).whatToDo();
+        assertEquals(3, todo.size(), todo.toString());
+        assertTrue(todo.get(0).startsWith("Step only/shop: Deployment/batch cannot be restarted make-before-break (strategy Recreate"), todo.get(0));
     }
 
     @Test

@@ -180,12 +180,14 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
                 count(steps, Outcome::rolledBack),
                 count(steps, o -> o == Outcome.NOT_STARTED),
                 count(steps, o -> o == Outcome.IN_PROGRESS || o == Outcome.ROLLING_BACK || o == Outcome.ROLLBACK_INCOMPLETE));
-        List<String> todo = whatToDo(r, steps);
+        List<String> todo = new ArrayList<>(whatToDo(r, steps));
         boolean clean = todo.isEmpty();
+        // what revroll leaves to a person on purpose does not make a run unclean, but it is work all the same
+        todo.addAll(workloadsForAPerson(r));
         Run run = new Run(r.runId(), r.state().name(), clean, summary(r, steps, counts), r.planName(), r.planHash(), r.planPath(),
                 r.context(), r.controlPlaneNamespace(), r.fromRevision(), r.toLabel(), r.toRevision(), r.startedAt(), r.finishedAt(),
                 r.message(), r.compaction().orElse(null), r.warnings(), r.skipped());
-        return new ReportModel(VERSION, run, counts, waveList, steps, List.copyOf(git), todo);
+        return new ReportModel(VERSION, run, counts, waveList, steps, List.copyOf(git), List.copyOf(todo));
     }
 
     private interface OutcomeTest {
@@ -301,6 +303,25 @@ public record ReportModel(int reportVersion, Run run, Counts counts, List<Wave> 
         }
         int colon = failure.indexOf(':');
         return colon > 0 ? failure.substring(0, colon) + " failed" : failure;
+    }
+
+    /**
+     * The workloads a step left behind ({@code revroll.dev/skip}) and what it could not restart make-before-break, each
+     * with what a person must do (docs/kubernetes-rollouts.md#per-workload-control).
+     */
+    private static List<String> workloadsForAPerson(RunRecord r) {
+        List<String> todo = new ArrayList<>();
+        for (RunRecord.StepRecord s : r.steps()) {
+            for (String w : s.leftBehind()) {
+                todo.add("Step " + s.id() + " left " + w + " (revroll.dev/skip) on revision " + s.fromRevision().orElse("(the old one)")
+                        + ": restart it when it may move (kubectl -n " + s.namespace() + " rollout restart "
+                        + w.toLowerCase(java.util.Locale.ROOT) + ")");
+            }
+            for (RunRecord.Attention a : s.attention()) {
+                todo.add("Step " + s.id() + ": " + a.subject() + " cannot be restarted make-before-break (" + a.why() + "): " + a.todo());
+            }
+        }
+        return todo;
     }
 
     /** What a person must do; empty when the run ended clean. */
