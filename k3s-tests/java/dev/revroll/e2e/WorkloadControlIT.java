@@ -8,6 +8,7 @@ import dev.revroll.e2e.world.Needs;
 import dev.revroll.e2e.world.TestNamespaces;
 import dev.revroll.e2e.world.WorldFeature;
 import dev.revroll.e2e.world.WorldNamespaces;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +22,7 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -35,10 +37,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class WorkloadControlIT {
 
     MeshFixture mesh;
+    RevrollProcess.Running running;
+    String runId;
 
     @BeforeEach
     void mesh(TestNamespaces namespaces) {
         mesh = new MeshFixture(namespaces);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (running != null) {
+            running.destroyIfAlive();
+        }
+        if (runId != null) {
+            mesh.releaseLockOf(runId);
+        }
     }
 
     /** Short gates, no bake: what this class proves is the restart, not the gates. */
@@ -235,5 +249,38 @@ class WorkloadControlIT {
                 + mesh.world.oldRevision()), status.out());
         assertTrue(status.out().contains("what a person must do: after the step, delete it and create it again"), status.out());
         assertEquals(mesh.world.oldRevision(), mesh.podRevisions(ns).get("debug"), "the bare pod is left as it was");
+    }
+
+    @Test
+    void aRunKilledBetweenTwoGroupsResumesAtTheNextGroup() {
+        String ns = mesh.namespace("wlc-kill", Map.of("istio.io/rev", mesh.world.oldRevision()));
+        deployment(ns, "client", Map.of(), MBB, 0);
+        deployment(ns, "db", Map.of("revroll.dev/order", "10"), MBB, 0);
+        mesh.waitPods(ns, mesh.world.oldRevision());
+        Path plan = mesh.plan("e2e-wlc-kill", "- name: only\n  namespaces: [" + ns + "]\n", options(""));
+
+        running = RevrollProcess.start(mesh.world, Map.of("REVROLL_FAILPOINT", "in:restart-group"), "run", plan.toString());
+        assertTrue(running.awaitFailpoint("in:restart-group", Duration.ofMinutes(5)).isPresent(), running.errors());
+        String printed = running.kill();
+        runId = MeshFixture.runId(printed);
+        String clientAt = mesh.restartedAt(ns, "client");
+        int clientReplicaSets = mesh.replicaSets(ns, "client");
+        assertNotEquals("", clientAt, "the first group was restarted before the kill");
+        assertEquals("", mesh.restartedAt(ns, "db"), "the second group was not");
+        RevrollProcess.Result killed = RevrollProcess.run(mesh.world, "status", runId, "-o", "json");
+        assertTrue(killed.out().contains("\"groupsRolledOut\" : 1"), killed.out());
+
+        RevrollProcess.Result resumed = RevrollProcess.run(mesh.world, "resume", runId);
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertEquals(clientAt, mesh.restartedAt(ns, "client"), "the first group is not restarted again");
+        assertEquals(clientReplicaSets, mesh.replicaSets(ns, "client"));
+        assertNotEquals("", mesh.restartedAt(ns, "db"));
+        List<String> groups = MeshFixture.jsonLines(resumed.out(), "WAITING").stream()
+                .map(l -> JsonParser.parseString(l).getAsJsonObject().get("message").getAsString())
+                .filter(m -> m.startsWith("restart group")).toList();
+        assertEquals(List.of("restart group 2 of 2 (order 10): Deployment/db", "restart group 2 of 2 (order 10) rolled out"), groups,
+                "the resumed restart goes on at the second group");
+        mesh.podRevisions(ns).forEach((pod, rev) -> assertEquals(mesh.world.newRevision(), rev, pod));
     }
 }

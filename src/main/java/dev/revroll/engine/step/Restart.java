@@ -147,6 +147,8 @@ public record Restart() implements Action {
             restarted.addAll(rollOut(step, g, cap.orElse(Integer.MAX_VALUE), restartedAt));
             int n = i + 1;
             step.update(r -> r.groupRolledOut(back, n));
+            // a test hook (docs/architecture.md#failpoints-a-test-hook): killed with a group journaled as rolled out
+            Failpoints.reach(back ? "undo-in:restart-group" : "in:restart-group");
             step.emit(RunEvent.Type.WAITING, which + " rolled out", Map.of("group", n, "groups", groups.size(), "order", g.order()));
         }
         step.emit(RunEvent.Type.WAITING, restarted.isEmpty()
