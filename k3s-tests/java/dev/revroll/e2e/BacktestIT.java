@@ -133,14 +133,22 @@ class BacktestIT {
         assertTrue(summary.contains("no data in 27% of simulated steps in " + night + " (13 of 48, started at "), summary);
         assertTrue(summary.contains("would have failed 9% of simulated steps (13 of 144; " + flaky + " 13 of 48): too tight"), summary);
 
-        // the same as text, as a person reads it
-        RevrollProcess.Result text = RevrollProcess.run(mesh.world, "preview", plan.toString(), "--backtest", "4h", "--backtest-until", end.toString());
+        // the same as text, as a person reads it, and the HTML page drawing the history against the threshold
+        Path html = Files.createTempDirectory("revroll-backtest").resolve("backtest.html");
+        RevrollProcess.Result text = RevrollProcess.run(mesh.world, "preview", plan.toString(), "--backtest", "4h", "--backtest-until", end.toString(),
+                "--report-html", html.toString());
         assertEquals(0, text.exitCode(), text.toString());
         assertTrue(text.out().contains("backtest: 4h of history, " + start + " → " + end + ", simulated steps starting any time\n"), text.out());
         assertTrue(text.out().contains("    " + flaky + ": 48 simulated steps: 35 passed, 13 failed, 0 inconclusive, 0 no data; worst 0.2 at "
                 + start.plus(Duration.ofMinutes(60))), text.out());
         assertTrue(text.out().contains("\n  " + summary + "\n"), text.out());
         assertTrue(text.out().contains("backtest: 1 of 1 gate(s) NOT FIT (see above); nothing was written"), text.out());
+        // four hours, one point each: the worst of the second hour (flaky's 0.2) over the threshold, the others under
+        String page = Files.readString(html);
+        assertEquals(1, page.split("<circle class=\"sample over\"", -1).length - 1, page);
+        assertEquals(3, page.split("<circle class=\"sample\"", -1).length - 1, page);
+        assertTrue(page.contains("<title>" + start.plus(Duration.ofHours(1)) + ": worst 0.2</title>"), page);
+        assertTrue(page.contains("<line class=\"threshold\""), page);
 
         // only the window's hour: steps starting at minutes 120 .. 175 (the last ends when the window closes): 12 each,
         // all without data in night

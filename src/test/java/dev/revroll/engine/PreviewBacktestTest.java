@@ -131,6 +131,11 @@ class PreviewBacktestTest {
             assertEquals(h % 24 == 2 ? 0.2 : 0.01, history.get(h), 1e-12, "hour " + h);
         }
 
+        java.io.StringWriter md = new java.io.StringWriter();
+        dev.revroll.output.PreviewReport.markdown(p, new java.io.PrintWriter(md));
+        assertTrue(md.toString().contains("| error-rate (> 0.05) | ⚠ no | 864 | 776 | 14 | 0 | 74 | 0.2 (b) | > 0.012 |"), md.toString());
+        assertTrue(md.toString().contains("- " + g.summary()), md.toString());
+
         // the HTML page draws that history against the threshold: 2 points over it (red), 46 under, the threshold line
         String html = dev.revroll.output.report.BacktestHtml.render(p.backtest().orElseThrow());
         assertEquals(2, html.split("<circle class=\"sample over\"", -1).length - 1);
