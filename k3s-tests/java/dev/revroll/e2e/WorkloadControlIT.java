@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import static dev.revroll.e2e.world.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Per-workload control on the real world (docs/kubernetes-rollouts.md#per-workload-control): a {@code revroll.dev/skip}
  * workload keeps its old-revision pods and the run still passes proxy-sync and says so; {@code revroll.dev/order}
  * groups restart one after the other; {@code restart.maxConcurrentRestarts} holds, watched, forward and in the rollback;
- * a Recreate Deployment and a bare pod are listed with what a person must do, and {@code requireMakeBeforeBreak}
+ * a Recreate Deployment and a bare pod are listed (a finished Job's pod is not) with what a person must do, and {@code requireMakeBeforeBreak}
  * refuses with exit 3, changing nothing.
  */
 @ExtendWith(WorldNamespaces.class)
@@ -193,7 +194,7 @@ class WorkloadControlIT {
     }
 
     @Test
-    void aRecreateDeploymentAndABarePodAreListedAndTheRequirementRefusesChangingNothing() {
+    void aRecreateDeploymentAndABarePodAreListedAFinishedJobPodIsNotAndTheRequirementRefusesChangingNothing() {
         String ns = mesh.namespace("wlc-mbb", Map.of("istio.io/rev", mesh.world.oldRevision()));
         deployment(ns, "web", Map.of(), MBB, 0);
         deployment(ns, "batch", Map.of(), "{type: Recreate}", 0);
@@ -207,8 +208,27 @@ class WorkloadControlIT {
                   containers:
                   - name: app
                     image: example.com/debug:1
-                """.formatted(ns));
+                ---
+                apiVersion: batch/v1
+                kind: Job
+                metadata:
+                  name: backup
+                  namespace: %s
+                spec:
+                  backoffLimit: 0
+                  template:
+                    spec:
+                      restartPolicy: Never
+                      containers:
+                      - name: app
+                        image: example.com/backup:1
+                """.formatted(ns, ns));
         mesh.waitPods(ns, mesh.world.oldRevision());
+        // kwok ends a Job's pod at once (its pod-complete stage): a finished Job pod is not live, so not listed; a
+        // running one is (WorkloadControlTest), which this world cannot keep running
+        await("the Job's pod Succeeded", Duration.ofMinutes(1)).until(() -> mesh.world.kubectl("get", "pods", "-n", ns, "-l", "job-name=backup",
+                "-o", "jsonpath={.items[*].status.phase}").trim().equals("Succeeded"));
+        String jobPod = mesh.world.kubectl("get", "pods", "-n", ns, "-l", "job-name=backup", "-o", "jsonpath={.items[0].metadata.name}").trim();
         Path gitops = mesh.gitopsClone("gitops", List.of(ns));
         String git = """
                 git:
@@ -225,6 +245,7 @@ class WorkloadControlIT {
                 preview.out());
         assertTrue(preview.out().contains("what a person must do: accept the gap, or set its strategy to RollingUpdate"), preview.out());
         assertTrue(preview.out().contains("not make-before-break: Pod/debug: a bare pod (no controller): revroll cannot restart it"), preview.out());
+        assertFalse(preview.out().contains("Pod/" + jobPod), "a finished Job's pod is not listed: " + preview.out());
 
         Map<String, String> pods = mesh.podRevisions(ns);
         Map<String, String> labels = mesh.labels(ns);
@@ -234,6 +255,7 @@ class WorkloadControlIT {
         assertTrue(refused.err().contains("restart.requireMakeBeforeBreak: " + ns + "/Deployment/batch cannot be restarted make-before-break"),
                 refused.err());
         assertTrue(refused.err().contains("restart.requireMakeBeforeBreak: " + ns + "/Pod/debug cannot be restarted make-before-break"), refused.err());
+        assertFalse(refused.err().contains("Pod/" + jobPod), refused.err());
         assertFalse(refused.err().contains("Deployment/web"), refused.err());
         assertEquals(labels, mesh.labels(ns), "no label changed");
         assertEquals(pods, mesh.podRevisions(ns), "no pod was replaced");
