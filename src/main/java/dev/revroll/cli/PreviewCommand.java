@@ -124,7 +124,7 @@ public class PreviewCommand extends RevrollCommand {
     }
 
     static CommandResult preview(CommandSpec spec, GlobalOptions global, Plan plan, Optional<Backtesting> backtesting, Optional<java.nio.file.Path> html) {
-        backtesting.ifPresent(b -> RolloutEngine.checkBacktest(plan, b.atWindow()));
+        backtesting.ifPresent(b -> RolloutEngine.checkBacktest(plan, b.atWindow(), b.length()));
         try (EngineWiring wiring = new EngineWiring(global)) {
             RolloutEngine engine = wiring.engine(plan);
             Optional<BacktestRequest> request = backtesting.map(b -> new BacktestRequest(

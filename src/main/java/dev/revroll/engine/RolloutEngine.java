@@ -129,7 +129,7 @@ public final class RolloutEngine {
     }
 
     private void checkBacktest(Plan plan, BacktestRequest b) {
-        checkBacktest(plan, b.atWindow());
+        checkBacktest(plan, b.atWindow(), b.length());
         MetricsProvider metrics = ports.metrics().orElseThrow(() -> new UsageException("--backtest needs spec.prometheus.url (the history is Prometheus')"));
         metrics.whyUnreachable().ifPresent(why -> {
             throw new MetricsUnavailableException("--backtest needs the history in " + metrics.describe() + ", which cannot be queried: " + why
@@ -137,8 +137,11 @@ public final class RolloutEngine {
         });
     }
 
-    /** What a backtest needs of the plan itself (metric gates; a window for {@code atWindow}): checked before anything is opened. */
-    public static void checkBacktest(Plan plan, boolean atWindow) {
+    /**
+     * What a backtest needs of the plan itself (metric gates; a window for {@code atWindow}; no gate whose interval
+     * makes {@code length} more than {@link Backtest#MAX_POINTS} points): checked before anything is opened.
+     */
+    public static void checkBacktest(Plan plan, boolean atWindow, Duration length) {
         if (plan.spec().gates().metrics().isEmpty()) {
             throw new UsageException("--backtest replays the plan's metric gates, and " + (plan.source() == null ? "the plan" : plan.source())
                     + " has none (spec.gates.metrics); nothing was read or written");
@@ -149,6 +152,14 @@ public final class RolloutEngine {
         }
         if (plan.spec().prometheus().isEmpty()) {
             throw new UsageException("--backtest needs spec.prometheus.url (the history is Prometheus')");
+        }
+        for (Plan.MetricGateSpec g : plan.spec().gates().metrics()) {
+            long points = length.toMillis() / Math.max(1, g.interval().toMillis());
+            if (points > Backtest.MAX_POINTS) {
+                throw new UsageException("--backtest " + dev.revroll.plan.DurationText.format(length) + " at gate " + g.name() + "'s interval "
+                        + dev.revroll.plan.DurationText.format(g.interval()) + " is " + points + " evaluations per namespace; a backtest replays at most "
+                        + Backtest.MAX_POINTS + ": give a shorter --backtest");
+            }
         }
     }
 

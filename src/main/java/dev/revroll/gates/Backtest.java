@@ -39,6 +39,9 @@ public final class Backtest {
     public static final double OFTEN_NO_DATA = 0.1;
     /** A gate whose worst value stays farther than this (a fraction of the threshold) from it "may never trip". */
     public static final double NEVER_NEAR = 0.5;
+    /** Points of history one gate's query may span per namespace (a week at 1 s is 604,800); more is refused before anything is read. */
+    public static final long MAX_POINTS = 1_000_000;
+
     /** Start times kept per namespace for each of failed and no data (the counts are whole). */
     public static final int TIMES_KEPT = 20;
 
@@ -204,7 +207,10 @@ public final class Backtest {
 
         List<String> findings = new ArrayList<>();
         boolean fit = true;
-        if (steps == 0) {
+        if (namespaces.isEmpty()) {
+            fit = false;
+            findings.add("no namespace to backtest: the plan would move none now");
+        } else if (steps == 0) {
             fit = false;
             findings.add("no simulated step fits in the history" + where + " (" + dev.revroll.plan.DurationText.format(stepLength(spec, bake)) + " per step)");
         } else {

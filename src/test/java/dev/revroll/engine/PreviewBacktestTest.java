@@ -176,6 +176,12 @@ class PreviewBacktestTest {
                 Optional.of(new BacktestRequest(history, Duration.ofDays(1), UNTIL, true))));
         assertTrue(noWindow.getMessage().contains("has no spec.window; drop --at-window or add a window"), noWindow.getMessage());
 
+        Plan.MetricGateSpec fast = new Plan.MetricGateSpec("fast", "x", new Condition(Condition.Operator.GT, 1), Duration.ofMillis(10), 3, 0,
+                OnNoData.FAIL, Optional.empty(), Optional.empty(), Optional.empty());
+        UsageException tooMany = assertThrows(UsageException.class, () -> engine.preview(plan(Optional.empty(), List.of(gate(), fast)), Optional.of(request)));
+        assertEquals("--backtest 24h at gate fast's interval 10ms is 8640000 evaluations per namespace; a backtest replays at most 1000000: give a shorter --backtest",
+                tooMany.getMessage());
+
         MetricsProvider down = new MetricsProvider() {
             @Override
             public QueryResult query(String promql, Instant at) {

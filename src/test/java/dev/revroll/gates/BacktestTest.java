@@ -310,6 +310,18 @@ class BacktestTest {
     }
 
     @Test
+    void nothingToJudge() {
+        Plan.MetricGateSpec spec = gate(0.05, 5, 0, OnNoData.FAIL);
+        assertEquals("error-rate: NOT FIT — no namespace to backtest: the plan would move none now",
+                Backtest.judge(spec, Duration.ZERO, List.of(), day(1)).summary());
+        // a history shorter than one step (5 minutes)
+        Backtest.Span short4 = new Backtest.Span(FROM, FROM.plus(Duration.ofMinutes(4)), Backtest.Starts.ANY);
+        Backtest.NamespaceResult r = Backtest.simulate(new FunctionHistory((q, t) -> one(0.01)), spec, VARS, Duration.ZERO, "shop", short4);
+        assertEquals(0, r.steps());
+        assertEquals("error-rate: NOT FIT — no simulated step fits in the history (5m per step)", Backtest.judge(spec, Duration.ZERO, List.of(r), short4).summary());
+    }
+
+    @Test
     void suggestionsAndQuantiles() {
         assertEquals(0.06, Backtest.suggest(new Condition(Condition.Operator.GT, 0.1), java.util.OptionalDouble.of(0.05)).getAsDouble(), 1e-12);
         assertEquals(80, Backtest.suggest(new Condition(Condition.Operator.LT, 50), java.util.OptionalDouble.of(100)).getAsDouble(), 1e-12);
