@@ -178,9 +178,16 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
     }
 
     /** From this many namespaces on, a survey lists each kind in all namespaces (in pages) instead of per namespace. */
-    static final int LIST_ALL_FROM = 20;
+    public static final int LIST_ALL_FROM = 20;
     /** Objects per page of a list over all namespaces: bounds what one answer holds in memory. */
-    static final int PAGE_SIZE = 500;
+    public static final int PAGE_SIZE = 500;
+    private int pageSize = PAGE_SIZE;
+
+    /** Lists over all namespaces in pages of {@code size} objects instead of {@link #PAGE_SIZE} (tests of the paging). */
+    public ClientJavaKubernetesGateway pagesOf(int size) {
+        this.pageSize = size;
+        return this;
+    }
 
     /**
      * Few namespaces: one list per namespace and kind. Many: one paged list per kind over all namespaces, kept to the
@@ -196,7 +203,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         try {
             for (WorkloadKind k : WorkloadKind.values()) {
                 if (kindsWanted.contains(k)) {
-                    kinds.get(k).listIn(wanted, PAGE_SIZE).forEach((ns, ws) -> found.computeIfAbsent(ns, n -> new ArrayList<>()).addAll(ws));
+                    kinds.get(k).listIn(wanted, pageSize).forEach((ns, ws) -> found.computeIfAbsent(ns, n -> new ArrayList<>()).addAll(ws));
                 }
             }
         } catch (KubeApiException e) {
