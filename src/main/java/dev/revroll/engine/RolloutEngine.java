@@ -16,7 +16,6 @@ import dev.revroll.errors.PreflightException;
 import dev.revroll.gates.Backtest;
 import dev.revroll.errors.UsageException;
 import dev.revroll.plan.Plan;
-import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.JournalStore;
 import dev.revroll.ports.KubernetesGateway;
