@@ -134,6 +134,58 @@ class KubernetesGatewayIT {
         assertEquals(403, lock.httpCode());
     }
 
+    // ---- a fleet's survey
+
+    @Test
+    void aFleetsWorkloadsComeFromPagedListsAsPerNamespaceListsWouldGiveThemAndPerNamespaceWhenOnlyThatIsGranted(TestNamespaces namespaces) {
+        List<String> names = new ArrayList<>();
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < ClientJavaKubernetesGateway.LIST_ALL_FROM + 2; i++) {
+            String ns = namespaces.create("fleet" + i, Map.of());
+            names.add(ns);
+            if (i % 3 != 2) {  // every third namespace has no workload
+                yaml.append(deployment(ns, "web", 1, "0", "1")).append("---\n").append(deployment(ns, "api", 1, "0", "1")).append("---\n");
+            }
+            if (i % 4 == 0) {
+                yaml.append(statefulSet(ns, "db", 1, "RollingUpdate")).append("---\n");
+            }
+        }
+        cluster.applyYaml(yaml.toString());
+        names.add("revroll-no-such-namespace");
+        Set<WorkloadKind> kinds = Set.of(WorkloadKind.Deployment, WorkloadKind.StatefulSet, WorkloadKind.DaemonSet);
+        Map<String, List<Workload>> oneByOne = new java.util.LinkedHashMap<>();
+        names.forEach(ns -> oneByOne.put(ns, gateway.workloads(ns, kinds)));
+
+        // pages of 7 objects over every namespace of the world: many pages, most objects of other namespaces
+        Map<String, List<Workload>> paged = new ClientJavaKubernetesGateway(connection).pagesOf(7).workloadsIn(names, kinds);
+
+        assertEquals(refsOf(oneByOne), refsOf(paged));
+        assertEquals(List.of("Deployment/api", "Deployment/web", "StatefulSet/db"),
+                paged.get(names.get(0)).stream().map(w -> w.ref().key()).toList());
+        assertEquals(List.of(), paged.get(names.get(2)));
+        assertEquals(List.of(), paged.get("revroll-no-such-namespace"));
+
+        // an identity granted only in the fleet's namespaces (a RoleBinding in each) gets the same, per namespace
+        String home = names.get(0);
+        cluster.kubectl("create", "serviceaccount", "lister", "-n", home);
+        for (String ns : names.subList(0, names.size() - 1)) {
+            cluster.kubectl("create", "rolebinding", "lister", "--clusterrole=view", "--serviceaccount=" + home + ":lister", "-n", ns);
+        }
+        String token = cluster.kubectl("create", "token", "lister", "-n", home).strip();
+        ClientJavaKubernetesGateway lister = new ClientJavaKubernetesGateway(
+                KubeConnection.of(Config.fromToken(connection.server(), token, false), "lister"));
+        Map<String, List<Workload>> granted = lister.workloadsIn(names.subList(0, names.size() - 1), kinds);
+        Map<String, List<Workload>> expected = new java.util.LinkedHashMap<>(oneByOne);
+        expected.remove("revroll-no-such-namespace");
+        assertEquals(refsOf(expected), refsOf(granted));
+    }
+
+    private static Map<String, List<String>> refsOf(Map<String, List<Workload>> by) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        by.forEach((ns, ws) -> out.put(ns, ws.stream().map(w -> w.ref().key() + " replicas=" + w.replicas()).toList()));
+        return out;
+    }
+
     // ---- namespaces
 
     @Test

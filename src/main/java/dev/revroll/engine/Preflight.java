@@ -108,6 +108,8 @@ public final class Preflight {
                 return new Survey(context, target, layout, workloads, istiod, refusals, warnings, attention);
             }
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
+            Map<String, List<Workload>> found = gateway.workloadsIn(
+                    l.allTargets().stream().map(NamespaceTarget::name).toList(), new HashSet<>(spec.restart().kinds()));
             for (NamespaceTarget t : l.allTargets()) {
                 String breakGlass = t.namespace().annotations().get(ClusterRecords.BREAK_GLASS);
                 if (breakGlass != null) {
@@ -121,8 +123,7 @@ public final class Preflight {
                             + String.join(", ", nsInjectors.stream().map(InjectorWebhook::name).toList())
                             + "; remove the conflicting webhook or tag first");
                 }
-                List<WorkloadPlan> plans = WorkloadPlan.classify(
-                        gateway.workloads(t.name(), new HashSet<>(spec.restart().kinds())), after, injection, target.get());
+                List<WorkloadPlan> plans = WorkloadPlan.classify(found.getOrDefault(t.name(), List.of()), after, injection, target.get());
                 workloads.put(t.name(), plans);
                 plans.forEach(p -> refusals.addAll(WorkloadControl.problems(t.name(), p.workload())));
                 checkWorkloads(spec, t.name(), plans, mesh, refusals, warnings);
@@ -162,20 +163,27 @@ public final class Preflight {
         List<String> refusals = new ArrayList<>();
         List<Denied> denied = new ArrayList<>();
         String cp = plan.spec().controlPlane().namespace();
-        for (Rule rule : RequiredAccess.of(plan)) {
+        List<Rule> rules = RequiredAccess.of(plan);
+        List<Access> asks = new ArrayList<>();
+        for (Rule rule : rules) {
             for (String verb : rule.verbs().keySet()) {
-                Access a = rule.access(verb, rule.scope() == Scope.CONTROL_PLANE ? cp : "");
-                boolean allowed;
-                try {
-                    allowed = gateway.allowed(a);
-                } catch (ClusterException e) {
-                    if (e.httpCode() == 401 || e.httpCode() == 403) {
-                        return new AccessReview(List.of("permission missing: create selfsubjectaccessreviews.authorization.k8s.io "
-                                + "(cluster-scoped): revroll cannot ask the API server what it may do: " + e.getMessage()), List.of());
-                    }
-                    throw e;
-                }
-                if (allowed) {
+                asks.add(rule.access(verb, rule.scope() == Scope.CONTROL_PLANE ? cp : ""));
+            }
+        }
+        List<Boolean> answers;
+        try {
+            answers = askAll(asks);
+        } catch (ClusterException e) {
+            if (e.httpCode() == 401 || e.httpCode() == 403) {
+                return new AccessReview(List.of("permission missing: create selfsubjectaccessreviews.authorization.k8s.io "
+                        + "(cluster-scoped): revroll cannot ask the API server what it may do: " + e.getMessage()), List.of());
+            }
+            throw e;
+        }
+        int i = 0;
+        for (Rule rule : rules) {
+            for (String verb : rule.verbs().keySet()) {
+                if (answers.get(i++)) {
                     continue;
                 }
                 switch (rule.scope()) {
@@ -188,11 +196,51 @@ public final class Preflight {
         return new AccessReview(refusals, denied);
     }
 
+    /** How many access reviews are asked at once: each is a round trip that waits on the API server. */
+    static final int ASK_AT_ONCE = 8;
+
+    /**
+     * The API server's answers to many access reviews, in the order asked; they are asked up to {@link #ASK_AT_ONCE} at
+     * a time. When one fails, the first failure in the order asked is thrown.
+     */
+    private List<Boolean> askAll(List<Access> asks) {
+        if (asks.size() <= 1) {
+            return asks.stream().map(gateway::allowed).toList();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(ASK_AT_ONCE, asks.size()), r -> {
+            Thread t = new Thread(r, "revroll-access-review");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<java.util.concurrent.Future<Boolean>> answers = new ArrayList<>();
+            asks.forEach(a -> answers.add(pool.submit(() -> gateway.allowed(a))));
+            List<Boolean> out = new ArrayList<>();
+            for (java.util.concurrent.Future<Boolean> f : answers) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the API server for access reviews", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Asks again, namespace by namespace, for what was denied cluster-wide (a RoleBinding per namespace is a fine grant too). */
     private List<String> reviewInTargets(List<Denied> denied, List<String> namespaces) {
         List<String> refusals = new ArrayList<>();
         for (Denied d : denied) {
-            List<String> without = namespaces.stream().filter(ns -> !gateway.allowed(d.rule().access(d.verb(), ns))).toList();
+            List<Boolean> answers = askAll(namespaces.stream().map(ns -> d.rule().access(d.verb(), ns)).toList());
+            List<String> without = new ArrayList<>();
+            for (int i = 0; i < namespaces.size(); i++) {
+                if (!answers.get(i)) {
+                    without.add(namespaces.get(i));
+                }
+            }
             if (!without.isEmpty()) {
                 refusals.add(missing(d.rule(), d.verb(), "in namespace" + (without.size() == 1 ? " " : "s ") + String.join(", ", without)));
             }

@@ -66,7 +66,7 @@ public final class RequiredAccess {
 
         rules.add(new Rule(Scope.CLUSTER, "", "namespaces", verbs(
                 "get", "read a listed namespace's labels and annotations (waves, drift, rollback)",
-                "list", "find the namespaces a wave's selector matches",
+                "list", "find the namespaces a wave's selector matches; read many listed namespaces at once",
                 "patch", "relabel a namespace (istio.io/rev, istio-injection, revroll.dev/previous-labels), put its labels back on rollback, the break-glass mark")));
         rules.add(new Rule(Scope.CLUSTER, "admissionregistration.k8s.io", "mutatingwebhookconfigurations", verbs(
                 "list", "find the sidecar injectors of each revision and tag (which istiod a namespace's labels select)")));
@@ -78,7 +78,7 @@ public final class RequiredAccess {
                 String plural = kind.name().toLowerCase(java.util.Locale.ROOT) + "s";
                 rules.add(new Rule(Scope.TARGET_NAMESPACES, "apps", plural, verbs(
                         "get", "read a " + kind + " again before each change and while its rollout is watched",
-                        "list", "find the " + kind + "s of a namespace to restart, and start following them while their rollout is waited for",
+                        "list", "find the " + kind + "s of a namespace to restart (of many namespaces at once, in pages, when granted in all), and start following them while their rollout is waited for",
                         "watch", "follow a namespace's " + kind + "s while their rollout is waited for, as kubectl rollout status does",
                         "patch", "restart a " + kind + " (pod template restartedAt), set and restore its surge (maxUnavailable 0 / maxSurge 1, revroll.dev/saved-rolling-update)")));
             }

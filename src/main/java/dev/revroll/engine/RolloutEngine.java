@@ -94,20 +94,13 @@ public final class RolloutEngine {
             RunRecord record = newRecord(plan, "preview", "preview", survey);
             RunContext ctx = context(plan, target, RunJournal.scratch(ports.clock(), record), NO_LOCK, RunListener.NONE, false);
             List<Action> actions = NamespaceStep.actions(plan);
+            Map<String, StepPreview> previewed = previewSteps(ctx, survey, actions);
             for (RolloutLayout.WaveLayout wave : survey.layout().get().waves()) {
                 List<WindowPlan.Step> waveSteps = new java.util.ArrayList<>();
                 for (NamespaceTarget t : wave.targets()) {
-                    StepPreview p = new StepPreview();
-                    StepScope scope = StepScope.preview(ctx, t.stepId(), p);
-                    for (Action action : actions) {
-                        try {
-                            action.preview(scope.acting(action.id()));
-                        } catch (RuntimeException e) {
-                            p.problem(action.id() + ": " + Rollout.message(e));
-                        }
-                    }
-                    steps.put(t.name(), p);
+                    steps.put(t.name(), previewed.get(t.stepId()));
                     if (backtest.isPresent()) {
+                        StepScope scope = StepScope.preview(ctx, t.stepId(), new StepPreview(), seen(survey, t));
                         Map<String, String> vars = Bake.placeholders(scope);
                         for (Plan.MetricGateSpec g : plan.spec().gates().metrics()) {
                             backtested.get(g.name()).add(Backtest.simulate(backtest.get().history(), g, vars, plan.spec().bake(), t.name(),
@@ -190,6 +183,59 @@ public final class RolloutEngine {
                 return true;
             }
         };
+    }
+
+    /** The namespace and workloads of a step as the survey saw them. */
+    private static StepScope.Seen seen(Survey survey, NamespaceTarget t) {
+        return new StepScope.Seen(t.namespace(), survey.workloadsOf(t.name()).stream().map(WorkloadPlan::workload).toList());
+    }
+
+    /** How many steps' previews are worked out at once: their dry-run writes wait on the API server, not on revroll. */
+    static final int PREVIEW_THREADS = 8;
+
+    /**
+     * Every step's actions previewed, by step id. Steps do not depend on one another in a preview (each reads what the
+     * survey saw and sends dry-run writes), so up to {@link #PREVIEW_THREADS} are worked out at once; the result does
+     * not depend on that order.
+     */
+    private Map<String, StepPreview> previewSteps(RunContext ctx, Survey survey, List<Action> actions) {
+        List<NamespaceTarget> targets = survey.layout().orElseThrow().allTargets();
+        Map<String, java.util.concurrent.Future<StepPreview>> futures = new LinkedHashMap<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.max(1, Math.min(PREVIEW_THREADS, targets.size())), r -> {
+                    Thread t = new Thread(r, "revroll-preview");
+                    t.setDaemon(true);
+                    return t;
+                });
+        try {
+            for (NamespaceTarget t : targets) {
+                StepScope.Seen seen = seen(survey, t);
+                futures.put(t.stepId(), pool.submit(() -> {
+                    StepPreview p = new StepPreview();
+                    StepScope scope = StepScope.preview(ctx, t.stepId(), p, seen);
+                    for (Action action : actions) {
+                        try {
+                            action.preview(scope.acting(action.id()));
+                        } catch (RuntimeException e) {
+                            p.problem(action.id() + ": " + Rollout.message(e));
+                        }
+                    }
+                    return p;
+                }));
+            }
+            Map<String, StepPreview> done = new LinkedHashMap<>();
+            for (Map.Entry<String, java.util.concurrent.Future<StepPreview>> f : futures.entrySet()) {
+                done.put(f.getKey(), f.getValue().get());
+            }
+            return done;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("preview interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** Replicas of the namespace's largest workload that moves (what a step's estimate is made from). */

@@ -43,13 +43,21 @@ public final class WaveMembership {
     private WaveMembership() {
     }
 
+    /** From this many listed namespaces on, they are read with one list of all namespaces instead of one read each. */
+    static final int LIST_ALL_FROM = 20;
+
     public static List<Members> resolve(Plan plan, KubernetesGateway gateway) {
         List<Members> waves = new ArrayList<>();
         int index = 0;
+        int listed = plan.spec().waves().stream().mapToInt(w -> w.namespaces().size()).sum();
+        Map<String, NamespaceState> all = new java.util.HashMap<>();
+        if (listed >= LIST_ALL_FROM) {
+            gateway.namespaces(null).forEach(ns -> all.put(ns.name(), ns));
+        }
         for (Plan.Wave wave : plan.spec().waves()) {
             Map<String, Optional<NamespaceState>> candidates = new LinkedHashMap<>();
             for (String name : wave.namespaces()) {
-                candidates.put(name, gateway.namespace(name));
+                candidates.put(name, listed >= LIST_ALL_FROM ? Optional.ofNullable(all.get(name)) : gateway.namespace(name));
             }
             wave.selector().ifPresent(sel -> gateway.namespaces(sel).stream()
                     .sorted(Comparator.comparing(NamespaceState::name))

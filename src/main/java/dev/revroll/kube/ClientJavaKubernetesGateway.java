@@ -177,6 +177,50 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         return all;
     }
 
+    /** From this many namespaces on, a survey lists each kind in all namespaces (in pages) instead of per namespace. */
+    public static final int LIST_ALL_FROM = 20;
+    /** Objects per page of a list over all namespaces: bounds what one answer holds in memory. */
+    public static final int PAGE_SIZE = 500;
+    private int pageSize = PAGE_SIZE;
+
+    /** Lists over all namespaces in pages of {@code size} objects instead of {@link #PAGE_SIZE} (tests of the paging). */
+    public ClientJavaKubernetesGateway pagesOf(int size) {
+        this.pageSize = size;
+        return this;
+    }
+
+    /**
+     * Few namespaces: one list per namespace and kind. Many: one paged list per kind over all namespaces, kept to the
+     * namespaces asked for; when the identity may only list in the target namespaces (403 for all), per namespace.
+     */
+    @Override
+    public Map<String, List<Workload>> workloadsIn(List<String> namespaces, Set<WorkloadKind> kindsWanted) {
+        if (namespaces.size() < LIST_ALL_FROM) {
+            return KubernetesGateway.super.workloadsIn(namespaces, kindsWanted);
+        }
+        Set<String> wanted = new java.util.HashSet<>(namespaces);
+        Map<String, List<Workload>> found = new java.util.HashMap<>();
+        try {
+            for (WorkloadKind k : WorkloadKind.values()) {
+                if (kindsWanted.contains(k)) {
+                    kinds.get(k).listIn(wanted, pageSize).forEach((ns, ws) -> found.computeIfAbsent(ns, n -> new ArrayList<>()).addAll(ws));
+                }
+            }
+        } catch (KubeApiException e) {
+            if (e.httpCode() == 403) {
+                return KubernetesGateway.super.workloadsIn(namespaces, kindsWanted);
+            }
+            throw e;
+        }
+        Map<String, List<Workload>> by = new java.util.LinkedHashMap<>();
+        for (String ns : namespaces) {
+            List<Workload> ws = new ArrayList<>(found.getOrDefault(ns, List.of()));
+            ws.sort(Comparator.comparing((Workload w) -> w.ref().kind()).thenComparing(w -> w.ref().name()));
+            by.put(ns, ws);
+        }
+        return by;
+    }
+
     @Override
     public Optional<Workload> workload(WorkloadRef ref) {
         return kinds.get(ref.kind()).read(ref.namespace(), ref.name());

@@ -40,6 +40,12 @@ final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
     }
 
     @Override
+    Page<V1DaemonSet> listAllPage(String continueToken, int limit) throws ApiException {
+        V1DaemonSetList list = apps.listDaemonSetForAllNamespaces().limit(limit)._continue(continueToken).execute();
+        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+    }
+
+    @Override
     Call watchCall(String namespace, String resourceVersion) throws ApiException {
         return apps.listNamespacedDaemonSet(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
                 .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);

@@ -41,6 +41,12 @@ final class DeploymentKind extends KindStrategy<V1Deployment> {
     }
 
     @Override
+    Page<V1Deployment> listAllPage(String continueToken, int limit) throws ApiException {
+        V1DeploymentList list = apps.listDeploymentForAllNamespaces().limit(limit)._continue(continueToken).execute();
+        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+    }
+
+    @Override
     Call watchCall(String namespace, String resourceVersion) throws ApiException {
         return apps.listNamespacedDeployment(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
                 .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);

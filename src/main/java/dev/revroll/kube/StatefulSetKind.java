@@ -43,6 +43,12 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
     }
 
     @Override
+    Page<V1StatefulSet> listAllPage(String continueToken, int limit) throws ApiException {
+        V1StatefulSetList list = apps.listStatefulSetForAllNamespaces().limit(limit)._continue(continueToken).execute();
+        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+    }
+
+    @Override
     Call watchCall(String namespace, String resourceVersion) throws ApiException {
         return apps.listNamespacedStatefulSet(namespace).watch(true).allowWatchBookmarks(true).resourceVersion(resourceVersion)
                 .timeoutSeconds(WorkloadWatch.WATCH_SECONDS).buildCall(null);

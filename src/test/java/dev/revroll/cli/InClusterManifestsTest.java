@@ -220,7 +220,7 @@ class InClusterManifestsTest {
 
     /** A cluster with nothing in it that answers every access review with yes and remembers the questions. */
     static final class RecordingGateway implements KubernetesGateway {
-        final List<Access> asked = new ArrayList<>();
+        final List<Access> asked = java.util.Collections.synchronizedList(new ArrayList<>());  // preflight asks side by side
 
         @Override
         public boolean allowed(Access access) {

@@ -44,6 +44,9 @@ class FakeCluster implements KubernetesGateway {
     final List<String> writes = new ArrayList<>();
     /** Writes sent with server-side dry run, described as {@link #writes} describes real ones (when {@link #recordDryRuns}). */
     final List<String> dryRuns = new ArrayList<>();
+    /** Namespaces read one by one, and lists of namespaces, since the fake was made. */
+    int namespaceReads;
+    int namespaceLists;
     /** Off by default: the engine benchmark's preview would otherwise pay for this log. */
     boolean recordDryRuns;
     /** Revisions whose proxies never ACK what istiod sent (STALE). */
@@ -176,18 +179,23 @@ class FakeCluster implements KubernetesGateway {
 
     @Override
     public Optional<NamespaceState> namespace(String name) {
+        namespaceReads++;
         return Optional.ofNullable(namespaces.get(name)).map(n -> new NamespaceState(n.name(), Map.copyOf(n.labels()), Map.copyOf(n.annotations())));
     }
 
     @Override
     public List<NamespaceState> namespaces(String labelSelector) {
+        namespaceLists++;
+        if (labelSelector == null || labelSelector.isBlank()) {
+            return namespaces.values().stream().sorted(java.util.Comparator.comparing(NamespaceState::name)).toList();
+        }
         String[] kv = labelSelector.split("=");
         return namespaces.values().stream().filter(n -> kv[1].equals(n.labels().get(kv[0]))).toList();
     }
 
     /** Applies a merge patch as the API server would, for the parts revroll sends; each part is logged in {@link #writes}. */
     @Override
-    public void patch(ObjectRef target, MergePatch patch, boolean dryRun) {
+    public synchronized void patch(ObjectRef target, MergePatch patch, boolean dryRun) {
         if (dryRun && !recordDryRuns && !(target instanceof NamespaceRef)) {
             return; // only a namespace's admission can refuse a dry run here
         }

@@ -48,29 +48,41 @@ public final class StepScope {
     private final Toward toward;
     private final boolean withGit;
     private final StepPreview preview;
+    private final Seen seen;
     private String action = "";
 
-    private StepScope(RunContext run, String stepId, Toward toward, boolean withGit, StepPreview preview) {
+    private StepScope(RunContext run, String stepId, Toward toward, boolean withGit, StepPreview preview, Seen seen) {
         this.run = run;
         this.stepId = stepId;
         this.toward = toward;
         this.withGit = withGit;
         this.preview = preview;
+        this.seen = seen;
+    }
+
+    /**
+     * The step's namespace and workloads as the survey read them a moment before: a preview's actions read these instead
+     * of asking the API server again for every step (the survey is the preview's "now").
+     */
+    public record Seen(NamespaceState namespace, List<Workload> workloads) {
     }
 
     /** The step going forward in a run. */
     public static StepScope forward(RunContext run, String stepId) {
-        return new StepScope(run, stepId, Toward.TARGET, true, null);
+        return new StepScope(run, stepId, Toward.TARGET, true, null, null);
     }
 
     /** The step being undone; {@code withGit} false is break-glass (the cluster is undone, Git is left for reconcile). */
     public static StepScope undo(RunContext run, String stepId, boolean withGit) {
-        return new StepScope(run, stepId, Toward.PREVIOUS, withGit, null);
+        return new StepScope(run, stepId, Toward.PREVIOUS, withGit, null, null);
     }
 
-    /** The step in preview: dry-run writes, collected in {@code into}; the run's journal is a scratch one. */
-    public static StepScope preview(RunContext run, String stepId, StepPreview into) {
-        return new StepScope(run, stepId, Toward.TARGET, true, into);
+    /**
+     * The step in preview: dry-run writes, collected in {@code into}; the run's journal is a scratch one; the namespace
+     * and workloads are those the survey saw.
+     */
+    public static StepScope preview(RunContext run, String stepId, StepPreview into, Seen seen) {
+        return new StepScope(run, stepId, Toward.TARGET, true, into, java.util.Objects.requireNonNull(seen));
     }
 
     /** The action the next writes and events belong to (set by the runner). */
@@ -128,6 +140,9 @@ public final class StepScope {
     /** The step's namespace as the cluster has it now. */
     public NamespaceState namespace(String whenGone) {
         String ns = record().namespace();
+        if (seen != null) {
+            return seen.namespace();
+        }
         return cluster().namespace(ns).orElseThrow(() -> new StepFailure("namespace " + ns + " no longer exists" + whenGone));
     }
 
@@ -149,7 +164,7 @@ public final class StepScope {
         java.util.Set<WorkloadKind> kinds = java.util.EnumSet.noneOf(WorkloadKind.class);
         refs.forEach(r -> kinds.add(r.kind()));
         Map<WorkloadRef, Workload> now = new java.util.HashMap<>();
-        cluster().workloads(record().namespace(), kinds).forEach(w -> now.put(w.ref(), w));
+        (seen != null ? seen.workloads() : cluster().workloads(record().namespace(), kinds)).forEach(w -> now.put(w.ref(), w));
         return refs.stream().map(now::get).filter(java.util.Objects::nonNull).toList();
     }
 
