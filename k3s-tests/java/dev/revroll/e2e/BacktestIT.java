@@ -227,6 +227,11 @@ class BacktestIT {
                 Files.move(block, data.resolve(block.getFileName()), StandardCopyOption.ATOMIC_MOVE);
             }
         }
+        try (var left = Files.walk(work)) { // the input and promtool's empty output directory
+            for (Path f : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
     }
 
     /** Until Prometheus has loaded the blocks: {@code count(...)} of the metric over the history is {@code series}. */
