@@ -160,6 +160,15 @@ class KubernetesGatewayIT {
         Map<String, List<Workload>> paged = new ClientJavaKubernetesGateway(connection).pagesOf(7).workloadsIn(names, kinds);
 
         assertEquals(refsOf(oneByOne), refsOf(paged));
+        await("the fleet's pods are Ready", Duration.ofSeconds(90)).until(() -> names.stream().limit(names.size() - 1)
+                .allMatch(ns -> gateway.pods(ns).size() == (names.indexOf(ns) % 3 == 2 ? 0 : 2) + (names.indexOf(ns) % 4 == 0 ? 1 : 0)
+                        && gateway.pods(ns).stream().allMatch(PodState::ready)));
+        Map<String, List<String>> podsOneByOne = new java.util.LinkedHashMap<>();
+        names.forEach(ns -> podsOneByOne.put(ns, podsOf(gateway.pods(ns))));
+        Map<String, List<String>> podsPaged = new java.util.LinkedHashMap<>();
+        new ClientJavaKubernetesGateway(connection).pagesOf(7).podsIn(names).forEach((ns, ps) -> podsPaged.put(ns, podsOf(ps)));
+        assertEquals(podsOneByOne, podsPaged);
+        assertTrue(podsPaged.get(names.get(0)).stream().anyMatch(p -> p.endsWith("owner Deployment/" + names.get(0) + "/web")), podsPaged.get(names.get(0)).toString());
         assertEquals(List.of("Deployment/api", "Deployment/web", "StatefulSet/db"),
                 paged.get(names.get(0)).stream().map(w -> w.ref().key()).toList());
         assertEquals(List.of(), paged.get(names.get(2)));
@@ -178,6 +187,15 @@ class KubernetesGatewayIT {
         Map<String, List<Workload>> expected = new java.util.LinkedHashMap<>(oneByOne);
         expected.remove("revroll-no-such-namespace");
         assertEquals(refsOf(expected), refsOf(granted));
+        Map<String, List<String>> podsGranted = new java.util.LinkedHashMap<>();
+        lister.podsIn(names.subList(0, names.size() - 1)).forEach((ns, ps) -> podsGranted.put(ns, podsOf(ps)));
+        Map<String, List<String>> podsExpected = new java.util.LinkedHashMap<>(podsOneByOne);
+        podsExpected.remove("revroll-no-such-namespace");
+        assertEquals(podsExpected, podsGranted);
+    }
+
+    private static List<String> podsOf(List<PodState> pods) {
+        return pods.stream().map(p -> p.name() + " owner " + p.owner().map(o -> o.kind() + "/" + o.namespace() + "/" + o.name()).orElse("-")).toList();
     }
 
     private static Map<String, List<String>> refsOf(Map<String, List<Workload>> by) {

@@ -11,6 +11,7 @@ import dev.revroll.plan.SurgePolicy;
 import dev.revroll.ports.ClusterModel.InjectorWebhook;
 import dev.revroll.ports.ClusterModel.IstiodPod;
 import dev.revroll.ports.Access;
+import dev.revroll.ports.ClusterModel.PodState;
 import dev.revroll.ports.ClusterModel.Workload;
 import dev.revroll.ports.GitOpsRepository;
 import dev.revroll.ports.KubernetesGateway;
@@ -110,6 +111,7 @@ public final class Preflight {
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
             Map<String, List<Workload>> found = gateway.workloadsIn(
                     l.allTargets().stream().map(NamespaceTarget::name).toList(), new HashSet<>(spec.restart().kinds()));
+            Map<String, List<PodState>> podsOf = gateway.podsIn(l.allTargets().stream().map(NamespaceTarget::name).toList());
             for (NamespaceTarget t : l.allTargets()) {
                 String breakGlass = t.namespace().annotations().get(ClusterRecords.BREAK_GLASS);
                 if (breakGlass != null) {
@@ -127,7 +129,7 @@ public final class Preflight {
                 workloads.put(t.name(), plans);
                 plans.forEach(p -> refusals.addAll(WorkloadControl.problems(t.name(), p.workload())));
                 checkWorkloads(spec, t.name(), plans, mesh, refusals, warnings);
-                List<Attention> manual = MakeBeforeBreak.of(t.name(), plans, gateway.pods(t.name()),
+                List<Attention> manual = MakeBeforeBreak.of(t.name(), plans, podsOf.getOrDefault(t.name(), List.of()),
                         t.currentRevision().orElse(null), target.get().describe());
                 attention.put(t.name(), manual);
                 for (Attention a : manual) {

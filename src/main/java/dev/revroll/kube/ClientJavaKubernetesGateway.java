@@ -38,6 +38,7 @@ import io.kubernetes.client.openapi.models.V1MutatingWebhookConfiguration;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ResourceAttributes;
@@ -260,6 +261,59 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         }
         return pods.stream().map(p -> toPod(p, deploymentOfReplicaSet))
                 .sorted(Comparator.comparing(PodState::name)).toList();
+    }
+
+    /**
+     * Few namespaces: {@link #pods} for each. Many: pods listed in all namespaces, in pages, kept to the namespaces asked
+     * for (per namespace again when listing in all namespaces is not granted). A pod's Deployment is told from its
+     * ReplicaSet's name instead of a list of every ReplicaSet (docs/kubernetes-rollouts.md#which-deployment-a-pod-belongs-to).
+     */
+    @Override
+    public Map<String, List<PodState>> podsIn(List<String> namespaces) {
+        if (namespaces.size() < LIST_ALL_FROM) {
+            return KubernetesGateway.super.podsIn(namespaces);
+        }
+        Set<String> wanted = new java.util.HashSet<>(namespaces);
+        List<V1Pod> pods = new ArrayList<>();
+        try {
+            String token = null;
+            do {
+                String from = token;
+                V1PodList page = calls.read("list", "Pods in all namespaces", () -> core.listPodForAllNamespaces().limit(pageSize)._continue(from).execute());
+                page.getItems().stream().filter(p -> wanted.contains(p.getMetadata().getNamespace())).forEach(pods::add);
+                token = page.getMetadata() == null ? null : page.getMetadata().getContinue();
+            } while (token != null && !token.isEmpty());
+        } catch (KubeApiException e) {
+            if (e.httpCode() == 403) {
+                return KubernetesGateway.super.podsIn(namespaces);
+            }
+            throw e;
+        }
+        Map<String, List<PodState>> found = new HashMap<>();
+        for (V1Pod p : pods) {
+            String ns = p.getMetadata().getNamespace();
+            found.computeIfAbsent(ns, n -> new ArrayList<>()).add(toPod(p, deploymentByName(p)));
+        }
+        Map<String, List<PodState>> by = new java.util.LinkedHashMap<>();
+        for (String ns : namespaces) {
+            List<PodState> ps = new ArrayList<>(found.getOrDefault(ns, List.of()));
+            ps.sort(Comparator.comparing(PodState::name));
+            by.put(ns, ps);
+        }
+        return by;
+    }
+
+    /**
+     * The Deployment controller names each ReplicaSet {@code <deployment>-<pod-template-hash>} and gives its pods the
+     * {@code pod-template-hash} label: a pod whose controlling ReplicaSet is named so belongs to that Deployment.
+     */
+    static Map<String, String> deploymentByName(V1Pod p) {
+        String hash = KubeObjects.labels(p.getMetadata()).get("pod-template-hash");
+        Optional<String> rs = controller(p.getMetadata().getOwnerReferences()).filter(o -> "ReplicaSet".equals(o.getKind())).map(o -> o.getName());
+        if (hash == null || rs.isEmpty() || !rs.get().endsWith("-" + hash) || rs.get().length() == hash.length() + 1) {
+            return Map.of();
+        }
+        return Map.of(rs.get(), rs.get().substring(0, rs.get().length() - hash.length() - 1));
     }
 
     static PodState toPod(V1Pod p, Map<String, String> deploymentOfReplicaSet) {

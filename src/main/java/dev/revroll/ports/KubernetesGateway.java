@@ -55,6 +55,16 @@ public interface KubernetesGateway {
      * them; a namespace without workloads maps to an empty list. An adapter may read them with fewer requests than one
      * list per namespace and kind.
      */
+    /**
+     * The pods of many namespaces at once (a fleet's survey), each namespace's as {@link #pods} gives them; a namespace
+     * without pods maps to an empty list. An adapter may read them with fewer requests than one list per namespace.
+     */
+    default Map<String, List<PodState>> podsIn(List<String> namespaces) {
+        Map<String, List<PodState>> by = new java.util.LinkedHashMap<>();
+        namespaces.forEach(ns -> by.put(ns, pods(ns)));
+        return by;
+    }
+
     default Map<String, List<Workload>> workloadsIn(List<String> namespaces, Set<WorkloadKind> kinds) {
         Map<String, List<Workload>> by = new java.util.LinkedHashMap<>();
         namespaces.forEach(ns -> by.put(ns, workloads(ns, kinds)));

@@ -41,6 +41,27 @@ class ClusterModelMappingTest {
     }
 
     @Test
+    void aPodsDeploymentIsToldFromItsReplicaSetsNameAndPodTemplateHash() {
+        List<V1Container> app = List.of(new V1Container().name("app"));
+        V1Pod hashed = pod("ReplicaSet", "web-api-5d8f7c", app, null);
+        hashed.getMetadata().labels(Map.of("pod-template-hash", "5d8f7c"));
+        assertEquals(Map.of("web-api-5d8f7c", "web-api"), ClientJavaKubernetesGateway.deploymentByName(hashed));
+        assertEquals(Optional.of(new WorkloadRef(WorkloadKind.Deployment, "shop", "web-api")),
+                ClientJavaKubernetesGateway.toPod(hashed, ClientJavaKubernetesGateway.deploymentByName(hashed)).owner());
+        V1Pod handMade = pod("ReplicaSet", "bare-rs", app, null);  // no pod-template-hash: no Deployment
+        assertEquals(Map.of(), ClientJavaKubernetesGateway.deploymentByName(handMade));
+        V1Pod otherHash = pod("ReplicaSet", "web-5d8f7c", app, null);
+        otherHash.getMetadata().labels(Map.of("pod-template-hash", "99aa"));
+        assertEquals(Map.of(), ClientJavaKubernetesGateway.deploymentByName(otherHash));
+        V1Pod onlyHash = pod("ReplicaSet", "-5d8f", app, null);
+        onlyHash.getMetadata().labels(Map.of("pod-template-hash", "5d8f"));
+        assertEquals(Map.of(), ClientJavaKubernetesGateway.deploymentByName(onlyHash));
+        V1Pod ofStatefulSet = pod("StatefulSet", "db", app, null);
+        ofStatefulSet.getMetadata().labels(Map.of("pod-template-hash", "db"));
+        assertEquals(Map.of(), ClientJavaKubernetesGateway.deploymentByName(ofStatefulSet));
+    }
+
+    @Test
     void ownersResolveToTheTopLevelWorkload() {
         List<V1Container> app = List.of(new V1Container().name("app"));
         PodState viaReplicaSet = ClientJavaKubernetesGateway.toPod(pod("ReplicaSet", "web-5d8f", app, null), Map.of("web-5d8f", "web"));
