@@ -206,30 +206,7 @@ public final class Preflight {
      * a time. When one fails, the first failure in the order asked is thrown.
      */
     private List<Boolean> askAll(List<Access> asks) {
-        if (asks.size() <= 1) {
-            return asks.stream().map(gateway::allowed).toList();
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(Math.min(ASK_AT_ONCE, asks.size()), r -> {
-            Thread t = new Thread(r, "revroll-access-review");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            List<java.util.concurrent.Future<Boolean>> answers = new ArrayList<>();
-            asks.forEach(a -> answers.add(pool.submit(() -> gateway.allowed(a))));
-            List<Boolean> out = new ArrayList<>();
-            for (java.util.concurrent.Future<Boolean> f : answers) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while asking the API server for access reviews", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
+        return Concurrently.map(asks, ASK_AT_ONCE, "revroll-access-review", gateway::allowed);
     }
 
     /** Asks again, namespace by namespace, for what was denied cluster-wide (a RoleBinding per namespace is a fine grant too). */

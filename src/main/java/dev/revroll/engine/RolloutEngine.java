@@ -200,42 +200,23 @@ public final class RolloutEngine {
      */
     private Map<String, StepPreview> previewSteps(RunContext ctx, Survey survey, List<Action> actions) {
         List<NamespaceTarget> targets = survey.layout().orElseThrow().allTargets();
-        Map<String, java.util.concurrent.Future<StepPreview>> futures = new LinkedHashMap<>();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.max(1, Math.min(PREVIEW_THREADS, targets.size())), r -> {
-                    Thread t = new Thread(r, "revroll-preview");
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            for (NamespaceTarget t : targets) {
-                StepScope.Seen seen = seen(survey, t);
-                futures.put(t.stepId(), pool.submit(() -> {
-                    StepPreview p = new StepPreview();
-                    StepScope scope = StepScope.preview(ctx, t.stepId(), p, seen);
-                    for (Action action : actions) {
-                        try {
-                            action.preview(scope.acting(action.id()));
-                        } catch (RuntimeException e) {
-                            p.problem(action.id() + ": " + Rollout.message(e));
-                        }
-                    }
-                    return p;
-                }));
+        List<StepPreview> previews = Concurrently.map(targets, PREVIEW_THREADS, "revroll-preview", t -> {
+            StepPreview p = new StepPreview();
+            StepScope scope = StepScope.preview(ctx, t.stepId(), p, seen(survey, t));
+            for (Action action : actions) {
+                try {
+                    action.preview(scope.acting(action.id()));
+                } catch (RuntimeException e) {
+                    p.problem(action.id() + ": " + Rollout.message(e));
+                }
             }
-            Map<String, StepPreview> done = new LinkedHashMap<>();
-            for (Map.Entry<String, java.util.concurrent.Future<StepPreview>> f : futures.entrySet()) {
-                done.put(f.getKey(), f.getValue().get());
-            }
-            return done;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("preview interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } finally {
-            pool.shutdownNow();
+            return p;
+        });
+        Map<String, StepPreview> done = new LinkedHashMap<>();
+        for (int i = 0; i < targets.size(); i++) {
+            done.put(targets.get(i).stepId(), previews.get(i));
         }
+        return done;
     }
 
     /** Replicas of the namespace's largest workload that moves (what a step's estimate is made from). */
