@@ -37,7 +37,7 @@ def main(paths):
             floor = s.get("floor", {}).get("seconds")
             out.append("| contender | wall s, median (min–max) | × loop | × floor | its API requests per namespace | all API requests (apiserver_request_total) | syncz bytes | heap / RSS MB | Ready floor broken (workloads, summed over the runs) | pod start-up s | load average (start→end) |")
             out.append("|---|---|---|---|---|---|---|---|---|---|---|")
-            for name in ("loop", "floor", "floor-seq", "revroll-p1", "revroll-p10", "revroll-p10-nogates"):
+            for name in ("loop", "floor", "floor-seq", "revroll-p1", "revroll-p10", "revroll-p10-nogates", "revroll-preview"):
                 if name not in s:
                     continue
                 c = s[name]
