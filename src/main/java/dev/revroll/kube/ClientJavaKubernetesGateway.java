@@ -166,6 +166,9 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
 
     // ---- workloads
 
+    /** The order a namespace's workloads are given in. */
+    private static final Comparator<Workload> BY_KIND_AND_NAME = Comparator.comparing((Workload w) -> w.ref().kind()).thenComparing(w -> w.ref().name());
+
     @Override
     public List<Workload> workloads(String namespace, Set<WorkloadKind> kindsWanted) {
         List<Workload> all = new ArrayList<>();
@@ -174,7 +177,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
                 all.addAll(kinds.get(k).list(namespace));
             }
         }
-        all.sort(Comparator.comparing((Workload w) -> w.ref().kind()).thenComparing(w -> w.ref().name()));
+        all.sort(BY_KIND_AND_NAME);
         return all;
     }
 
@@ -200,7 +203,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
             return KubernetesGateway.super.workloadsIn(namespaces, kindsWanted);
         }
         Set<String> wanted = new java.util.HashSet<>(namespaces);
-        Map<String, List<Workload>> found = new java.util.HashMap<>();
+        Map<String, List<Workload>> found = new HashMap<>();
         try {
             for (WorkloadKind k : WorkloadKind.values()) {
                 if (kindsWanted.contains(k)) {
@@ -213,13 +216,7 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
             }
             throw e;
         }
-        Map<String, List<Workload>> by = new java.util.LinkedHashMap<>();
-        for (String ns : namespaces) {
-            List<Workload> ws = new ArrayList<>(found.getOrDefault(ns, List.of()));
-            ws.sort(Comparator.comparing((Workload w) -> w.ref().kind()).thenComparing(w -> w.ref().name()));
-            by.put(ns, ws);
-        }
-        return by;
+        return Paged.inOrder(namespaces, found, BY_KIND_AND_NAME);
     }
 
     @Override
@@ -259,9 +256,11 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
                         .ifPresent(o -> deploymentOfReplicaSet.put(rs.getMetadata().getName(), o.getName()));
             }
         }
-        return pods.stream().map(p -> toPod(p, deploymentOfReplicaSet))
-                .sorted(Comparator.comparing(PodState::name)).toList();
+        return pods.stream().map(p -> toPod(p, deploymentOfReplicaSet)).sorted(BY_NAME).toList();
     }
+
+    /** The order a namespace's pods are given in. */
+    private static final Comparator<PodState> BY_NAME = Comparator.comparing(PodState::name);
 
     /**
      * Few namespaces: {@link #pods} for each. Many: pods listed in all namespaces, in pages, kept to the namespaces asked
@@ -273,34 +272,19 @@ public final class ClientJavaKubernetesGateway implements KubernetesGateway {
         if (namespaces.size() < LIST_ALL_FROM) {
             return KubernetesGateway.super.podsIn(namespaces);
         }
-        Set<String> wanted = new java.util.HashSet<>(namespaces);
-        List<V1Pod> pods = new ArrayList<>();
+        Map<String, List<PodState>> found;
         try {
-            String token = null;
-            do {
-                String from = token;
-                V1PodList page = calls.read("list", "Pods in all namespaces", () -> core.listPodForAllNamespaces().limit(pageSize)._continue(from).execute());
-                page.getItems().stream().filter(p -> wanted.contains(p.getMetadata().getNamespace())).forEach(pods::add);
-                token = page.getMetadata() == null ? null : page.getMetadata().getContinue();
-            } while (token != null && !token.isEmpty());
+            found = Paged.inNamespaces(calls, "Pods", new java.util.HashSet<>(namespaces), token -> {
+                V1PodList page = core.listPodForAllNamespaces().limit(pageSize)._continue(token).execute();
+                return new Paged.Page<>(page.getItems(), page.getMetadata() == null ? null : page.getMetadata().getContinue());
+            }, p -> toPod(p, deploymentByName(p)));
         } catch (KubeApiException e) {
             if (e.httpCode() == 403) {
                 return KubernetesGateway.super.podsIn(namespaces);
             }
             throw e;
         }
-        Map<String, List<PodState>> found = new HashMap<>();
-        for (V1Pod p : pods) {
-            String ns = p.getMetadata().getNamespace();
-            found.computeIfAbsent(ns, n -> new ArrayList<>()).add(toPod(p, deploymentByName(p)));
-        }
-        Map<String, List<PodState>> by = new java.util.LinkedHashMap<>();
-        for (String ns : namespaces) {
-            List<PodState> ps = new ArrayList<>(found.getOrDefault(ns, List.of()));
-            ps.sort(Comparator.comparing(PodState::name));
-            by.put(ns, ps);
-        }
-        return by;
+        return Paged.inOrder(namespaces, found, BY_NAME);
     }
 
     /**

@@ -40,9 +40,9 @@ final class DaemonSetKind extends KindStrategy<V1DaemonSet> {
     }
 
     @Override
-    Page<V1DaemonSet> listAllPage(String continueToken, int limit) throws ApiException {
+    Paged.Page<V1DaemonSet> listAllPage(String continueToken, int limit) throws ApiException {
         V1DaemonSetList list = apps.listDaemonSetForAllNamespaces().limit(limit)._continue(continueToken).execute();
-        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+        return new Paged.Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
     }
 
     @Override

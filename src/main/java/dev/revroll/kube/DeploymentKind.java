@@ -41,9 +41,9 @@ final class DeploymentKind extends KindStrategy<V1Deployment> {
     }
 
     @Override
-    Page<V1Deployment> listAllPage(String continueToken, int limit) throws ApiException {
+    Paged.Page<V1Deployment> listAllPage(String continueToken, int limit) throws ApiException {
         V1DeploymentList list = apps.listDeploymentForAllNamespaces().limit(limit)._continue(continueToken).execute();
-        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+        return new Paged.Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
     }
 
     @Override

@@ -94,31 +94,12 @@ abstract sealed class KindStrategy<T extends KubernetesObject> permits Deploymen
         return kind;
     }
 
-    /** One page of this kind in all namespaces ({@code continueToken} null for the first; the next token or null in the result). */
-    abstract Page<T> listAllPage(String continueToken, int limit) throws ApiException;
+    /** One page of this kind in all namespaces ({@code continueToken} null for the first). */
+    abstract Paged.Page<T> listAllPage(String continueToken, int limit) throws ApiException;
 
-    /** One page of a list over all namespaces and the token of the next ({@code null} after the last). */
-    record Page<T>(List<T> items, String next) {
-    }
-
-    /**
-     * This kind's workloads in the given namespaces, read with a list over all namespaces in pages of {@code pageSize}
-     * (one request per page instead of one per namespace); objects of other namespaces are dropped page by page.
-     */
+    /** This kind's workloads in the given namespaces, from a list over all namespaces in pages of {@code pageSize}. */
     final java.util.Map<String, List<Workload>> listIn(java.util.Set<String> namespaces, int pageSize) {
-        java.util.Map<String, List<Workload>> by = new java.util.HashMap<>();
-        String token = null;
-        do {
-            String from = token;
-            Page<T> page = calls.read("list", kind.name() + "s in all namespaces", () -> listAllPage(from, pageSize));
-            for (T o : page.items()) {
-                if (namespaces.contains(o.getMetadata().getNamespace())) {
-                    by.computeIfAbsent(o.getMetadata().getNamespace(), n -> new java.util.ArrayList<>()).add(toWorkload.apply(o));
-                }
-            }
-            token = page.next();
-        } while (token != null && !token.isEmpty());
-        return by;
+        return Paged.inNamespaces(calls, kind.name() + "s", namespaces, token -> listAllPage(token, pageSize), toWorkload);
     }
 
     final List<Workload> list(String namespace) {

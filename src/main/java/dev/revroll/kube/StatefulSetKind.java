@@ -43,9 +43,9 @@ final class StatefulSetKind extends KindStrategy<V1StatefulSet> {
     }
 
     @Override
-    Page<V1StatefulSet> listAllPage(String continueToken, int limit) throws ApiException {
+    Paged.Page<V1StatefulSet> listAllPage(String continueToken, int limit) throws ApiException {
         V1StatefulSetList list = apps.listStatefulSetForAllNamespaces().limit(limit)._continue(continueToken).execute();
-        return new Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
+        return new Paged.Page<>(list.getItems(), list.getMetadata() == null ? null : list.getMetadata().getContinue());
     }
 
     @Override

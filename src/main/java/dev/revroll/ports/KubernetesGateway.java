@@ -51,11 +51,6 @@ public interface KubernetesGateway {
     List<Workload> workloads(String namespace, Set<WorkloadKind> kinds);
 
     /**
-     * The workloads of many namespaces at once (a fleet's survey), each namespace's sorted as {@link #workloads} sorts
-     * them; a namespace without workloads maps to an empty list. An adapter may read them with fewer requests than one
-     * list per namespace and kind.
-     */
-    /**
      * The pods of many namespaces at once (a fleet's survey), each namespace's as {@link #pods} gives them; a namespace
      * without pods maps to an empty list. An adapter may read them with fewer requests than one list per namespace.
      */
@@ -65,6 +60,11 @@ public interface KubernetesGateway {
         return by;
     }
 
+    /**
+     * The workloads of many namespaces at once (a fleet's survey), each namespace's sorted as {@link #workloads} sorts
+     * them; a namespace without workloads maps to an empty list. An adapter may read them with fewer requests than one
+     * list per namespace and kind.
+     */
     default Map<String, List<Workload>> workloadsIn(List<String> namespaces, Set<WorkloadKind> kinds) {
         Map<String, List<Workload>> by = new java.util.LinkedHashMap<>();
         namespaces.forEach(ns -> by.put(ns, workloads(ns, kinds)));
