@@ -102,16 +102,15 @@ public final class Preflight {
             RolloutLayout l = new StepPlanner(gateway).layout(plan, target.get(), injection);
             layout = Optional.of(l);
             l.allSkips().forEach(s -> warnings.add("skipped " + s));
-            List<String> perNamespace = reviewInTargets(access.deniedClusterWide(),
-                    l.allTargets().stream().map(NamespaceTarget::name).toList());
+            List<String> names = l.allTargets().stream().map(NamespaceTarget::name).toList();
+            List<String> perNamespace = reviewInTargets(access.deniedClusterWide(), names);
             if (!perNamespace.isEmpty()) {
                 refusals.addAll(perNamespace);
                 return new Survey(context, target, layout, workloads, istiod, refusals, warnings, attention);
             }
             Optional<Map<String, Object>> mesh = meshConfig(spec.controlPlane().namespace(), target.get().revision());
-            Map<String, List<Workload>> found = gateway.workloadsIn(
-                    l.allTargets().stream().map(NamespaceTarget::name).toList(), new HashSet<>(spec.restart().kinds()));
-            Map<String, List<PodState>> podsOf = gateway.podsIn(l.allTargets().stream().map(NamespaceTarget::name).toList());
+            Map<String, List<Workload>> found = gateway.workloadsIn(names, new HashSet<>(spec.restart().kinds()));
+            Map<String, List<PodState>> podsOf = gateway.podsIn(names);
             for (NamespaceTarget t : l.allTargets()) {
                 String breakGlass = t.namespace().annotations().get(ClusterRecords.BREAK_GLASS);
                 if (breakGlass != null) {
@@ -142,18 +141,17 @@ public final class Preflight {
                     }
                 }
             }
-            List<String> names = l.allTargets().stream().map(NamespaceTarget::name).toList();
             refusals.addAll(git.preflight(names).stream().map(p -> "git: " + p).toList());
         }
         return new Survey(context, target, layout, workloads, istiod, refusals, warnings, attention);
     }
 
-    /** A verb of a rule the API server denied when asked for all namespaces at once. */
-    record Denied(Rule rule, String verb) {
+    /** One verb of one rule: what an access review asks, and what was denied when asked for all namespaces at once. */
+    record RuleVerb(Rule rule, String verb) {
     }
 
     /** Refusals for cluster-scoped and control-plane permissions; target-namespace ones denied cluster-wide, to ask again per namespace. */
-    record AccessReview(List<String> refusals, List<Denied> deniedClusterWide) {
+    record AccessReview(List<String> refusals, List<RuleVerb> deniedClusterWide) {
     }
 
     /**
@@ -163,18 +161,15 @@ public final class Preflight {
      */
     AccessReview reviewAccess(Plan plan) {
         List<String> refusals = new ArrayList<>();
-        List<Denied> denied = new ArrayList<>();
+        List<RuleVerb> denied = new ArrayList<>();
         String cp = plan.spec().controlPlane().namespace();
-        List<Rule> rules = RequiredAccess.of(plan);
-        List<Access> asks = new ArrayList<>();
-        for (Rule rule : rules) {
-            for (String verb : rule.verbs().keySet()) {
-                asks.add(rule.access(verb, rule.scope() == Scope.CONTROL_PLANE ? cp : ""));
-            }
+        List<RuleVerb> asked = new ArrayList<>();  // every verb of every rule, in order
+        for (Rule rule : RequiredAccess.of(plan)) {
+            rule.verbs().keySet().forEach(verb -> asked.add(new RuleVerb(rule, verb)));
         }
         List<Boolean> answers;
         try {
-            answers = askAll(asks);
+            answers = askAll(asked.stream().map(a -> a.rule().access(a.verb(), a.rule().scope() == Scope.CONTROL_PLANE ? cp : "")).toList());
         } catch (ClusterException e) {
             if (e.httpCode() == 401 || e.httpCode() == 403) {
                 return new AccessReview(List.of("permission missing: create selfsubjectaccessreviews.authorization.k8s.io "
@@ -182,17 +177,15 @@ public final class Preflight {
             }
             throw e;
         }
-        int i = 0;
-        for (Rule rule : rules) {
-            for (String verb : rule.verbs().keySet()) {
-                if (answers.get(i++)) {
-                    continue;
-                }
-                switch (rule.scope()) {
-                    case CLUSTER -> refusals.add(missing(rule, verb, "cluster-scoped"));
-                    case CONTROL_PLANE -> refusals.add(missing(rule, verb, "in namespace " + cp));
-                    case TARGET_NAMESPACES -> denied.add(new Denied(rule, verb));
-                }
+        for (int i = 0; i < asked.size(); i++) {
+            if (answers.get(i)) {
+                continue;
+            }
+            RuleVerb d = asked.get(i);
+            switch (d.rule().scope()) {
+                case CLUSTER -> refusals.add(missing(d.rule(), d.verb(), "cluster-scoped"));
+                case CONTROL_PLANE -> refusals.add(missing(d.rule(), d.verb(), "in namespace " + cp));
+                case TARGET_NAMESPACES -> denied.add(d);
             }
         }
         return new AccessReview(refusals, denied);
@@ -210,9 +203,9 @@ public final class Preflight {
     }
 
     /** Asks again, namespace by namespace, for what was denied cluster-wide (a RoleBinding per namespace is a fine grant too). */
-    private List<String> reviewInTargets(List<Denied> denied, List<String> namespaces) {
+    private List<String> reviewInTargets(List<RuleVerb> denied, List<String> namespaces) {
         List<String> refusals = new ArrayList<>();
-        for (Denied d : denied) {
+        for (RuleVerb d : denied) {
             List<Boolean> answers = askAll(namespaces.stream().map(ns -> d.rule().access(d.verb(), ns)).toList());
             List<String> without = new ArrayList<>();
             for (int i = 0; i < namespaces.size(); i++) {

@@ -49,15 +49,15 @@ public final class WaveMembership {
     public static List<Members> resolve(Plan plan, KubernetesGateway gateway) {
         List<Members> waves = new ArrayList<>();
         int index = 0;
-        int listed = plan.spec().waves().stream().mapToInt(w -> w.namespaces().size()).sum();
+        boolean listAll = plan.spec().waves().stream().mapToInt(w -> w.namespaces().size()).sum() >= LIST_ALL_FROM;
         Map<String, NamespaceState> all = new java.util.HashMap<>();
-        if (listed >= LIST_ALL_FROM) {
+        if (listAll) {
             gateway.namespaces(null).forEach(ns -> all.put(ns.name(), ns));
         }
         for (Plan.Wave wave : plan.spec().waves()) {
             Map<String, Optional<NamespaceState>> candidates = new LinkedHashMap<>();
             for (String name : wave.namespaces()) {
-                candidates.put(name, listed >= LIST_ALL_FROM ? Optional.ofNullable(all.get(name)) : gateway.namespace(name));
+                candidates.put(name, listAll ? Optional.ofNullable(all.get(name)) : gateway.namespace(name));
             }
             wave.selector().ifPresent(sel -> gateway.namespaces(sel).stream()
                     .sorted(Comparator.comparing(NamespaceState::name))
