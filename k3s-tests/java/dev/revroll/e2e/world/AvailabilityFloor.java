@@ -12,15 +12,11 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
 
 import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import static dev.revroll.e2e.world.Await.await;
 
@@ -78,7 +73,7 @@ public final class AvailabilityFloor implements AutoCloseable {
 
     /** Starts watching the pods of these namespaces; returns once every workload in them serves at full strength. */
     public static AvailabilityFloor watch(SandboxWorld world, String... namespaces) {
-        AvailabilityFloor floor = new AvailabilityFloor(client(world));
+        AvailabilityFloor floor = new AvailabilityFloor(Watches.client(world));
         try {
             for (String ns : namespaces) {
                 NamespaceWatch w = floor.new NamespaceWatch(ns);
@@ -91,21 +86,6 @@ public final class AvailabilityFloor implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             floor.close();
             throw e;
-        }
-    }
-
-    private static ApiClient client(SandboxWorld world) {
-        try (Reader reader = Files.newBufferedReader(world.kubeconfig())) {
-            KubeConfig config = KubeConfig.loadKubeConfig(reader);
-            config.setFile(world.kubeconfig().toFile());
-            config.setContext(world.context());
-            ApiClient client = ClientBuilder.kubeconfig(config).build();
-            // a watch is a long-lived response: no read timeout (the server ends each watch after timeoutSeconds)
-            client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS)
-                    .connectTimeout(2, TimeUnit.SECONDS).build());
-            return client;
-        } catch (IOException e) {
-            throw new WorldException("cannot read the world's kubeconfig " + world.kubeconfig(), e);
         }
     }
 
@@ -352,25 +332,9 @@ public final class AvailabilityFloor implements AutoCloseable {
                         relist(list);
                         rv = list.getMetadata().getResourceVersion();
                     }
-                    try (Watch<V1Pod> watch = Watch.createWatch(client,
-                            core.listNamespacedPod(namespace).watch(true).resourceVersion(rv).allowWatchBookmarks(true)
-                                    .timeoutSeconds(60).buildCall(null),
-                            new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
-                        current = watch;
-                        for (Watch.Response<V1Pod> r : watch) {
-                            if ("ERROR".equals(r.type)) {
-                                // 410 Gone: the resourceVersion is too old; list again
-                                rv = null;
-                                break;
-                            }
-                            if (r.object != null && r.object.getMetadata() != null && r.object.getMetadata().getResourceVersion() != null) {
-                                rv = r.object.getMetadata().getResourceVersion();
-                            }
-                            if (!"BOOKMARK".equals(r.type) && r.object != null) {
-                                apply(r.type, r.object);
-                            }
-                        }
-                    }
+                    rv = Watches.follow(client, core.listNamespacedPod(namespace).watch(true).resourceVersion(rv).allowWatchBookmarks(true)
+                                    .timeoutSeconds(60).buildCall(null), new TypeToken<Watch.Response<V1Pod>>() { }.getType(), rv,
+                            (Watch<V1Pod> w) -> current = w, this::apply);
                     failures = 0;
                 } catch (Exception e) {
                     if (closed) {

@@ -6,20 +6,15 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1DeploymentStatus;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 import static dev.revroll.e2e.world.Await.await;
 
@@ -52,7 +47,7 @@ public final class MidRollouts implements AutoCloseable {
 
     /** Starts watching and returns once the namespace's Deployments were listed and none is mid-rollout. */
     public static MidRollouts watch(SandboxWorld world, String namespace) {
-        MidRollouts m = new MidRollouts(client(world), namespace);
+        MidRollouts m = new MidRollouts(Watches.client(world), namespace);
         m.thread.start();
         await("the Deployments of " + namespace + " listed, none mid-rollout", Duration.ofMinutes(2))
                 .until(() -> m.failure != null || (m.listed && m.now().isEmpty()));
@@ -137,43 +132,14 @@ public final class MidRollouts implements AutoCloseable {
                     rv = list.getMetadata().getResourceVersion();
                     listed = true;
                 }
-                try (Watch<V1Deployment> watch = Watch.createWatch(client,
-                        apps.listNamespacedDeployment(namespace).watch(true).resourceVersion(rv).allowWatchBookmarks(true)
-                                .timeoutSeconds(60).buildCall(null),
-                        new TypeToken<Watch.Response<V1Deployment>>() { }.getType())) {
-                    current = watch;
-                    for (Watch.Response<V1Deployment> r : watch) {
-                        if ("ERROR".equals(r.type)) {
-                            rv = null;
-                            break;
-                        }
-                        if (r.object != null && r.object.getMetadata() != null && r.object.getMetadata().getResourceVersion() != null) {
-                            rv = r.object.getMetadata().getResourceVersion();
-                        }
-                        if (!"BOOKMARK".equals(r.type) && r.object != null) {
-                            apply(r.type, r.object);
-                        }
-                    }
-                }
+                rv = Watches.follow(client, apps.listNamespacedDeployment(namespace).watch(true).resourceVersion(rv).allowWatchBookmarks(true)
+                        .timeoutSeconds(60).buildCall(null), new TypeToken<Watch.Response<V1Deployment>>() { }.getType(), rv,
+                        (Watch<V1Deployment> w) -> current = w, this::apply);
             }
         } catch (Exception e) {
             if (!closed) {
                 failure = e.toString();
             }
-        }
-    }
-
-    private static ApiClient client(SandboxWorld world) {
-        try (Reader reader = Files.newBufferedReader(world.kubeconfig())) {
-            KubeConfig config = KubeConfig.loadKubeConfig(reader);
-            config.setFile(world.kubeconfig().toFile());
-            config.setContext(world.context());
-            ApiClient client = ClientBuilder.kubeconfig(config).build();
-            client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(0, TimeUnit.SECONDS)
-                    .connectTimeout(2, TimeUnit.SECONDS).build());
-            return client;
-        } catch (IOException e) {
-            throw new WorldException("cannot read the world's kubeconfig " + world.kubeconfig(), e);
         }
     }
 
